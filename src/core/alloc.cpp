@@ -1,0 +1,15 @@
+// Aligned allocation with a padded tail (see alloc.h for why).
+#include "core/alloc.h"
+
+#include <cstdlib>
+
+namespace nn {
+
+void* aligned_allocate(size_t bytes) {
+  size_t total = (bytes + kTailBytes + kAlignment - 1) / kAlignment * kAlignment;
+  return std::aligned_alloc(kAlignment, total);
+}
+
+void aligned_free(void* p) { std::free(p); }
+
+}  // namespace nn

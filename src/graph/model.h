@@ -1,0 +1,141 @@
+// Model: a functional graph of layers (Keras's functional API). Values are integer ids;
+// each node applies one layer to input values and produces one value. Nodes are kept in
+// topological order (a layer can only be applied to values that already exist).
+//
+// Lifecycle, following XNNPACK's create/reshape/run split:
+//   build:   add_input / add_layer / set_output   (shape inference, clear errors)
+//   finalize(seed)                                 (parameter arenas, Keras initializers)
+//   plan(batch, pool)                              (activations, gradients, workspace: once)
+//   forward / backward                             (no allocation)
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/arena.h"
+#include "core/rng.h"
+#include "core/shape.h"
+#include "core/status.h"
+#include "layers/layer.h"
+
+namespace nn {
+
+class ThreadPool;
+
+struct Node {
+  std::unique_ptr<Layer> layer;
+  std::vector<int>       inputs;   // value ids
+  int                    output = -1;
+  // Pointers for the current plan, filled once by plan() so runs do not allocate.
+  std::vector<const float*> in_ptrs;
+  std::vector<float*>       grad_in_ptrs;
+};
+
+struct Value {
+  Shape  shape;            // per sample
+  int    producer = -1;    // node index
+  size_t act_offset  = 0;  // in the activation arena
+  size_t grad_offset = 0;  // in the gradient arena
+  bool   needs_grad  = false;
+};
+
+// One row of model.summary().
+struct LayerSummary {
+  std::string              name;
+  std::string              class_name;
+  Shape                    output_shape;
+  int64_t                  params = 0;
+  std::vector<std::string> inbound;   // names of the layers feeding this one
+};
+
+struct ModelSummary {
+  std::string               name;
+  std::vector<LayerSummary> layers;
+  int64_t total_params = 0, trainable_params = 0, non_trainable_params = 0;
+};
+
+class Model {
+ public:
+  explicit Model(std::string name = "model") : name_(std::move(name)) {}
+  ~Model();
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  // --- building -------------------------------------------------------------------------
+  Status add_input(const std::string& name, const Shape& shape, int* value);
+  Status add_layer(std::unique_ptr<Layer> layer, const std::vector<int>& inputs, int* value);
+  Status set_output(int value);
+  // Allocates parameters (trainable first, so optimizers see one flat span) and initializes
+  // them: glorot-uniform kernels, zero biases, as Keras does by default.
+  Status finalize(uint64_t seed);
+
+  // --- introspection --------------------------------------------------------------------
+  const std::string& name() const { return name_; }
+  ModelSummary summary() const;
+  int64_t count_params() const { return trainable_count_ + non_trainable_count_; }
+  const std::vector<Node>&  nodes() const { return nodes_; }
+  const std::vector<Value>& values() const { return values_; }
+  int  input_value() const { return inputs_.empty() ? -1 : inputs_[0]; }
+  int  output_value() const { return output_; }
+  const Shape& input_shape() const { return values_[inputs_[0]].shape; }
+  const Shape& output_shape() const { return values_[output_].shape; }
+  int  find_layer(const std::string& name) const;   // node index or -1
+  bool finalized() const { return finalized_; }
+
+  // Flat parameter views: [0, trainable) are trainable, the rest are not.
+  float*  params() const { return params_.data(); }
+  float*  grads() const { return grads_.data(); }
+  int64_t trainable_count() const { return trainable_count_; }
+
+  // --- running --------------------------------------------------------------------------
+  // Plans every buffer for batches of up to max_batch samples. Re-planning for a larger batch
+  // reallocates; smaller batches run in the existing plan. With input_gradient, backward also
+  // computes the gradient with respect to the input (for tests and saliency maps).
+  Status plan(int max_batch, ThreadPool* pool, bool input_gradient = false);
+  int    planned_batch() const { return planned_batch_; }
+  size_t activation_bytes() const { return acts_.bytes() + grads_acts_.bytes() + workspace_.bytes(); }
+  size_t parameter_bytes() const { return params_.bytes() + grads_.bytes(); }
+
+  // Checks data of shape (N, ...) against the input: "batch has shape 4x28x28x1 but model
+  // 'm' expects Nx32x32x3".
+  Status check_batch_shape(const Shape& batch_shape) const;
+
+  // x holds n samples of the input shape. Returns the output (n samples of output_shape()).
+  Status forward(const float* x, int n, bool training, Rng* rng, const float** output);
+  // Zeroes all gradients, then back-propagates grad_output (n samples) through the graph,
+  // leaving parameter gradients in grads(). Uses the activations of the last forward.
+  void backward(const float* grad_output, int n);
+
+  // The value produced by a node for the last forward (n samples of its output shape).
+  const float* activation(int value) const { return acts_.at(values_[value].act_offset); }
+  // d loss / d value after backward; null when the plan keeps no gradient for that value.
+  const float* gradient(int value) const {
+    return values_[value].needs_grad ? grads_acts_.at(values_[value].grad_offset) : nullptr;
+  }
+
+ private:
+  std::string        name_;
+  std::vector<Node>  nodes_;
+  std::vector<Value> values_;
+  std::vector<int>   inputs_;
+  int                output_    = -1;
+  bool               finalized_ = false;
+
+  Arena   params_{"parameters"};
+  Arena   grads_{"gradients"};
+  int64_t trainable_count_     = 0;
+  int64_t non_trainable_count_ = 0;
+
+  Arena       acts_{"activations"};
+  Arena       grads_acts_{"activation gradients"};
+  Arena       workspace_{"workspace"};
+  int         planned_batch_ = 0;
+  ThreadPool* pool_          = nullptr;
+  int         last_batch_    = 0;
+  bool        last_training_ = false;
+  Rng*        last_rng_      = nullptr;
+};
+
+}  // namespace nn

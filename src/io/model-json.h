@@ -1,0 +1,27 @@
+// Reads a model's topology from TensorFlow.js layers-model JSON (model.json as written by
+// tf.LayersModel.save() and the Keras-to-TF.js converter): functional models ("Model" /
+// "Functional"), Sequential models, and a Sequential nested inside a functional model (how
+// Keras writes a `data_augmentation` block). Keras 2 (list) and Keras 3 (args/kwargs)
+// inbound_nodes are both understood.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/status.h"
+#include "graph/model.h"
+#include "io/json.h"
+
+namespace nn {
+
+// root is the whole model.json or just its modelTopology. The model is built, not finalized.
+Status model_from_json(const JsonValue& root, std::unique_ptr<Model>* out);
+Status model_from_json_text(std::string_view text, std::unique_ptr<Model>* out);
+Status load_model_json(const std::string& path, std::unique_ptr<Model>* out);
+
+// model.summary() as JSON: {name, layers: [{name, class_name, output_shape, params, inbound}],
+// total_params, trainable_params, non_trainable_params}.
+JsonValue summary_to_json(const ModelSummary& summary);
+
+}  // namespace nn

@@ -1,0 +1,87 @@
+// Layer: one node type of the functional graph, with Keras semantics. A layer is built once
+// against its input shapes (per sample, batch dimension excluded), declares its parameters,
+// then runs forward and backward many times on buffers the graph planned. Backward *adds*
+// into grad_inputs and parameter gradients (the executor zeroes them once per step); a null
+// grad_inputs[i] means nobody needs that gradient.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/rng.h"
+#include "core/shape.h"
+#include "core/status.h"
+
+namespace nn {
+
+class ThreadPool;
+
+enum class Init { kZeros, kOnes, kGlorotUniform };
+
+struct Param {
+  std::string name;          // Keras weight name: "kernel", "bias", ...
+  Shape       shape;
+  Init        init      = Init::kZeros;
+  bool        trainable = true;
+  int64_t     fan_in    = 0;  // for glorot-uniform
+  int64_t     fan_out   = 0;
+  float*      value     = nullptr;   // set by the graph when it allocates the parameter arena
+  float*      grad      = nullptr;   // null for non-trainable parameters
+};
+
+// What every forward/backward call gets besides its tensors.
+struct RunContext {
+  ThreadPool* pool      = nullptr;
+  int         batch     = 0;        // samples in this call (<= the planned batch)
+  bool        training  = false;    // fit: true; evaluate/predict: false
+  Rng*        rng       = nullptr;  // for dropout and augmentation
+  float*      workspace = nullptr;  // workspace_floats(planned batch, threads) floats, shared by all layers
+};
+
+class Layer {
+ public:
+  explicit Layer(std::string name) : name_(std::move(name)) {}
+  virtual ~Layer() = default;
+  Layer(const Layer&) = delete;
+  Layer& operator=(const Layer&) = delete;
+
+  virtual const char* class_name() const = 0;
+  const std::string& name() const { return name_; }
+
+  // Checks the config against the input shapes and declares parameters. Errors name the layer.
+  Status build(const std::vector<Shape>& inputs, Shape* output);
+
+  virtual size_t workspace_floats(int batch, int threads) const { (void)batch; (void)threads; return 0; }
+  virtual void forward(const RunContext& ctx, const std::vector<const float*>& inputs, float* output) = 0;
+  virtual void backward(const RunContext& ctx, const std::vector<const float*>& inputs, const float* output,
+                        const float* grad_output, const std::vector<float*>& grad_inputs) = 0;
+
+  std::vector<Param>&       params() { return params_; }
+  const std::vector<Param>& params() const { return params_; }
+  int64_t count_params(bool trainable) const;
+
+  const std::vector<Shape>& input_shapes() const { return input_shapes_; }
+  const Shape&              output_shape() const { return output_shape_; }
+
+ protected:
+  // Implemented by each layer: validate, declare parameters, compute the output shape.
+  virtual Status do_build(const std::vector<Shape>& inputs, Shape* output) = 0;
+  // "Conv2D 'conv2d_1'": how error messages name this layer.
+  std::string who() const { return cat(class_name(), " '", name_, "'"); }
+  Status expect_inputs(const std::vector<Shape>& inputs, size_t count, int rank) const;
+  void add_param(std::string name, Shape shape, Init init, bool trainable, int64_t fan_in = 0, int64_t fan_out = 0);
+  float* value(size_t i) const { return params_[i].value; }
+  float* grad(size_t i) const { return params_[i].grad; }
+
+  std::vector<Param> params_;
+  std::vector<Shape> input_shapes_;
+  Shape              output_shape_;
+
+ private:
+  std::string name_;
+};
+
+}  // namespace nn
