@@ -1,5 +1,5 @@
-// JSON reader/writer: a recursive-descent parser bounded by kMaxJsonDepth, and a printer
-// whose numbers round-trip. No exceptions: every parse failure becomes a kParseError Status
+// JSON reader/writer: an iterative parser (explicit stack, depth bounded by kMaxJsonDepth) and
+// a printer whose numbers round-trip. No exceptions: every parse failure becomes a kParseError Status
 // that names the line and column of the offending byte.
 #include "io/json.h"
 
@@ -176,7 +176,7 @@ class JsonParser {
     bool ok = false;
     if (at_end()) {
       fail(pos_, "empty input: expected a JSON value");
-    } else if (parse_value(&result, 0)) {
+    } else if (parse_document(&result)) {
       skip_whitespace();
       if (at_end()) ok = true;
       else fail(pos_, cat("unexpected trailing characters after the JSON value", found()));
@@ -230,80 +230,92 @@ class JsonParser {
     return parse_error("JSON parse error at line ", line, ", column ", column, ": ", error_);
   }
 
-  bool parse_value(JsonValue* out, int depth) {
+  // Iterative, with the open arrays/objects on an explicit stack: native stack use stays
+  // constant whatever the input, so it is safe on small thread stacks too.
+  bool parse_document(JsonValue* root) {
+    std::vector<JsonValue*> open;   // innermost last
+    JsonValue* slot = root;         // where the next value goes
+    for (;;) {
+      // One value into *slot. A container is only opened here; its elements come in later turns.
+      skip_whitespace();
+      const char c = peek();
+      if (c == '[' || c == '{') {
+        if (open.size() >= static_cast<size_t>(kMaxJsonDepth)) {
+          return fail(pos_, cat("nesting deeper than ", kMaxJsonDepth, " levels"));
+        }
+        ++pos_;
+        *slot = c == '[' ? JsonValue::make_array() : JsonValue::make_object();
+        skip_whitespace();
+        if (peek() != (c == '[' ? ']' : '}')) {
+          open.push_back(slot);
+          slot = begin_element(slot);
+          if (slot == nullptr) return false;
+          continue;
+        }
+        ++pos_;   // empty: already complete
+      } else if (!parse_scalar(slot)) {
+        return false;
+      }
+      // The value is complete: close the containers it finishes, then start the next element.
+      for (;;) {
+        if (open.empty()) return true;
+        const bool  in_array = open.back()->is_array();
+        const char  closer   = in_array ? ']' : '}';
+        skip_whitespace();
+        if (peek() == closer) {
+          ++pos_;
+          open.pop_back();
+          continue;
+        }
+        if (peek() != ',') {
+          return fail(pos_, cat(in_array ? "expected ',' or ']' after array element"
+                                         : "expected ',' or '}' after object member", found()));
+        }
+        ++pos_;
+        skip_whitespace();
+        if (peek() == closer) return fail(pos_, cat("trailing comma before '", closer, "'"));
+        break;
+      }
+      slot = begin_element(open.back());
+      if (slot == nullptr) return false;
+    }
+  }
+
+  // Appends an empty element to `container` and returns it; for an object, first reads the
+  // `"key":` in front of it. nullptr after an error. The element's address stays valid while
+  // it is being filled: only the innermost open container ever grows.
+  JsonValue* begin_element(JsonValue* container) {
+    if (container->is_array()) {
+      container->array_.emplace_back();
+      return &container->array_.back();
+    }
     skip_whitespace();
+    if (peek() != '"') {
+      fail(pos_, cat("expected a string key", found()));
+      return nullptr;
+    }
+    std::string key;
+    if (!parse_string(&key)) return nullptr;
+    skip_whitespace();
+    if (peek() != ':') {
+      fail(pos_, cat("expected ':' after object key", found()));
+      return nullptr;
+    }
+    ++pos_;
+    container->object_.emplace_back(std::move(key), JsonValue());
+    return &container->object_.back().second;
+  }
+
+  // Strings, numbers and literals (everything but arrays and objects).
+  bool parse_scalar(JsonValue* out) {
     if (at_end()) return fail(pos_, "expected a value, found end of input");
     const char c = text_[pos_];
-    if (c == '{') return parse_object(out, depth + 1);
-    if (c == '[') return parse_array(out, depth + 1);
     if (c == '"') {
-      out->type_ = JsonValue::Type::kString;
+      *out = JsonValue::make_string("");
       return parse_string(&out->string_);
     }
     if (c == '-' || is_digit(c)) return parse_number(out);
     return parse_literal(out);
-  }
-
-  bool check_depth(int depth) {
-    if (depth <= kMaxJsonDepth) return true;
-    return fail(pos_, cat("nesting deeper than ", kMaxJsonDepth, " levels"));
-  }
-
-  bool parse_array(JsonValue* out, int depth) {
-    if (!check_depth(depth)) return false;
-    out->type_ = JsonValue::Type::kArray;
-    ++pos_;   // '['
-    skip_whitespace();
-    if (peek() == ']') {
-      ++pos_;
-      return true;
-    }
-    for (;;) {
-      // Parse in place: the child only grows its own vectors, so back() stays valid.
-      out->array_.emplace_back();
-      if (!parse_value(&out->array_.back(), depth)) return false;
-      skip_whitespace();
-      const char c = peek();
-      if (c == ']') {
-        ++pos_;
-        return true;
-      }
-      if (c != ',') return fail(pos_, cat("expected ',' or ']' after array element", found()));
-      ++pos_;
-      skip_whitespace();
-      if (peek() == ']') return fail(pos_, "trailing comma before ']'");
-    }
-  }
-
-  bool parse_object(JsonValue* out, int depth) {
-    if (!check_depth(depth)) return false;
-    out->type_ = JsonValue::Type::kObject;
-    ++pos_;   // '{'
-    skip_whitespace();
-    if (peek() == '}') {
-      ++pos_;
-      return true;
-    }
-    for (;;) {
-      if (peek() != '"') return fail(pos_, cat("expected a string key", found()));
-      std::string key;
-      if (!parse_string(&key)) return false;
-      skip_whitespace();
-      if (peek() != ':') return fail(pos_, cat("expected ':' after object key", found()));
-      ++pos_;
-      out->object_.emplace_back(std::move(key), JsonValue());
-      if (!parse_value(&out->object_.back().second, depth)) return false;
-      skip_whitespace();
-      const char c = peek();
-      if (c == '}') {
-        ++pos_;
-        return true;
-      }
-      if (c != ',') return fail(pos_, cat("expected ',' or '}' after object member", found()));
-      ++pos_;
-      skip_whitespace();
-      if (peek() == '}') return fail(pos_, "trailing comma before '}'");
-    }
   }
 
   // Reads 4 hex digits at `at` (not moving pos_).

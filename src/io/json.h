@@ -13,7 +13,8 @@
 
 namespace nn {
 
-// Deeper nesting is a parse error: the parser recurses, and bad input must not overflow the stack.
+// Deeper nesting is a parse error. The parser itself does not recurse, but code that walks the
+// tree does (the destructor, to_json, loaders), and bad input must not overflow the stack.
 constexpr int kMaxJsonDepth = 512;
 
 class JsonValue {

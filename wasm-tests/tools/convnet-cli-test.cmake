@@ -8,7 +8,7 @@ endif()
 string(JSON total GET "${out}" total_params)
 string(JSON n LENGTH "${out}" layers)
 string(JSON first_class GET "${out}" layers 2 class_name)
-if(NOT total EQUAL 297697 OR NOT n EQUAL 19 OR NOT first_class STREQUAL "Conv2D")
+if(NOT total EQUAL 297697 OR NOT n EQUAL 18 OR NOT first_class STREQUAL "Conv2D")
   message(FATAL_ERROR "unexpected summary: total=${total} layers=${n} third=${first_class}\n${out}")
 endif()
 

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Runs every test suite: native (g++) and WebAssembly (Emscripten, single-threaded and
+# pthreads builds, run under Node), each through ctest. Installs missing packages first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/install-deps.sh
+jobs=$(nproc)
+
+echo "== native build and tests"
+cmake -S . -B build-native -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build-native -j"$jobs"
+(cd build-native && ctest --output-on-failure)
+
+echo "== wasm build (SIMD128, st + mt) and tests under node"
+emcmake cmake -S . -B build-wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build-wasm -j"$jobs" 2>&1 | grep -v "USE_PTHREADS + ALLOW_MEMORY_GROWTH may run non-wasm code slowly" || true
+test -f build-wasm/nn_tests_st.js && test -f build-wasm/nn_tests_mt.js
+(cd build-wasm && ctest --output-on-failure)
