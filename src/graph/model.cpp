@@ -154,7 +154,10 @@ Status Model::plan(int max_batch, ThreadPool* pool, bool input_gradient) {
     v.act_offset  = acts_.reserve(floats);
     v.grad_offset = grads_acts_.reserve(v.needs_grad ? floats : 0);
   }
-  for (const Node& n : nodes_) workspace = std::max(workspace, n.layer->workspace_floats(max_batch, threads));
+  for (Node& n : nodes_) {
+    workspace = std::max(workspace, n.layer->workspace_floats(max_batch, threads));
+    n.saved_offset = acts_.reserve(n.layer->saved_floats(max_batch));
+  }
   workspace_.reserve(workspace);
   NN_RETURN_IF_ERROR(acts_.allocate());
   NN_RETURN_IF_ERROR(grads_acts_.allocate());
@@ -196,7 +199,10 @@ Status Model::forward(const float* x, int n, bool training, Rng* rng, const floa
   ctx.training  = training;
   ctx.rng       = rng;
   ctx.workspace = workspace_.data();
-  for (Node& node : nodes_) node.layer->forward(ctx, node.in_ptrs, acts_.at(values_[node.output].act_offset));
+  for (Node& node : nodes_) {
+    ctx.saved = acts_.at(node.saved_offset);
+    node.layer->forward(ctx, node.in_ptrs, acts_.at(values_[node.output].act_offset));
+  }
   last_batch_    = n;
   last_training_ = training;
   last_rng_      = rng;
@@ -221,6 +227,7 @@ void Model::backward(const float* grad_output, int n) {
     Node& node = nodes_[i];
     const Value& v = values_[node.output];
     if (!v.needs_grad) continue;
+    ctx.saved = acts_.at(node.saved_offset);
     node.layer->backward(ctx, node.in_ptrs, acts_.at(v.act_offset), grads_acts_.at(v.grad_offset), node.grad_in_ptrs);
   }
 }

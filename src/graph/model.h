@@ -28,6 +28,7 @@ struct Node {
   std::unique_ptr<Layer> layer;
   std::vector<int>       inputs;   // value ids
   int                    output = -1;
+  size_t                 saved_offset = 0;   // the layer's saved buffer, in the activation arena
   // Pointers for the current plan, filled once by plan() so runs do not allocate.
   std::vector<const float*> in_ptrs;
   std::vector<float*>       grad_in_ptrs;

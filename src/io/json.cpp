@@ -164,7 +164,8 @@ void append_utf8(std::string* out, unsigned cp) {
 }  // namespace
 
 // A friend of JsonValue so that it can parse straight into the parent's vectors (no copies).
-// Each parse_* returns false after recording the first error; callers just propagate it.
+// Each step returns false (begin_element: nullptr) after recording the error; callers just
+// propagate it.
 class JsonParser {
  public:
   explicit JsonParser(std::string_view text) : text_(text) {}
@@ -259,8 +260,8 @@ class JsonParser {
       // The value is complete: close the containers it finishes, then start the next element.
       for (;;) {
         if (open.empty()) return true;
-        const bool  in_array = open.back()->is_array();
-        const char  closer   = in_array ? ']' : '}';
+        const bool in_array = open.back()->is_array();
+        const char closer   = in_array ? ']' : '}';
         skip_whitespace();
         if (peek() == closer) {
           ++pos_;

@@ -4,6 +4,10 @@
 
 #include <cmath>
 
+#if __has_include("io/augmentation-config.h")  // TEMP until the augmentation layers land
+#include "io/augmentation-config.h"
+#define NN_HAVE_AUGMENTATION 1
+#endif
 #include "layers/layers.h"
 
 namespace nn {
@@ -112,6 +116,70 @@ Status conv2d(const ConfigReader& r, std::unique_ptr<Layer>* out) {
   return Status::ok();
 }
 
+// The options DepthwiseConv2D and SeparableConv2D share with Keras's convolution configs.
+template <typename Options>
+Status depthwise_options(const ConfigReader& r, Options* o) {
+  NN_RETURN_IF_ERROR(r.channels_last());
+  NN_RETURN_IF_ERROR(r.expect_ones("dilation_rate"));
+  NN_RETURN_IF_ERROR(r.pair("kernel_size", 0, &o->kernel_h, &o->kernel_w));
+  NN_RETURN_IF_ERROR(r.pair("strides", 1, &o->stride_h, &o->stride_w));
+  NN_RETURN_IF_ERROR(r.padding(&o->padding));
+  NN_RETURN_IF_ERROR(r.integer("depth_multiplier", 1, &o->depth_multiplier));
+  NN_RETURN_IF_ERROR(r.boolean("use_bias", true, &o->use_bias));
+  return r.activation(&o->activation);
+}
+
+// Keras writes BatchNormalization's axis as -1, 3 (for NHWC) or [3]; the layer checks it.
+Status batch_normalization(const ConfigReader& r, const JsonValue& config, std::unique_ptr<Layer>* out) {
+  BatchNormOptions o;
+  const JsonValue* axis = config.find("axis");
+  if (axis && axis->is_array() && axis->size() == 1) axis = &(*axis)[0];
+  if (axis && !axis->is_null()) {
+    if (!axis->is_number()) return parse_error(r.who(), ": config.axis must be an integer or a list of one integer");
+    o.axis = static_cast<int>(axis->as_number());
+  }
+  double momentum, epsilon;
+  NN_RETURN_IF_ERROR(r.number("momentum", 0.99, &momentum));
+  NN_RETURN_IF_ERROR(r.number("epsilon", 1e-3, &epsilon));
+  NN_RETURN_IF_ERROR(r.boolean("center", true, &o.center));
+  NN_RETURN_IF_ERROR(r.boolean("scale", true, &o.scale));
+  o.momentum = static_cast<float>(momentum);
+  o.epsilon  = static_cast<float>(epsilon);
+  *out = std::make_unique<BatchNormalization>(r.name(), o);
+  return Status::ok();
+}
+
+// ZeroPadding2D's padding: n, [h, w] or [[top, bottom], [left, right]].
+Status zero_padding(const ConfigReader& r, const JsonValue& config, std::unique_ptr<Layer>* out) {
+  const JsonValue* p = config.find("padding");
+  int64_t v[4] = {1, 1, 1, 1};
+  auto number = [](const JsonValue& j, int64_t* x) {
+    if (!j.is_number()) return false;
+    *x = static_cast<int64_t>(j.as_number());
+    return true;
+  };
+  bool ok = true;
+  if (p && p->is_number()) {
+    ok = number(*p, &v[0]);
+    v[1] = v[2] = v[3] = v[0];
+  } else if (p && p->is_array() && p->size() == 2 && (*p)[0].is_number()) {
+    ok = number((*p)[0], &v[0]) && number((*p)[1], &v[2]);
+    v[1] = v[0];
+    v[3] = v[2];
+  } else if (p && p->is_array() && p->size() == 2 && (*p)[0].is_array()) {
+    const JsonValue& h = (*p)[0];
+    const JsonValue& w = (*p)[1];
+    ok = h.size() == 2 && w.is_array() && w.size() == 2 && number(h[0], &v[0]) && number(h[1], &v[1]) &&
+         number(w[0], &v[2]) && number(w[1], &v[3]);
+  } else if (p && !p->is_null()) {
+    ok = false;
+  }
+  if (!ok) return parse_error(r.who(), ": config.padding must be n, [h, w] or [[top, bottom], [left, right]]");
+  NN_RETURN_IF_ERROR(r.channels_last());
+  *out = std::make_unique<ZeroPadding2D>(r.name(), v[0], v[1], v[2], v[3]);
+  return Status::ok();
+}
+
 Status pooling(const ConfigReader& r, PoolKind kind, std::unique_ptr<Layer>* out) {
   Pool2DOptions o;
   NN_RETURN_IF_ERROR(r.channels_last());
@@ -125,8 +193,10 @@ Status pooling(const ConfigReader& r, PoolKind kind, std::unique_ptr<Layer>* out
 }  // namespace
 
 const char* supported_layer_classes() {
-  return "InputLayer, Rescaling, Conv2D, MaxPooling2D, AveragePooling2D, GlobalAveragePooling2D, Flatten, Dense, "
-         "Activation, Add, Sequential";
+  return "InputLayer, Rescaling, Conv2D, DepthwiseConv2D, SeparableConv2D, MaxPooling2D, AveragePooling2D, "
+         "GlobalAveragePooling2D, Flatten, Dense, Activation, ReLU, LeakyReLU, Softmax, Add, Concatenate, "
+         "BatchNormalization, Dropout, ZeroPadding2D, RandomFlip, RandomRotation, RandomZoom, RandomTranslation, "
+         "RandomContrast, Sequential";
 }
 
 Status shape_from_json(const JsonValue& list, bool has_batch, const std::string& who, Shape* out) {
@@ -189,6 +259,74 @@ Status layer_from_config(const std::string& class_name, const JsonValue& config,
     *out = std::make_unique<Add>(r.name());
     return Status::ok();
   }
+  if (class_name == "BatchNormalization") return batch_normalization(r, config, out);
+  if (class_name == "DepthwiseConv2D") {
+    DepthwiseConv2DOptions o;
+    NN_RETURN_IF_ERROR(depthwise_options(r, &o));
+    *out = std::make_unique<DepthwiseConv2D>(r.name(), o);
+    return Status::ok();
+  }
+  if (class_name == "SeparableConv2D" || class_name == "SeparableConvolution2D") {
+    SeparableConv2DOptions o;
+    NN_RETURN_IF_ERROR(depthwise_options(r, &o));
+    NN_RETURN_IF_ERROR(r.integer("filters", 0, &o.filters));
+    *out = std::make_unique<SeparableConv2D>(r.name(), o);
+    return Status::ok();
+  }
+  if (class_name == "Dropout") {
+    double rate;
+    int64_t seed;
+    NN_RETURN_IF_ERROR(r.number("rate", 0.0, &rate));
+    NN_RETURN_IF_ERROR(r.integer("seed", -1, &seed));
+    if (config.find("noise_shape") && !config.find("noise_shape")->is_null()) {
+      return unsupported(r.who(), ": noise_shape is not supported");
+    }
+    *out = std::make_unique<Dropout>(r.name(), static_cast<float>(rate), seed >= 0, static_cast<uint64_t>(seed));
+    return Status::ok();
+  }
+  if (class_name == "Concatenate") {
+    int64_t axis;
+    NN_RETURN_IF_ERROR(r.integer("axis", -1, &axis));
+    if (axis != -1 && axis != 3) {
+      return unsupported(r.who(), ": axis ", axis, " is not supported: Concatenate joins channels (axis -1)");
+    }
+    *out = std::make_unique<Concatenate>(r.name());
+    return Status::ok();
+  }
+  if (class_name == "ZeroPadding2D") return zero_padding(r, config, out);
+  if (class_name == "ReLU") {
+    ReLUOptions o;
+    double max_value, slope, threshold;
+    NN_RETURN_IF_ERROR(r.number("max_value", -1.0, &max_value));
+    NN_RETURN_IF_ERROR(r.number("negative_slope", 0.0, &slope));
+    NN_RETURN_IF_ERROR(r.number("threshold", 0.0, &threshold));
+    o.max_value = static_cast<float>(max_value);
+    o.negative_slope = static_cast<float>(slope);
+    o.threshold = static_cast<float>(threshold);
+    *out = std::make_unique<ReLULayer>(r.name(), o);
+    return Status::ok();
+  }
+  if (class_name == "LeakyReLU") {
+    ReLUOptions o;
+    double alpha;
+    // Keras 2 and TF.js call the slope alpha; Keras 3 calls it negative_slope. Default 0.3.
+    NN_RETURN_IF_ERROR(r.number(config.find("negative_slope") ? "negative_slope" : "alpha", 0.3, &alpha));
+    o.negative_slope = static_cast<float>(alpha);
+    *out = std::make_unique<ReLULayer>(r.name(), o, "LeakyReLU");
+    return Status::ok();
+  }
+  if (class_name == "Softmax") {
+    int64_t axis;
+    NN_RETURN_IF_ERROR(r.integer("axis", -1, &axis));
+    if (axis != -1) return unsupported(r.who(), ": axis ", axis, " is not supported: Softmax normalizes the last axis");
+    *out = std::make_unique<ActivationLayer>(r.name(), Activation::kSoftmax, "Softmax");
+    return Status::ok();
+  }
+#ifdef NN_HAVE_AUGMENTATION
+  bool handled = false;
+  NN_RETURN_IF_ERROR(augmentation_layer_from_config(class_name, config, out, &handled));
+  if (handled) return Status::ok();
+#endif
   return unsupported("layer '", r.name(), "' has class '", class_name,
                      "', which convnet-wasm does not support; supported classes: ", supported_layer_classes());
 }

@@ -39,6 +39,8 @@ struct RunContext {
   bool        training  = false;    // fit: true; evaluate/predict: false
   Rng*        rng       = nullptr;  // for dropout and augmentation
   float*      workspace = nullptr;  // workspace_floats(planned batch, threads) floats, shared by all layers
+  float*      saved     = nullptr;  // saved_floats(planned batch) floats owned by this layer: written in
+                                    // forward, read in the following backward (batch statistics, masks)
 };
 
 class Layer {
@@ -55,6 +57,7 @@ class Layer {
   Status build(const std::vector<Shape>& inputs, Shape* output);
 
   virtual size_t workspace_floats(int batch, int threads) const { (void)batch; (void)threads; return 0; }
+  virtual size_t saved_floats(int batch) const { (void)batch; return 0; }
   virtual void forward(const RunContext& ctx, const std::vector<const float*>& inputs, float* output) = 0;
   virtual void backward(const RunContext& ctx, const std::vector<const float*>& inputs, const float* output,
                         const float* grad_output, const std::vector<float*>& grad_inputs) = 0;

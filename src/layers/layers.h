@@ -133,18 +133,21 @@ class Flatten final : public Layer {
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
 };
 
-// Keras Activation layer; softmax normalizes the last axis.
+// Keras Activation layer; softmax normalizes the last axis. Also serves Keras's Softmax layer
+// (class_name "Softmax"), which is the same computation.
 class ActivationLayer final : public Layer {
  public:
-  ActivationLayer(std::string name, Activation activation) : Layer(std::move(name)), activation_(activation) {}
-  const char* class_name() const override { return "Activation"; }
+  ActivationLayer(std::string name, Activation activation, const char* class_name = "Activation")
+      : Layer(std::move(name)), activation_(activation), class_name_(class_name) {}
+  const char* class_name() const override { return class_name_; }
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
  protected:
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
  private:
-  Activation activation_;
+  Activation  activation_;
+  const char* class_name_;
 };
 
 // Elementwise sum of two or more inputs of one shape (residual connections).
@@ -157,6 +160,163 @@ class Add final : public Layer {
                 const std::vector<float*>& grad_in) override;
  protected:
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+};
+
+// BatchNormalization over the channel axis (Keras defaults: momentum 0.99, epsilon 1e-3).
+// Parameters in Keras's order: gamma (if scale), beta (if center), moving_mean, moving_variance
+// (the last two non-trainable).
+struct BatchNormOptions {
+  int   axis     = -1;      // Keras's axis, counting the batch: -1 or the last axis only
+  float momentum = 0.99f;
+  float epsilon  = 1e-3f;
+  bool  center   = true;
+  bool  scale    = true;
+};
+
+class BatchNormalization final : public Layer {
+ public:
+  BatchNormalization(std::string name, const BatchNormOptions& options) : Layer(std::move(name)), options_(options) {}
+  const char* class_name() const override { return "BatchNormalization"; }
+  size_t workspace_floats(int batch, int threads) const override;
+  size_t saved_floats(int batch) const override;
+  void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
+  void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
+                const std::vector<float*>& grad_in) override;
+ protected:
+  Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+ private:
+  size_t rows(int batch) const;
+  BatchNormOptions options_;
+  int gamma_ = -1, beta_ = -1, moving_mean_ = -1, moving_variance_ = -1;   // param indices
+};
+
+struct DepthwiseConv2DOptions {
+  int64_t    kernel_h = 3, kernel_w = 3;
+  int64_t    stride_h = 1, stride_w = 1;
+  Padding    padding = Padding::kValid;
+  int64_t    depth_multiplier = 1;
+  bool       use_bias   = true;
+  Activation activation = Activation::kLinear;
+};
+
+// DepthwiseConv2D: kernel (KH, KW, C, depth_multiplier), output channels C * depth_multiplier.
+class DepthwiseConv2D final : public Layer {
+ public:
+  DepthwiseConv2D(std::string name, const DepthwiseConv2DOptions& options) : Layer(std::move(name)), options_(options) {}
+  const char* class_name() const override { return "DepthwiseConv2D"; }
+  size_t workspace_floats(int batch, int threads) const override;
+  void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
+  void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
+                const std::vector<float*>& grad_in) override;
+ protected:
+  Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+ private:
+  ConvDims dims(int batch) const;
+  DepthwiseConv2DOptions options_;
+  int64_t pad_top_ = 0, pad_left_ = 0;
+};
+
+struct SeparableConv2DOptions {
+  int64_t    filters  = 0;
+  int64_t    kernel_h = 3, kernel_w = 3;
+  int64_t    stride_h = 1, stride_w = 1;
+  Padding    padding = Padding::kValid;
+  int64_t    depth_multiplier = 1;
+  bool       use_bias   = true;
+  Activation activation = Activation::kLinear;
+};
+
+// SeparableConv2D: a depthwise convolution (strides, padding) then a 1x1 pointwise convolution
+// (bias, activation). Parameters: depthwise_kernel (KH, KW, C, DM), pointwise_kernel
+// (1, 1, C*DM, filters), bias. The depthwise result is saved for the pointwise backward.
+class SeparableConv2D final : public Layer {
+ public:
+  SeparableConv2D(std::string name, const SeparableConv2DOptions& options) : Layer(std::move(name)), options_(options) {}
+  const char* class_name() const override { return "SeparableConv2D"; }
+  size_t workspace_floats(int batch, int threads) const override;
+  size_t saved_floats(int batch) const override;
+  void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
+  void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
+                const std::vector<float*>& grad_in) override;
+ protected:
+  Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+ private:
+  ConvDims depthwise_dims(int batch) const;
+  ConvDims pointwise_dims(int batch) const;
+  SeparableConv2DOptions options_;
+  int64_t pad_top_ = 0, pad_left_ = 0;
+};
+
+// Inverted dropout: in training, zero each element with probability `rate` and scale the rest
+// by 1/(1-rate); identity in inference. The mask is saved for backward.
+class Dropout final : public Layer {
+ public:
+  Dropout(std::string name, float rate, bool has_seed = false, uint64_t seed = 0)
+      : Layer(std::move(name)), rate_(rate), has_seed_(has_seed), seed_(seed) {}
+  const char* class_name() const override { return "Dropout"; }
+  size_t saved_floats(int batch) const override { return static_cast<size_t>(batch) * output_shape_.numel(); }
+  void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
+  void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
+                const std::vector<float*>& grad_in) override;
+ protected:
+  Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+ private:
+  float    rate_;
+  bool     has_seed_;
+  uint64_t seed_;
+  uint64_t calls_ = 0;   // a seeded layer draws a fresh mask per call, reproducibly
+  bool     last_training_ = false;
+};
+
+// Concatenate along the channel (last) axis.
+class Concatenate final : public Layer {
+ public:
+  explicit Concatenate(std::string name) : Layer(std::move(name)) {}
+  const char* class_name() const override { return "Concatenate"; }
+  void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
+  void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
+                const std::vector<float*>& grad_in) override;
+ protected:
+  Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+};
+
+class ZeroPadding2D final : public Layer {
+ public:
+  ZeroPadding2D(std::string name, int64_t top, int64_t bottom, int64_t left, int64_t right)
+      : Layer(std::move(name)), top_(top), bottom_(bottom), left_(left), right_(right) {}
+  const char* class_name() const override { return "ZeroPadding2D"; }
+  void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
+  void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
+                const std::vector<float*>& grad_in) override;
+ protected:
+  Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+ private:
+  int64_t top_, bottom_, left_, right_;
+};
+
+// Keras ReLU (max_value, negative_slope, threshold) and LeakyReLU (negative_slope / alpha):
+//   f(x) = max_value            for x >= max_value
+//          x                    for threshold <= x < max_value
+//          negative_slope * (x - threshold) otherwise
+struct ReLUOptions {
+  float max_value      = -1.0f;   // < 0: no upper bound
+  float negative_slope = 0.0f;
+  float threshold      = 0.0f;
+};
+
+class ReLULayer final : public Layer {
+ public:
+  ReLULayer(std::string name, const ReLUOptions& options, const char* class_name = "ReLU")
+      : Layer(std::move(name)), options_(options), class_name_(class_name) {}
+  const char* class_name() const override { return class_name_; }
+  void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
+  void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
+                const std::vector<float*>& grad_in) override;
+ protected:
+  Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+ private:
+  ReLUOptions options_;
+  const char* class_name_;
 };
 
 }  // namespace nn

@@ -20,7 +20,7 @@ struct Harness {
   const GradCheckOptions&         opt;
   std::vector<std::vector<float>> inputs;
   std::vector<std::vector<float>> params, param_grads;
-  std::vector<float>              output, weights_r, workspace;
+  std::vector<float>              output, weights_r, workspace, saved;
   uint64_t                        rng_seed;
 
   double loss() {
@@ -41,6 +41,7 @@ struct Harness {
     ctx.training  = opt.training;
     ctx.rng       = rng;
     ctx.workspace = workspace.data();
+    ctx.saved     = saved.data();
     return ctx;
   }
 };
@@ -61,7 +62,7 @@ GradCheckResult check_layer_gradients(Layer& layer, const std::vector<Shape>& in
   Status st = layer.build(input_shapes, &out_shape);
   INFO(st.message());
   REQUIRE(st.is_ok());
-  Harness h{layer, opt, {}, {}, {}, {}, {}, {}, opt.seed * 7919 + 13};
+  Harness h{layer, opt, {}, {}, {}, {}, {}, {}, {}, opt.seed * 7919 + 13};
   uint64_t seed = opt.seed;
   for (const Shape& s : input_shapes) {
     h.inputs.push_back(random_vector(opt.batch * s.numel(), seed++));
@@ -80,6 +81,7 @@ GradCheckResult check_layer_gradients(Layer& layer, const std::vector<Shape>& in
   }
   h.output.resize(opt.batch * out_shape.numel());
   h.weights_r = random_vector(h.output.size(), seed++);
+  h.saved.resize(layer.saved_floats(opt.batch) + 16);
   h.workspace.resize(layer.workspace_floats(opt.batch, pool_threads(opt.threads ? test_pool() : nullptr)) + 16);
 
   // Analytic gradients.

@@ -1,0 +1,87 @@
+// SeparableConv2D (Keras): depthwise (strides, padding, no bias) into a saved intermediate,
+// then a pointwise 1x1 convolution with bias and activation. For a 3x3 window 64 -> 64 without
+// bias: 3*3*64 + 64*64 = 4,672 weights instead of Conv2D's 36,864.
+#include <cstring>
+
+#include "core/alloc.h"
+#include "layers/layers.h"
+#include "ops/conv2d.h"
+#include "ops/depthwise-conv2d.h"
+
+namespace nn {
+
+Status SeparableConv2D::do_build(const std::vector<Shape>& inputs, Shape* output) {
+  NN_RETURN_IF_ERROR(expect_inputs(inputs, 1, 3));
+  const SeparableConv2DOptions& o = options_;
+  if (o.filters <= 0) return invalid_argument(who(), ": filters is ", o.filters, ": filters must be positive");
+  if (o.depth_multiplier <= 0) {
+    return invalid_argument(who(), ": depth_multiplier is ", o.depth_multiplier, ": it must be positive");
+  }
+  if (o.kernel_h <= 0 || o.kernel_w <= 0 || o.stride_h <= 0 || o.stride_w <= 0) {
+    return invalid_argument(who(), ": kernel_size ", o.kernel_h, "x", o.kernel_w, " and strides ", o.stride_h, "x",
+                            o.stride_w, " must be positive");
+  }
+  Window1D wh, ww;
+  NN_RETURN_IF_ERROR(window_1d(who(), "height", inputs[0][0], o.kernel_h, o.stride_h, o.padding, &wh));
+  NN_RETURN_IF_ERROR(window_1d(who(), "width", inputs[0][1], o.kernel_w, o.stride_w, o.padding, &ww));
+  pad_top_  = wh.pad_before;
+  pad_left_ = ww.pad_before;
+  const int64_t c = inputs[0][2], k = o.kernel_h * o.kernel_w, mid = c * o.depth_multiplier;
+  add_param("depthwise_kernel", Shape{o.kernel_h, o.kernel_w, c, o.depth_multiplier}, Init::kGlorotUniform, true, k * c,
+            k * o.depth_multiplier);
+  add_param("pointwise_kernel", Shape{1, 1, mid, o.filters}, Init::kGlorotUniform, true, mid, o.filters);
+  if (o.use_bias) add_param("bias", Shape{o.filters}, Init::kZeros, true);
+  *output = Shape{wh.out, ww.out, o.filters};
+  return Status::ok();
+}
+
+ConvDims SeparableConv2D::depthwise_dims(int batch) const {
+  const Shape& in = input_shapes_[0];
+  return ConvDims{static_cast<size_t>(batch),
+                  static_cast<size_t>(in[0]), static_cast<size_t>(in[1]), static_cast<size_t>(in[2]),
+                  static_cast<size_t>(options_.kernel_h), static_cast<size_t>(options_.kernel_w),
+                  static_cast<size_t>(options_.stride_h), static_cast<size_t>(options_.stride_w),
+                  static_cast<size_t>(pad_top_), static_cast<size_t>(pad_left_),
+                  static_cast<size_t>(output_shape_[0]), static_cast<size_t>(output_shape_[1]),
+                  static_cast<size_t>(in[2] * options_.depth_multiplier)};
+}
+
+ConvDims SeparableConv2D::pointwise_dims(int batch) const {
+  const size_t rows = static_cast<size_t>(batch) * static_cast<size_t>(output_shape_[0] * output_shape_[1]);
+  return dense_dims(rows, static_cast<size_t>(input_shapes_[0][2] * options_.depth_multiplier),
+                    static_cast<size_t>(options_.filters));
+}
+
+size_t SeparableConv2D::saved_floats(int batch) const {
+  const ConvDims d = depthwise_dims(batch);
+  return d.batch * d.out_h * d.out_w * d.out_c;
+}
+
+size_t SeparableConv2D::workspace_floats(int batch, int threads) const {
+  // Gradient of the intermediate, then whichever pass needs more scratch.
+  return round_up_floats(saved_floats(batch)) +
+         std::max(conv2d_fused_workspace_floats(pointwise_dims(batch), options_.activation, threads),
+                  depthwise_conv2d_workspace_floats(depthwise_dims(batch)));
+}
+
+void SeparableConv2D::forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) {
+  float* mid = ctx.saved;
+  depthwise_conv2d_forward(ctx.pool, depthwise_dims(ctx.batch), in[0], value(0), nullptr, mid);
+  conv2d_forward(ctx.pool, pointwise_dims(ctx.batch), mid, value(1), options_.use_bias ? value(2) : nullptr,
+                 options_.activation, out, ctx.workspace);
+}
+
+void SeparableConv2D::backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out,
+                               const float* grad_out, const std::vector<float*>& grad_in) {
+  const size_t mid_size = saved_floats(ctx.batch);
+  float* grad_mid = ctx.workspace;
+  float* ws = ctx.workspace + round_up_floats(mid_size);
+  std::memset(grad_mid, 0, mid_size * sizeof(float));
+  conv2d_fused_backward(ctx.pool, pointwise_dims(ctx.batch), options_.activation, ctx.saved, out, grad_out, value(1),
+                        grad_mid, grad(1), options_.use_bias ? grad(2) : nullptr, ws);
+  const ConvDims d = depthwise_dims(ctx.batch);
+  if (grad_in[0]) depthwise_conv2d_backward_input(ctx.pool, d, grad_mid, value(0), grad_in[0]);
+  depthwise_conv2d_backward_filter(ctx.pool, d, in[0], grad_mid, grad(0), nullptr, ws);
+}
+
+}  // namespace nn

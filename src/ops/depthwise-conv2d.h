@@ -1,0 +1,29 @@
+// Depthwise 2-D convolution (each input channel convolved with its own depth_multiplier
+// filters), forward and backward, with direct loops vectorizable over channels.
+//   in is (N, H, W, C), filter is (KH, KW, C, DM), out is (N, OH, OW, C*DM), channel c*DM + m.
+// ConvDims.out_c is C*DM. Backward passes add into grad_in / grad_filter / grad_bias. The filter
+// gradient sums per-image partials in image order, so it does not depend on the thread count.
+#pragma once
+
+#include <cstddef>
+
+#include "kernels/kernels.h"
+
+namespace nn {
+
+class ThreadPool;
+
+size_t depthwise_conv2d_workspace_floats(const ConvDims& d);
+
+void depthwise_conv2d_forward(ThreadPool* pool, const ConvDims& d, const float* in, const float* filter,
+                              const float* bias, float* out);
+void depthwise_conv2d_backward_input(ThreadPool* pool, const ConvDims& d, const float* grad_out, const float* filter,
+                                     float* grad_in);
+void depthwise_conv2d_backward_filter(ThreadPool* pool, const ConvDims& d, const float* in, const float* grad_out,
+                                      float* grad_filter, float* grad_bias, float* workspace);
+
+// The direct reference the tests compare against (plain loops, serial).
+void depthwise_conv2d_forward_reference(const ConvDims& d, const float* in, const float* filter, const float* bias,
+                                        float* out);
+
+}  // namespace nn
