@@ -14,6 +14,7 @@ class InputLayer final : public Layer {
  public:
   InputLayer(std::string name, Shape shape) : Layer(std::move(name)), shape_(shape) {}
   const char* class_name() const override { return "InputLayer"; }
+  const Shape& shape() const { return shape_; }
   void forward(const RunContext&, const std::vector<const float*>&, float*) override {}
   void backward(const RunContext&, const std::vector<const float*>&, const float*, const float*,
                 const std::vector<float*>&) override {}
@@ -28,6 +29,8 @@ class Rescaling final : public Layer {
  public:
   Rescaling(std::string name, float scale, float offset) : Layer(std::move(name)), scale_(scale), offset_(offset) {}
   const char* class_name() const override { return "Rescaling"; }
+  float scale() const { return scale_; }
+  float offset() const { return offset_; }
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
@@ -74,6 +77,7 @@ class Dense final : public Layer {
  public:
   Dense(std::string name, const DenseOptions& options) : Layer(std::move(name)), options_(options) {}
   const char* class_name() const override { return "Dense"; }
+  const DenseOptions& options() const { return options_; }
   size_t workspace_floats(int batch, int threads) const override;
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
@@ -99,6 +103,8 @@ class Pooling2D final : public Layer {
   Pooling2D(std::string name, PoolKind kind, const Pool2DOptions& options)
       : Layer(std::move(name)), kind_(kind), options_(options) {}
   const char* class_name() const override { return kind_ == PoolKind::kMax ? "MaxPooling2D" : "AveragePooling2D"; }
+  const Pool2DOptions& options() const { return options_; }
+  PoolKind kind() const { return kind_; }
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
@@ -140,6 +146,7 @@ class ActivationLayer final : public Layer {
   ActivationLayer(std::string name, Activation activation, const char* class_name = "Activation")
       : Layer(std::move(name)), activation_(activation), class_name_(class_name) {}
   const char* class_name() const override { return class_name_; }
+  Activation activation() const { return activation_; }
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
@@ -177,6 +184,7 @@ class BatchNormalization final : public Layer {
  public:
   BatchNormalization(std::string name, const BatchNormOptions& options) : Layer(std::move(name)), options_(options) {}
   const char* class_name() const override { return "BatchNormalization"; }
+  const BatchNormOptions& options() const { return options_; }
   size_t workspace_floats(int batch, int threads) const override;
   size_t saved_floats(int batch) const override;
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
@@ -204,6 +212,7 @@ class DepthwiseConv2D final : public Layer {
  public:
   DepthwiseConv2D(std::string name, const DepthwiseConv2DOptions& options) : Layer(std::move(name)), options_(options) {}
   const char* class_name() const override { return "DepthwiseConv2D"; }
+  const DepthwiseConv2DOptions& options() const { return options_; }
   size_t workspace_floats(int batch, int threads) const override;
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
@@ -233,6 +242,7 @@ class SeparableConv2D final : public Layer {
  public:
   SeparableConv2D(std::string name, const SeparableConv2DOptions& options) : Layer(std::move(name)), options_(options) {}
   const char* class_name() const override { return "SeparableConv2D"; }
+  const SeparableConv2DOptions& options() const { return options_; }
   size_t workspace_floats(int batch, int threads) const override;
   size_t saved_floats(int batch) const override;
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
@@ -254,6 +264,9 @@ class Dropout final : public Layer {
   Dropout(std::string name, float rate, bool has_seed = false, uint64_t seed = 0)
       : Layer(std::move(name)), rate_(rate), has_seed_(has_seed), seed_(seed) {}
   const char* class_name() const override { return "Dropout"; }
+  float rate() const { return rate_; }
+  bool has_seed() const { return has_seed_; }
+  uint64_t seed() const { return seed_; }
   size_t saved_floats(int batch) const override { return static_cast<size_t>(batch) * output_shape_.numel(); }
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
@@ -285,6 +298,10 @@ class ZeroPadding2D final : public Layer {
   ZeroPadding2D(std::string name, int64_t top, int64_t bottom, int64_t left, int64_t right)
       : Layer(std::move(name)), top_(top), bottom_(bottom), left_(left), right_(right) {}
   const char* class_name() const override { return "ZeroPadding2D"; }
+  int64_t top() const { return top_; }
+  int64_t bottom() const { return bottom_; }
+  int64_t left() const { return left_; }
+  int64_t right() const { return right_; }
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
@@ -309,6 +326,7 @@ class ReLULayer final : public Layer {
   ReLULayer(std::string name, const ReLUOptions& options, const char* class_name = "ReLU")
       : Layer(std::move(name)), options_(options), class_name_(class_name) {}
   const char* class_name() const override { return class_name_; }
+  const ReLUOptions& options() const { return options_; }
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
