@@ -4,13 +4,22 @@
 #include "graph/model.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 
+#include "core/profile.h"
 #include "layers/layers.h"
 #include "threading/thread-pool.h"
 
 namespace nn {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
 
 Model::~Model() = default;
 
@@ -111,6 +120,12 @@ Status Model::finalize(uint64_t seed) {
   return Status::ok();
 }
 
+int64_t Model::forward_macs_per_sample() const {
+  int64_t macs = 0;
+  for (const Node& n : nodes_) macs += n.layer->macs_per_sample();
+  return macs;
+}
+
 ModelSummary Model::summary() const {
   ModelSummary s;
   s.name = name_;
@@ -171,6 +186,7 @@ Status Model::plan(int max_batch, ThreadPool* pool, bool input_gradient) {
     }
   }
   planned_batch_ = max_batch;
+  timings_.assign(nodes_.size(), NodeTiming{});
   return Status::ok();
 }
 
@@ -199,9 +215,13 @@ Status Model::forward(const float* x, int n, bool training, Rng* rng, const floa
   ctx.training  = training;
   ctx.rng       = rng;
   ctx.workspace = workspace_.data();
-  for (Node& node : nodes_) {
+  ProfileScope scope(ProfileKey::kForward);
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    Node& node = nodes_[i];
     ctx.saved = acts_.at(node.saved_offset);
+    const auto start = profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     node.layer->forward(ctx, node.in_ptrs, acts_.at(values_[node.output].act_offset));
+    if (profiling_) timings_[i].forward_seconds += seconds_since(start);
   }
   last_batch_    = n;
   last_training_ = training;
@@ -212,6 +232,7 @@ Status Model::forward(const float* x, int n, bool training, Rng* rng, const floa
 
 void Model::backward(const float* grad_output, int n) {
   NN_ASSERT(n == last_batch_);
+  ProfileScope scope(ProfileKey::kBackward);
   std::memset(grads_acts_.data(), 0, grads_acts_.size() * sizeof(float));
   std::memset(grads_.data(), 0, grads_.size() * sizeof(float));
   const Value& out = values_[output_];
@@ -228,7 +249,9 @@ void Model::backward(const float* grad_output, int n) {
     const Value& v = values_[node.output];
     if (!v.needs_grad) continue;
     ctx.saved = acts_.at(node.saved_offset);
+    const auto start = profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
     node.layer->backward(ctx, node.in_ptrs, acts_.at(v.act_offset), grads_acts_.at(v.grad_offset), node.grad_in_ptrs);
+    if (profiling_) timings_[i].backward_seconds += seconds_since(start);
   }
 }
 

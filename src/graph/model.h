@@ -34,6 +34,12 @@ struct Node {
   std::vector<float*>       grad_in_ptrs;
 };
 
+// Wall time a node spent in its last profiled steps (Model::set_profiling).
+struct NodeTiming {
+  double forward_seconds  = 0.0;
+  double backward_seconds = 0.0;
+};
+
 struct Value {
   Shape  shape;            // per sample
   int    producer = -1;    // node index
@@ -76,6 +82,7 @@ class Model {
   const std::string& name() const { return name_; }
   ModelSummary summary() const;
   int64_t count_params() const { return trainable_count_ + non_trainable_count_; }
+  int64_t forward_macs_per_sample() const;
   const std::vector<Node>&  nodes() const { return nodes_; }
   const std::vector<Value>& values() const { return values_; }
   int  input_value() const { return inputs_.empty() ? -1 : inputs_[0]; }
@@ -111,6 +118,10 @@ class Model {
 
   // The value produced by a node for the last forward (n samples of its output shape).
   const float* activation(int value) const { return acts_.at(values_[value].act_offset); }
+
+  // Per-node wall time, accumulated while profiling is on (one entry per node).
+  void set_profiling(bool on) { profiling_ = on; timings_.assign(nodes_.size(), NodeTiming{}); }
+  const std::vector<NodeTiming>& timings() const { return timings_; }
   // d loss / d value after backward; null when the plan keeps no gradient for that value.
   const float* gradient(int value) const {
     return values_[value].needs_grad ? grads_acts_.at(values_[value].grad_offset) : nullptr;
@@ -137,6 +148,8 @@ class Model {
   int         last_batch_    = 0;
   bool        last_training_ = false;
   Rng*        last_rng_      = nullptr;
+  bool                    profiling_ = false;
+  std::vector<NodeTiming> timings_;
 };
 
 }  // namespace nn

@@ -37,4 +37,8 @@ void Dense::backward(const RunContext& ctx, const std::vector<const float*>& in,
                         grad(0), options_.use_bias ? grad(1) : nullptr, ctx.workspace);
 }
 
+int64_t Dense::macs_per_sample() const {
+  return input_shapes_[0].numel() * options_.units;
+}
+
 }  // namespace nn

@@ -62,6 +62,10 @@ class Layer {
   virtual void backward(const RunContext& ctx, const std::vector<const float*>& inputs, const float* output,
                         const float* grad_output, const std::vector<float*>& grad_inputs) = 0;
 
+  // Multiply-accumulates per sample in forward (0 for layers that do no matrix work); the
+  // benchmark's GFLOP/s and the app's time estimates come from it.
+  virtual int64_t macs_per_sample() const { return 0; }
+
   std::vector<Param>&       params() { return params_; }
   const std::vector<Param>& params() const { return params_; }
   int64_t count_params(bool trainable) const;

@@ -53,6 +53,7 @@ class Conv2D final : public Layer {
  public:
   Conv2D(std::string name, const Conv2DOptions& options) : Layer(std::move(name)), options_(options) {}
   const char* class_name() const override { return "Conv2D"; }
+  int64_t macs_per_sample() const override;
   size_t workspace_floats(int batch, int threads) const override;
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
@@ -77,6 +78,7 @@ class Dense final : public Layer {
  public:
   Dense(std::string name, const DenseOptions& options) : Layer(std::move(name)), options_(options) {}
   const char* class_name() const override { return "Dense"; }
+  int64_t macs_per_sample() const override;
   const DenseOptions& options() const { return options_; }
   size_t workspace_floats(int batch, int threads) const override;
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
@@ -212,6 +214,7 @@ class DepthwiseConv2D final : public Layer {
  public:
   DepthwiseConv2D(std::string name, const DepthwiseConv2DOptions& options) : Layer(std::move(name)), options_(options) {}
   const char* class_name() const override { return "DepthwiseConv2D"; }
+  int64_t macs_per_sample() const override;
   const DepthwiseConv2DOptions& options() const { return options_; }
   size_t workspace_floats(int batch, int threads) const override;
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
@@ -242,6 +245,7 @@ class SeparableConv2D final : public Layer {
  public:
   SeparableConv2D(std::string name, const SeparableConv2DOptions& options) : Layer(std::move(name)), options_(options) {}
   const char* class_name() const override { return "SeparableConv2D"; }
+  int64_t macs_per_sample() const override;
   const SeparableConv2DOptions& options() const { return options_; }
   size_t workspace_floats(int batch, int threads) const override;
   size_t saved_floats(int batch) const override;

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "core/alloc.h"
+#include "core/profile.h"
 #include "layers/layers.h"
 #include "ops/conv2d.h"
 #include "ops/depthwise-conv2d.h"
@@ -80,8 +81,17 @@ void SeparableConv2D::backward(const RunContext& ctx, const std::vector<const fl
   conv2d_fused_backward(ctx.pool, pointwise_dims(ctx.batch), options_.activation, ctx.saved, out, grad_out, value(1),
                         grad_mid, grad(1), options_.use_bias ? grad(2) : nullptr, ws);
   const ConvDims d = depthwise_dims(ctx.batch);
-  if (grad_in[0]) depthwise_conv2d_backward_input(ctx.pool, d, grad_mid, value(0), grad_in[0]);
+  if (grad_in[0]) {
+    ProfileScope scope(ProfileKey::kBackwardInput);
+    depthwise_conv2d_backward_input(ctx.pool, d, grad_mid, value(0), grad_in[0]);
+  }
+  ProfileScope scope(ProfileKey::kBackwardFilter);
   depthwise_conv2d_backward_filter(ctx.pool, d, in[0], grad_mid, grad(0), nullptr, ws);
+}
+
+int64_t SeparableConv2D::macs_per_sample() const {
+  return output_shape_[0] * output_shape_[1] * input_shapes_[0][2] * options_.depth_multiplier *
+         (options_.kernel_h * options_.kernel_w + options_.filters);
 }
 
 }  // namespace nn

@@ -7,6 +7,7 @@
 #include <algorithm>
 
 #include "core/alloc.h"
+#include "core/profile.h"
 #include "threading/thread-pool.h"
 
 namespace nn {
@@ -141,7 +142,11 @@ void conv2d_fused_backward(ThreadPool* pool, const ConvDims& d, Activation act, 
     g = workspace;
     workspace += pre_activation_floats(d, act);
   }
-  if (grad_in) conv2d_backward_input(pool, d, g, filter, grad_in, workspace);
+  if (grad_in) {
+    ProfileScope scope(ProfileKey::kBackwardInput);
+    conv2d_backward_input(pool, d, g, filter, grad_in, workspace);
+  }
+  ProfileScope scope(ProfileKey::kBackwardFilter);
   conv2d_backward_filter(pool, d, in, g, grad_filter, grad_bias, workspace);
 }
 

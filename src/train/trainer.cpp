@@ -7,6 +7,7 @@
 #include <cstring>
 #include <numeric>
 
+#include "core/profile.h"
 #include "train/metrics.h"
 
 namespace nn {
@@ -40,7 +41,11 @@ Status Trainer::train_on_batch(const float* x, const float* y, int n, StepResult
   NN_RETURN_IF_ERROR(check_labels(options_.loss.kind, y, static_cast<size_t>(n), dim));
   const float* pred = nullptr;
   NN_RETURN_IF_ERROR(model_->forward(x, n, true, &rng_, &pred));
-  const double loss = loss_forward_backward(options_.loss, pred, y, static_cast<size_t>(n), dim, grad_out_.data());
+  double loss;
+  {
+    ProfileScope scope(ProfileKey::kLoss);
+    loss = loss_forward_backward(options_.loss, pred, y, static_cast<size_t>(n), dim, grad_out_.data());
+  }
   if (!std::isfinite(loss)) {
     return numeric_error("loss is ", loss, " at training step ", steps_ + 1,
                          ": training stopped before the update; lower the learning rate or check the data for NaN/Inf");
@@ -48,7 +53,10 @@ Status Trainer::train_on_batch(const float* x, const float* y, int n, StepResult
   result->loss     = loss;
   result->accuracy = count_correct(options_.loss, pred, y, static_cast<size_t>(n), dim) / n;
   model_->backward(grad_out_.data(), n);
-  optimizer_.step(pool_, model_->params(), model_->grads());
+  {
+    ProfileScope scope(ProfileKey::kOptimizer);
+    optimizer_.step(pool_, model_->params(), model_->grads());
+  }
   ++steps_;
   return Status::ok();
 }
