@@ -9,6 +9,7 @@
 #include <cstring>
 
 #include "core/profile.h"
+#include "graph/memory-planner.h"
 #include "layers/layers.h"
 #include "threading/thread-pool.h"
 
@@ -144,45 +145,101 @@ ModelSummary Model::summary() const {
   return s;
 }
 
-Status Model::plan(int max_batch, ThreadPool* pool, bool input_gradient) {
+Status Model::plan(int max_batch, ThreadPool* pool, const PlanOptions& options) {
   if (!finalized_) return failed_precondition("model '", name_, "' must be finalized before it is planned");
   if (max_batch <= 0) return invalid_argument("model '", name_, "': batch size ", max_batch, " must be positive");
   pool_ = pool;
-  acts_.reset();
-  grads_acts_.reset();
+  plan_options_ = options;
+  buffers_.reset();
   workspace_.reset();
   // A value needs a gradient when a trainable parameter lies upstream of it (or in its
   // producer); the rest (the input, a Rescaling of it) are skipped in backward, unless the
   // caller asks for the gradient with respect to the input.
   for (Value& v : values_) v.needs_grad = false;
-  values_[inputs_[0]].needs_grad = input_gradient;
+  values_[inputs_[0]].needs_grad = options.training && options.input_gradient;
   for (const Node& n : nodes_) {
-    if (n.inputs.empty()) continue;
+    if (n.inputs.empty() || !options.training) continue;
     bool upstream = n.layer->count_params(true) > 0;
     for (int v : n.inputs) upstream = upstream || values_[v].needs_grad;
     values_[n.output].needs_grad = upstream;
   }
+  // Lifetimes on the step timeline (see memory-planner.h). A value lives from its producer's
+  // forward to its last forward reader, and on to the last backward that reads it.
+  const int count = static_cast<int>(nodes_.size());
+  const int end = options.training ? 2 * count - 1 : count - 1;
+  auto backward_time = [&](int node) { return 2 * count - 1 - node; };
+  std::vector<BufferUsage> usage;
+  std::vector<int> act_usage(values_.size()), grad_usage(values_.size(), -1), saved_usage(nodes_.size());
+  for (size_t v = 0; v < values_.size(); ++v) {
+    const int producer = values_[v].producer;
+    BufferUsage u;
+    u.floats = static_cast<size_t>(max_batch) * static_cast<size_t>(values_[v].shape.numel());
+    u.first  = producer;
+    u.last   = producer;
+    const bool keep = options.keep_activations || static_cast<int>(v) == output_;
+    if (keep) u.last = end;
+    if (options.training && values_[v].needs_grad && nodes_[producer].layer->backward_reads_output()) {
+      u.last = std::max(u.last, backward_time(producer));
+    }
+    act_usage[v] = static_cast<int>(usage.size());
+    usage.push_back(u);
+  }
+  for (int c = 0; c < count; ++c) {
+    const Node& n = nodes_[c];
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      BufferUsage& u = usage[act_usage[n.inputs[i]]];
+      u.last = std::max(u.last, c);
+      if (options.training && values_[n.output].needs_grad && n.layer->backward_reads_input(static_cast<int>(i))) {
+        u.last = std::max(u.last, backward_time(c));
+      }
+    }
+  }
+  if (options.training) {
+    for (size_t v = 0; v < values_.size(); ++v) {
+      if (!values_[v].needs_grad) continue;
+      // From the backward of its last consumer (the first to run) to its producer's backward.
+      BufferUsage u;
+      u.floats = usage[act_usage[v]].floats;
+      u.first  = static_cast<int>(v) == output_ ? count : 2 * count;
+      u.last   = backward_time(values_[v].producer);
+      for (int c = 0; c < count; ++c)
+        for (int in : nodes_[c].inputs)
+          if (in == static_cast<int>(v)) u.first = std::min(u.first, backward_time(c));
+      if (static_cast<int>(v) == inputs_[0] || options.keep_activations) u.last = end;
+      values_[v].grad_first_time = u.first;
+      grad_usage[v] = static_cast<int>(usage.size());
+      usage.push_back(u);
+    }
+  }
   size_t workspace = 0;
   const int threads = pool_threads(pool);
-  for (Value& v : values_) {
-    const size_t floats = static_cast<size_t>(max_batch) * static_cast<size_t>(v.shape.numel());
-    v.act_offset  = acts_.reserve(floats);
-    v.grad_offset = grads_acts_.reserve(v.needs_grad ? floats : 0);
+  for (int c = 0; c < count; ++c) {
+    const Layer& layer = *nodes_[c].layer;
+    workspace = std::max(workspace, layer.workspace_floats(max_batch, threads));
+    BufferUsage u;
+    u.floats = layer.saved_floats(max_batch);
+    u.first  = c;
+    u.last   = options.training ? backward_time(c) : c;
+    saved_usage[c] = static_cast<int>(usage.size());
+    usage.push_back(u);
   }
-  for (Node& n : nodes_) {
-    workspace = std::max(workspace, n.layer->workspace_floats(max_batch, threads));
-    n.saved_offset = acts_.reserve(n.layer->saved_floats(max_batch));
-  }
+  const size_t total = plan_memory(usage);
+  buffers_.reserve(total);
   workspace_.reserve(workspace);
-  NN_RETURN_IF_ERROR(acts_.allocate());
-  NN_RETURN_IF_ERROR(grads_acts_.allocate());
+  NN_RETURN_IF_ERROR(buffers_.allocate());
   NN_RETURN_IF_ERROR(workspace_.allocate());
-  for (Node& n : nodes_) {
+  for (size_t v = 0; v < values_.size(); ++v) {
+    values_[v].act_offset  = usage[act_usage[v]].offset;
+    values_[v].grad_offset = grad_usage[v] >= 0 ? usage[grad_usage[v]].offset : 0;
+  }
+  for (int c = 0; c < count; ++c) {
+    Node& n = nodes_[c];
+    n.saved_offset = usage[saved_usage[c]].offset;
     n.in_ptrs.clear();
     n.grad_in_ptrs.clear();
     for (int v : n.inputs) {
-      n.in_ptrs.push_back(acts_.at(values_[v].act_offset));
-      n.grad_in_ptrs.push_back(values_[v].needs_grad ? grads_acts_.at(values_[v].grad_offset) : nullptr);
+      n.in_ptrs.push_back(buffers_.at(values_[v].act_offset));
+      n.grad_in_ptrs.push_back(values_[v].needs_grad ? buffers_.at(values_[v].grad_offset) : nullptr);
     }
   }
   planned_batch_ = max_batch;
@@ -208,7 +265,7 @@ Status Model::forward(const float* x, int n, bool training, Rng* rng, const floa
                             planned_batch_, " samples)");
   }
   const Value& in = values_[inputs_[0]];
-  std::memcpy(acts_.at(in.act_offset), x, sizeof(float) * static_cast<size_t>(n) * in.shape.numel());
+  std::memcpy(buffers_.at(in.act_offset), x, sizeof(float) * static_cast<size_t>(n) * in.shape.numel());
   RunContext ctx;
   ctx.pool      = pool_;
   ctx.batch     = n;
@@ -218,39 +275,49 @@ Status Model::forward(const float* x, int n, bool training, Rng* rng, const floa
   ProfileScope scope(ProfileKey::kForward);
   for (size_t i = 0; i < nodes_.size(); ++i) {
     Node& node = nodes_[i];
-    ctx.saved = acts_.at(node.saved_offset);
+    ctx.saved = buffers_.at(node.saved_offset);
     const auto start = profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
-    node.layer->forward(ctx, node.in_ptrs, acts_.at(values_[node.output].act_offset));
+    node.layer->forward(ctx, node.in_ptrs, buffers_.at(values_[node.output].act_offset));
     if (profiling_) timings_[i].forward_seconds += seconds_since(start);
   }
   last_batch_    = n;
   last_training_ = training;
   last_rng_      = rng;
-  *output = acts_.at(values_[output_].act_offset);
+  *output = buffers_.at(values_[output_].act_offset);
   return Status::ok();
 }
 
 void Model::backward(const float* grad_output, int n) {
   NN_ASSERT(n == last_batch_);
+  NN_ASSERT(plan_options_.training);
   ProfileScope scope(ProfileKey::kBackward);
-  std::memset(grads_acts_.data(), 0, grads_acts_.size() * sizeof(float));
   std::memset(grads_.data(), 0, grads_.size() * sizeof(float));
   const Value& out = values_[output_];
   if (!out.needs_grad) return;
-  std::memcpy(grads_acts_.at(out.grad_offset), grad_output, sizeof(float) * static_cast<size_t>(n) * out.shape.numel());
+  std::memcpy(buffers_.at(out.grad_offset), grad_output, sizeof(float) * static_cast<size_t>(n) * out.shape.numel());
   RunContext ctx;
   ctx.pool      = pool_;
   ctx.batch     = n;
   ctx.training  = last_training_;
   ctx.rng       = last_rng_;
   ctx.workspace = workspace_.data();
-  for (size_t i = nodes_.size(); i-- > 0;) {
+  const int count = static_cast<int>(nodes_.size());
+  for (int i = count - 1; i >= 0; --i) {
     Node& node = nodes_[i];
     const Value& v = values_[node.output];
     if (!v.needs_grad) continue;
-    ctx.saved = acts_.at(node.saved_offset);
+    // Gradient buffers start their life here, at their first (last-in-graph) consumer: zero
+    // them just before that consumer adds into them.
+    const int now = 2 * count - 1 - i;
+    for (int in : node.inputs) {
+      const Value& iv = values_[in];
+      if (iv.needs_grad && iv.grad_first_time == now) {
+        std::memset(buffers_.at(iv.grad_offset), 0, sizeof(float) * static_cast<size_t>(n) * iv.shape.numel());
+      }
+    }
+    ctx.saved = buffers_.at(node.saved_offset);
     const auto start = profiling_ ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point();
-    node.layer->backward(ctx, node.in_ptrs, acts_.at(v.act_offset), grads_acts_.at(v.grad_offset), node.grad_in_ptrs);
+    node.layer->backward(ctx, node.in_ptrs, buffers_.at(v.act_offset), buffers_.at(v.grad_offset), node.grad_in_ptrs);
     if (profiling_) timings_[i].backward_seconds += seconds_since(start);
   }
 }

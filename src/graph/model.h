@@ -24,11 +24,17 @@ namespace nn {
 
 class ThreadPool;
 
+struct PlanOptions {
+  bool training         = true;    // keep what backward needs and plan gradient buffers
+  bool input_gradient   = false;   // also compute d loss / d input (tests, saliency maps)
+  bool keep_activations = false;   // every value stays readable after forward (feature maps)
+};
+
 struct Node {
   std::unique_ptr<Layer> layer;
   std::vector<int>       inputs;   // value ids
   int                    output = -1;
-  size_t                 saved_offset = 0;   // the layer's saved buffer, in the activation arena
+  size_t                 saved_offset = 0;   // the layer's saved buffer, in the buffer arena
   // Pointers for the current plan, filled once by plan() so runs do not allocate.
   std::vector<const float*> in_ptrs;
   std::vector<float*>       grad_in_ptrs;
@@ -43,9 +49,10 @@ struct NodeTiming {
 struct Value {
   Shape  shape;            // per sample
   int    producer = -1;    // node index
-  size_t act_offset  = 0;  // in the activation arena
-  size_t grad_offset = 0;  // in the gradient arena
+  size_t act_offset  = 0;  // in the buffer arena
+  size_t grad_offset = 0;  // in the same arena; gradients share memory with dead activations
   bool   needs_grad  = false;
+  int    grad_first_time = 0;   // backward time at which the gradient buffer is zeroed
 };
 
 // One row of model.summary().
@@ -98,12 +105,13 @@ class Model {
   int64_t trainable_count() const { return trainable_count_; }
 
   // --- running --------------------------------------------------------------------------
-  // Plans every buffer for batches of up to max_batch samples. Re-planning for a larger batch
-  // reallocates; smaller batches run in the existing plan. With input_gradient, backward also
-  // computes the gradient with respect to the input (for tests and saliency maps).
-  Status plan(int max_batch, ThreadPool* pool, bool input_gradient = false);
+  // Plans every buffer for batches of up to max_batch samples: activations, gradients and saved
+  // state share one arena placed by lifetime (memory-planner.h). Re-planning for a larger batch
+  // reallocates; smaller batches run in the existing plan.
+  Status plan(int max_batch, ThreadPool* pool, const PlanOptions& options = {});
   int    planned_batch() const { return planned_batch_; }
-  size_t activation_bytes() const { return acts_.bytes() + grads_acts_.bytes() + workspace_.bytes(); }
+  const PlanOptions& plan_options() const { return plan_options_; }
+  size_t activation_bytes() const { return buffers_.bytes() + workspace_.bytes(); }
   size_t parameter_bytes() const { return params_.bytes() + grads_.bytes(); }
 
   // Checks data of shape (N, ...) against the input: "batch has shape 4x28x28x1 but model
@@ -116,15 +124,17 @@ class Model {
   // leaving parameter gradients in grads(). Uses the activations of the last forward.
   void backward(const float* grad_output, int n);
 
-  // The value produced by a node for the last forward (n samples of its output shape).
-  const float* activation(int value) const { return acts_.at(values_[value].act_offset); }
+  // The value produced by a node in the last forward (n samples of its output shape); other
+  // values reuse its memory unless the plan keeps activations, so read it right after forward.
+  const float* activation(int value) const { return buffers_.at(values_[value].act_offset); }
 
   // Per-node wall time, accumulated while profiling is on (one entry per node).
   void set_profiling(bool on) { profiling_ = on; timings_.assign(nodes_.size(), NodeTiming{}); }
   const std::vector<NodeTiming>& timings() const { return timings_; }
-  // d loss / d value after backward; null when the plan keeps no gradient for that value.
+  // d loss / d value after backward, for the input (planned with input_gradient) or any value
+  // under keep_activations; null when the plan keeps no gradient for that value.
   const float* gradient(int value) const {
-    return values_[value].needs_grad ? grads_acts_.at(values_[value].grad_offset) : nullptr;
+    return values_[value].needs_grad ? buffers_.at(values_[value].grad_offset) : nullptr;
   }
 
  private:
@@ -140,8 +150,8 @@ class Model {
   int64_t trainable_count_     = 0;
   int64_t non_trainable_count_ = 0;
 
-  Arena       acts_{"activations"};
-  Arena       grads_acts_{"activation gradients"};
+  Arena       buffers_{"activations and gradients"};
+  PlanOptions plan_options_;
   Arena       workspace_{"workspace"};
   int         planned_batch_ = 0;
   ThreadPool* pool_          = nullptr;

@@ -58,6 +58,10 @@ class Layer {
 
   virtual size_t workspace_floats(int batch, int threads) const { (void)batch; (void)threads; return 0; }
   virtual size_t saved_floats(int batch) const { (void)batch; return 0; }
+  // Whether backward reads input i / the output. The memory planner frees or reuses what no
+  // backward needs (e.g. BN's output once the next ReLU has run); true is always safe.
+  virtual bool backward_reads_input(int i) const { (void)i; return true; }
+  virtual bool backward_reads_output() const { return true; }
   virtual void forward(const RunContext& ctx, const std::vector<const float*>& inputs, float* output) = 0;
   virtual void backward(const RunContext& ctx, const std::vector<const float*>& inputs, const float* output,
                         const float* grad_output, const std::vector<float*>& grad_inputs) = 0;

@@ -14,6 +14,8 @@ class InputLayer final : public Layer {
  public:
   InputLayer(std::string name, Shape shape) : Layer(std::move(name)), shape_(shape) {}
   const char* class_name() const override { return "InputLayer"; }
+  bool backward_reads_input(int) const override { return false; }
+  bool backward_reads_output() const override { return false; }
   const Shape& shape() const { return shape_; }
   void forward(const RunContext&, const std::vector<const float*>&, float*) override {}
   void backward(const RunContext&, const std::vector<const float*>&, const float*, const float*,
@@ -29,6 +31,8 @@ class Rescaling final : public Layer {
  public:
   Rescaling(std::string name, float scale, float offset) : Layer(std::move(name)), scale_(scale), offset_(offset) {}
   const char* class_name() const override { return "Rescaling"; }
+  bool backward_reads_input(int) const override { return false; }
+  bool backward_reads_output() const override { return false; }
   float scale() const { return scale_; }
   float offset() const { return offset_; }
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
@@ -53,6 +57,7 @@ class Conv2D final : public Layer {
  public:
   Conv2D(std::string name, const Conv2DOptions& options) : Layer(std::move(name)), options_(options) {}
   const char* class_name() const override { return "Conv2D"; }
+  bool backward_reads_output() const override { return options_.activation != Activation::kLinear; }
   int64_t macs_per_sample() const override;
   size_t workspace_floats(int batch, int threads) const override;
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
@@ -78,6 +83,7 @@ class Dense final : public Layer {
  public:
   Dense(std::string name, const DenseOptions& options) : Layer(std::move(name)), options_(options) {}
   const char* class_name() const override { return "Dense"; }
+  bool backward_reads_output() const override { return options_.activation != Activation::kLinear; }
   int64_t macs_per_sample() const override;
   const DenseOptions& options() const { return options_; }
   size_t workspace_floats(int batch, int threads) const override;
@@ -105,6 +111,8 @@ class Pooling2D final : public Layer {
   Pooling2D(std::string name, PoolKind kind, const Pool2DOptions& options)
       : Layer(std::move(name)), kind_(kind), options_(options) {}
   const char* class_name() const override { return kind_ == PoolKind::kMax ? "MaxPooling2D" : "AveragePooling2D"; }
+  bool backward_reads_input(int) const override { return kind_ == PoolKind::kMax; }
+  bool backward_reads_output() const override { return false; }
   const Pool2DOptions& options() const { return options_; }
   PoolKind kind() const { return kind_; }
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
@@ -123,6 +131,8 @@ class GlobalAveragePooling2D final : public Layer {
  public:
   explicit GlobalAveragePooling2D(std::string name) : Layer(std::move(name)) {}
   const char* class_name() const override { return "GlobalAveragePooling2D"; }
+  bool backward_reads_input(int) const override { return false; }
+  bool backward_reads_output() const override { return false; }
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
@@ -134,6 +144,8 @@ class Flatten final : public Layer {
  public:
   explicit Flatten(std::string name) : Layer(std::move(name)) {}
   const char* class_name() const override { return "Flatten"; }
+  bool backward_reads_input(int) const override { return false; }
+  bool backward_reads_output() const override { return false; }
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
@@ -148,6 +160,7 @@ class ActivationLayer final : public Layer {
   ActivationLayer(std::string name, Activation activation, const char* class_name = "Activation")
       : Layer(std::move(name)), activation_(activation), class_name_(class_name) {}
   const char* class_name() const override { return class_name_; }
+  bool backward_reads_input(int) const override { return false; }
   Activation activation() const { return activation_; }
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
@@ -164,6 +177,8 @@ class Add final : public Layer {
  public:
   explicit Add(std::string name) : Layer(std::move(name)) {}
   const char* class_name() const override { return "Add"; }
+  bool backward_reads_input(int) const override { return false; }
+  bool backward_reads_output() const override { return false; }
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
@@ -186,6 +201,7 @@ class BatchNormalization final : public Layer {
  public:
   BatchNormalization(std::string name, const BatchNormOptions& options) : Layer(std::move(name)), options_(options) {}
   const char* class_name() const override { return "BatchNormalization"; }
+  bool backward_reads_output() const override { return false; }
   const BatchNormOptions& options() const { return options_; }
   size_t workspace_floats(int batch, int threads) const override;
   size_t saved_floats(int batch) const override;
@@ -214,6 +230,7 @@ class DepthwiseConv2D final : public Layer {
  public:
   DepthwiseConv2D(std::string name, const DepthwiseConv2DOptions& options) : Layer(std::move(name)), options_(options) {}
   const char* class_name() const override { return "DepthwiseConv2D"; }
+  bool backward_reads_output() const override { return options_.activation != Activation::kLinear; }
   int64_t macs_per_sample() const override;
   const DepthwiseConv2DOptions& options() const { return options_; }
   size_t workspace_floats(int batch, int threads) const override;
@@ -245,6 +262,7 @@ class SeparableConv2D final : public Layer {
  public:
   SeparableConv2D(std::string name, const SeparableConv2DOptions& options) : Layer(std::move(name)), options_(options) {}
   const char* class_name() const override { return "SeparableConv2D"; }
+  bool backward_reads_output() const override { return options_.activation != Activation::kLinear; }
   int64_t macs_per_sample() const override;
   const SeparableConv2DOptions& options() const { return options_; }
   size_t workspace_floats(int batch, int threads) const override;
@@ -268,6 +286,8 @@ class Dropout final : public Layer {
   Dropout(std::string name, float rate, bool has_seed = false, uint64_t seed = 0)
       : Layer(std::move(name)), rate_(rate), has_seed_(has_seed), seed_(seed) {}
   const char* class_name() const override { return "Dropout"; }
+  bool backward_reads_input(int) const override { return false; }
+  bool backward_reads_output() const override { return false; }
   float rate() const { return rate_; }
   bool has_seed() const { return has_seed_; }
   uint64_t seed() const { return seed_; }
@@ -290,6 +310,8 @@ class Concatenate final : public Layer {
  public:
   explicit Concatenate(std::string name) : Layer(std::move(name)) {}
   const char* class_name() const override { return "Concatenate"; }
+  bool backward_reads_input(int) const override { return false; }
+  bool backward_reads_output() const override { return false; }
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
@@ -302,6 +324,8 @@ class ZeroPadding2D final : public Layer {
   ZeroPadding2D(std::string name, int64_t top, int64_t bottom, int64_t left, int64_t right)
       : Layer(std::move(name)), top_(top), bottom_(bottom), left_(left), right_(right) {}
   const char* class_name() const override { return "ZeroPadding2D"; }
+  bool backward_reads_input(int) const override { return false; }
+  bool backward_reads_output() const override { return false; }
   int64_t top() const { return top_; }
   int64_t bottom() const { return bottom_; }
   int64_t left() const { return left_; }
@@ -330,6 +354,7 @@ class ReLULayer final : public Layer {
   ReLULayer(std::string name, const ReLUOptions& options, const char* class_name = "ReLU")
       : Layer(std::move(name)), options_(options), class_name_(class_name) {}
   const char* class_name() const override { return class_name_; }
+  bool backward_reads_output() const override { return false; }
   const ReLUOptions& options() const { return options_; }
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,

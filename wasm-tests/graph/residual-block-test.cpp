@@ -23,7 +23,9 @@ Conv2DOptions conv3(int64_t filters) {
 
 // Input gradient of sum(output * r) for a model with a single path.
 std::vector<float> input_gradient(Model& m, const std::vector<float>& x, const std::vector<float>& r, int n) {
-  REQUIRE(m.plan(n, nn::testing::test_pool(), true).is_ok());
+  PlanOptions options;
+  options.input_gradient = true;
+  REQUIRE(m.plan(n, nn::testing::test_pool(), options).is_ok());
   const float* out = nullptr;
   REQUIRE(m.forward(x.data(), n, true, nullptr, &out).is_ok());
   m.backward(r.data(), n);
