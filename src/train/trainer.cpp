@@ -27,7 +27,10 @@ Status Trainer::compile(const CompileOptions& options) {
 }
 
 Status Trainer::ensure_plan(int batch) {
-  if (model_->planned_batch() < batch) NN_RETURN_IF_ERROR(model_->plan(batch, pool_));
+  // A plan made for inspection (no gradients) cannot train: re-plan for training.
+  if (model_->planned_batch() < batch || !model_->plan_options().training) {
+    NN_RETURN_IF_ERROR(model_->plan(std::max(batch, model_->planned_batch()), pool_));
+  }
   const size_t need = static_cast<size_t>(model_->planned_batch()) * model_->output_shape().numel();
   if (grad_out_.size() < need) grad_out_.resize(need);
   return Status::ok();

@@ -1,0 +1,152 @@
+// Session (see session.h).
+#include "train/session.h"
+
+#include <cmath>
+
+#include "io/model-json.h"
+#include "train/loss.h"
+
+namespace nn {
+namespace {
+
+// Reads a number under either of two spellings (camelCase from JS, snake_case from Keras).
+bool read_number(const JsonValue& obj, const char* camel, const char* snake, double* out) {
+  const JsonValue* v = obj.find(camel);
+  if (!v) v = obj.find(snake);
+  if (!v || !v->is_number()) return false;
+  *out = v->as_number();
+  return true;
+}
+
+}  // namespace
+
+Status Session::create(std::string_view model_json, uint64_t seed, int threads, std::unique_ptr<Session>* out) {
+  auto s = std::unique_ptr<Session>(new Session());
+  NN_RETURN_IF_ERROR(model_from_json_text(model_json, &s->model_));
+  NN_RETURN_IF_ERROR(s->model_->finalize(seed));
+  s->pool_ = std::make_unique<ThreadPool>(threads <= 0 ? ThreadPool::max_threads() : threads);
+  s->trainer_ = std::make_unique<Trainer>(s->model_.get(), s->pool_.get(), seed ^ 0x5bd1e995ULL);
+  *out = std::move(s);
+  return Status::ok();
+}
+
+Status Session::compile(std::string_view options_json) {
+  JsonValue o;
+  NN_RETURN_IF_ERROR(parse_json(options_json, &o));
+  if (!o.is_object()) return invalid_argument("compile options must be an object");
+  CompileOptions c;
+  const JsonValue* loss = o.find("loss");
+  if (!loss || !loss->is_string()) return invalid_argument("compile options need a loss name, e.g. \"binary_crossentropy\"");
+  NN_RETURN_IF_ERROR(parse_loss(loss->as_string(), &c.loss.kind));
+  const JsonValue* logits = o.find("fromLogits");
+  if (!logits) logits = o.find("from_logits");
+  c.loss.from_logits = logits && logits->is_bool() && logits->as_bool();
+  const JsonValue* opt = o.find("optimizer");
+  if (opt && opt->is_string()) {
+    NN_RETURN_IF_ERROR(parse_optimizer(opt->as_string(), &c.optimizer.kind));
+  } else if (opt && opt->is_object()) {
+    const JsonValue* name = opt->find("name");
+    if (!name || !name->is_string()) return invalid_argument("optimizer options need a name: sgd, rmsprop or adam");
+    NN_RETURN_IF_ERROR(parse_optimizer(name->as_string(), &c.optimizer.kind));
+    double v;
+    if (read_number(*opt, "learningRate", "learning_rate", &v)) c.optimizer.learning_rate = static_cast<float>(v);
+    if (read_number(*opt, "momentum", "momentum", &v)) c.optimizer.momentum = static_cast<float>(v);
+    if (read_number(*opt, "rho", "rho", &v)) c.optimizer.rho = static_cast<float>(v);
+    if (read_number(*opt, "beta1", "beta_1", &v)) c.optimizer.beta_1 = static_cast<float>(v);
+    if (read_number(*opt, "beta2", "beta_2", &v)) c.optimizer.beta_2 = static_cast<float>(v);
+    if (read_number(*opt, "epsilon", "epsilon", &v)) c.optimizer.epsilon = static_cast<float>(v);
+    const JsonValue* nesterov = opt->find("nesterov");
+    c.optimizer.nesterov = nesterov && nesterov->is_bool() && nesterov->as_bool();
+  } else if (opt) {
+    return invalid_argument("optimizer must be a name or an object with a name");
+  }
+  return trainer_->compile(c);
+}
+
+Status Session::set_learning_rate(float lr) {
+  if (!(lr >= 0.0f) || !std::isfinite(lr)) return invalid_argument("learning rate ", lr, " must be a finite non-negative number");
+  trainer_->optimizer().set_learning_rate(lr);
+  return Status::ok();
+}
+
+size_t Session::label_size() const {
+  const size_t dim = static_cast<size_t>(model_->output_shape().numel());
+  return trainer_->compiled() ? loss_label_size(trainer_->options().loss.kind, dim) : dim;
+}
+
+Status Session::reserve(int batch) {
+  if (batch <= 0) return invalid_argument("batch size ", batch, " must be positive");
+  if (batch > reserved_ || inspecting_) {
+    NN_RETURN_IF_ERROR(model_->plan(batch, pool_.get()));
+    inspecting_ = false;
+  }
+  reserved_ = std::max(reserved_, batch);
+  x_.resize(static_cast<size_t>(reserved_) * model_->input_shape().numel());
+  y_.resize(static_cast<size_t>(reserved_) * model_->output_shape().numel());
+  return Status::ok();
+}
+
+Status Session::ensure_training_plan() {
+  if (reserved_ == 0) return failed_precondition("no batch size reserved: call reserve(batch) first");
+  if (inspecting_) {
+    NN_RETURN_IF_ERROR(model_->plan(reserved_, pool_.get()));
+    inspecting_ = false;
+  }
+  return Status::ok();
+}
+
+static Status check_count(int n, int reserved) {
+  if (n <= 0 || n > reserved) return invalid_argument("batch of ", n, " samples does not fit the reserved batch size ", reserved);
+  return Status::ok();
+}
+
+Status Session::train_step(int n, StepResult* result) {
+  NN_RETURN_IF_ERROR(ensure_training_plan());
+  NN_RETURN_IF_ERROR(check_count(n, reserved_));
+  return trainer_->train_on_batch(x_.data(), y_.data(), n, result);
+}
+
+Status Session::evaluate_step(int n, double* loss_sum, double* correct) {
+  NN_RETURN_IF_ERROR(ensure_training_plan());
+  NN_RETURN_IF_ERROR(check_count(n, reserved_));
+  StepResult r;
+  Dataset d{x_.data(), y_.data(), static_cast<size_t>(n)};
+  NN_RETURN_IF_ERROR(trainer_->evaluate(d, n, &r));
+  *loss_sum += r.loss * n;
+  *correct  += r.accuracy * n;
+  return Status::ok();
+}
+
+Status Session::predict_step(int n, const float** out) {
+  NN_RETURN_IF_ERROR(ensure_training_plan());
+  NN_RETURN_IF_ERROR(check_count(n, reserved_));
+  return model_->forward(x_.data(), n, false, &trainer_->rng(), out);
+}
+
+Status Session::layer_output(const std::string& layer, int n, const float** out, Shape* shape) {
+  if (reserved_ == 0) return failed_precondition("no batch size reserved: call reserve(batch) first");
+  NN_RETURN_IF_ERROR(check_count(n, reserved_));
+  const int node = model_->find_layer(layer);
+  if (node < 0) return invalid_argument("model '", model_->name(), "' has no layer named '", layer, "'");
+  if (!inspecting_) {
+    PlanOptions options;
+    options.training = false;
+    options.keep_activations = true;
+    NN_RETURN_IF_ERROR(model_->plan(reserved_, pool_.get(), options));
+    inspecting_ = true;
+  }
+  const float* result = nullptr;
+  NN_RETURN_IF_ERROR(model_->forward(x_.data(), n, false, &trainer_->rng(), &result));
+  const int value = model_->nodes()[node].output;
+  *out = model_->activation(value);
+  *shape = model_->values()[value].shape;
+  return Status::ok();
+}
+
+std::string Session::summary_json() const { return to_json(summary_to_json(model_->summary())); }
+
+size_t Session::planned_bytes() const {
+  return model_->activation_bytes() + model_->parameter_bytes() + trainer_->optimizer().state_size() * sizeof(float);
+}
+
+}  // namespace nn

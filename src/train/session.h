@@ -1,0 +1,70 @@
+// Session: the engine as one object for the JS bindings and tools — a model, its thread pool
+// and trainer, and staging buffers that callers fill in place (JS writes them through
+// typed-array views, so bulk data crosses the wasm boundary once). Options and results that
+// are not bulk data travel as JSON text, which keeps the bindings free of logic.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "graph/model.h"
+#include "io/json.h"
+#include "threading/thread-pool.h"
+#include "train/trainer.h"
+
+namespace nn {
+
+class Session {
+ public:
+  // Builds the model from TF.js model.json text (topology; weights are set separately) and
+  // initializes it with `seed`. threads <= 0 means the most this build allows.
+  static Status create(std::string_view model_json, uint64_t seed, int threads, std::unique_ptr<Session>* out);
+
+  Model&   model() { return *model_; }
+  Trainer& trainer() { return *trainer_; }
+  int      threads() const { return pool_->num_threads(); }
+
+  // {"loss": "binary_crossentropy", "fromLogits": false,
+  //  "optimizer": {"name": "adam", "learningRate": 0.001, "momentum": 0, "nesterov": false,
+  //                "rho": 0.9, "beta1": 0.9, "beta2": 0.999, "epsilon": 1e-7}}
+  // (snake_case keys are accepted too).
+  Status compile(std::string_view options_json);
+  Status set_learning_rate(float lr);
+
+  // Plans the model and sizes the staging buffers for batches of up to `batch` samples.
+  Status reserve(int batch);
+  int    reserved_batch() const { return reserved_; }
+  float* staging_x() { return x_.data(); }   // reserved batch x input numel
+  float* staging_y() { return y_.data(); }   // reserved batch x label size
+  size_t label_size() const;
+
+  // Steps over the first n staged samples.
+  Status train_step(int n, StepResult* result);
+  // Adds the batch's summed loss and correct count (inference mode).
+  Status evaluate_step(int n, double* loss_sum, double* correct);
+  // Runs inference; *out points at n x output numel floats valid until the next call.
+  Status predict_step(int n, const float** out);
+  // Runs inference on the first n staged samples keeping every layer's output and returns the
+  // named layer's output (n samples of *shape). Re-plans the model for inspection; training
+  // re-plans back on its next step.
+  Status layer_output(const std::string& layer, int n, const float** out, Shape* shape);
+
+  std::string summary_json() const;
+  // Memory the engine holds for the current plan: parameters, optimizer state, activations,
+  // gradients and workspace.
+  size_t planned_bytes() const;
+
+ private:
+  Status ensure_training_plan();
+
+  std::unique_ptr<Model>      model_;
+  std::unique_ptr<ThreadPool> pool_;
+  std::unique_ptr<Trainer>    trainer_;
+  std::vector<float>          x_, y_;
+  int                         reserved_ = 0;
+  bool                        inspecting_ = false;
+};
+
+}  // namespace nn

@@ -1,0 +1,71 @@
+// Embind bindings under Node: a session trains, errors come back with the engine's message,
+// views hold the data, and create/delete cycles do not grow the heap.
+//   node --no-experimental-fetch engine-node-test.cjs <engine_node_{st,mt}.cjs> <fixtures dir>
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const createConvnetEngine = require(path.resolve(process.argv[2]));
+const fixtures = process.argv[3];
+
+let passed = 0, failed = 0;
+function check(name, ok, detail) {
+  if (ok) passed++;
+  else { failed++; console.log(`FAIL: ${name}${detail ? ': ' + detail : ''}`); }
+}
+
+createConvnetEngine().then((engine) => {
+  const info = engine.info();
+  check('info reports SIMD', info.simd === true, JSON.stringify(info));
+  const modelJson = fs.readFileSync(path.join(fixtures, 'model-a-16.json'), 'utf8');
+
+  // Errors: no session and a message that names the problem.
+  const bad = engine.createSession('{"modelTopology": ', 1, 1);
+  check('malformed JSON gives no session', bad === null);
+  check('malformed JSON message', /JSON parse error/.test(engine.lastError()), engine.lastError());
+
+  const s = engine.createSession(modelJson, 7, 2);
+  check('session created', s !== null, engine.lastError());
+  check('param count', s.countParams() === 297697);
+  check('summary JSON', JSON.parse(s.summaryJson()).total_params === 297697);
+  check('compile error names the loss', /loss 'hinge'/.test(s.compile('{"loss":"hinge"}').error || ''));
+  check('compile ok', s.compile(JSON.stringify({ loss: 'binary_crossentropy', optimizer: { name: 'adam', learningRate: 0.001 } })).error === undefined);
+  check('reserve ok', s.reserve(4).error === undefined);
+  const x = s.stagingX(), y = s.stagingY();
+  check('staging sizes', x.length === 4 * 16 * 16 * 3 && y.length === 4, `${x.length} ${y.length}`);
+  for (let i = 0; i < x.length; i++) x[i] = (i * 37) % 255;
+  y.set([0, 1, 0, 1]);
+  const first = s.trainStep(4);
+  let last = first;
+  for (let i = 0; i < 30; i++) last = s.trainStep(4);
+  check('training lowers the loss', last.loss < first.loss / 2, `${first.loss} -> ${last.loss}`);
+  const pred = s.predictStep(4);
+  check('predict output', pred.output && pred.output.length === 4);
+  const feature = s.layerOutput('conv2d', 1);
+  check('feature map shape', feature.shape && feature.shape.join('x') === '16x16x32', JSON.stringify(feature.shape));
+  check('unknown layer error', /no layer named 'nope'/.test(s.layerOutput('nope', 1).error || ''));
+  check('too-large batch error', /does not fit/.test(s.trainStep(9).error || ''));
+  s.stagingY().set([0, 1, 0, 7]);
+  // Back to training after inspection, and a bad label is an error, not a crash.
+  check('bad label error', /label 3 is 7/.test(s.trainStep(4).error || ''), JSON.stringify(s.trainStep(4)));
+  const specs = s.weightSpecs();
+  check('weight specs', specs.length === 20 && specs[0].name === 'kernel', JSON.stringify(specs[0]));
+  check('weights view', s.weightsView().length === 297697);
+  s.delete();
+
+  // Heap must not grow over create/delete cycles once it has grown for the first one.
+  const cycle = () => {
+    const t = engine.createSession(modelJson, 1, 1);
+    t.compile('{"loss":"binary_crossentropy"}');
+    t.reserve(2);
+    t.trainStep(2);
+    t.delete();
+  };
+  cycle();
+  const heap = engine.info().heapBytes, used = engine.info().mallocBytes;
+  for (let i = 0; i < 20; i++) cycle();
+  check('no heap growth over 20 create/delete cycles', engine.info().heapBytes === heap, `${heap} -> ${engine.info().heapBytes}`);
+  check('no leaked allocations over 20 cycles', engine.info().mallocBytes <= used, `${used} -> ${engine.info().mallocBytes}`);
+
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(failed ? 1 : 0);
+}).catch((e) => { console.error(e); process.exit(1); });
