@@ -7,7 +7,7 @@ bash scripts/install-deps.sh
 jobs=$(nproc)
 
 echo "== native build and tests"
-cmake -S . -B build-native -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake -S . -B build-native -DCMAKE_BUILD_TYPE=Release -DNN_WITH_XNNPACK=ON >/dev/null
 cmake --build build-native -j"$jobs"
 (cd build-native && ctest --output-on-failure)
 

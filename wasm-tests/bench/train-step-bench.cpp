@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "core/profile.h"
+#include "ops/xnnpack.h"
 #include "io/model-json.h"
 #include "threading/thread-pool.h"
 #include "train/trainer.h"
@@ -30,7 +31,7 @@ const char* kRuntime = "wasm-node-mt";
 const char* kRuntime = "wasm-node-st";
 #endif
 #else
-const char* kRuntime = "native";
+const char* kRuntime = "native";   // "native-xnnpack" with --xnnpack
 #endif
 
 struct Config {
@@ -142,6 +143,15 @@ int main(int argc, char** argv) {
     else if (a == "--threads") threads = std::atoi(next());
     else if (a == "--steps") steps = std::atoi(next());
     else if (a == "--no-breakdown") breakdown = false;
+    else if (a == "--xnnpack") {
+      // Forward convolutions and dense layers through Debian's XNNPACK (native, -DNN_WITH_XNNPACK=ON).
+      if (!nn::xnnpack_available()) {
+        std::fprintf(stderr, "bench: this build has no XNNPACK (configure with -DNN_WITH_XNNPACK=ON)\n");
+        return 2;
+      }
+      nn::set_xnnpack_enabled(true);
+      kRuntime = "native-xnnpack";
+    }
     else if (a == "--quick") quick = true;
     else {
       std::fprintf(stderr, "usage: %s [--model FILE [--name NAME]]... [--batch N] [--threads T] [--steps S] [--quick]\n",
