@@ -8,6 +8,7 @@
 
 #include "core/alloc.h"
 #include "core/profile.h"
+#include "ops/xnnpack.h"
 #include "threading/thread-pool.h"
 
 namespace nn {
@@ -42,6 +43,7 @@ size_t conv2d_workspace_floats(const ConvDims& d, int threads) {
 
 void conv2d_forward(ThreadPool* pool, const ConvDims& d, const float* in, const float* filter, const float* bias,
                     Activation act, float* out, float* workspace) {
+  if (xnnpack_enabled() && xnnpack_conv2d_forward(pool_threads(pool), d, in, filter, bias, act, out)) return;
   const size_t rows = d.batch * d.out_h * d.out_w;
   const size_t k = k_size(d);
   const size_t per_thread = round_up_floats(kRowTile * k);
