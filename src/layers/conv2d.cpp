@@ -10,35 +10,16 @@ Status Conv2D::do_build(const std::vector<Shape>& inputs, Shape* output) {
   NN_RETURN_IF_ERROR(expect_inputs(inputs, 1, 3));
   const Conv2DOptions& o = options_;
   if (o.filters <= 0) return invalid_argument(who(), ": filters is ", o.filters, ": filters must be positive");
-  if (o.kernel_h <= 0 || o.kernel_w <= 0) {
-    return invalid_argument(who(), ": kernel_size is ", o.kernel_h, "x", o.kernel_w, ": it must be positive");
-  }
-  if (o.stride_h <= 0 || o.stride_w <= 0) {
-    return invalid_argument(who(), ": strides are ", o.stride_h, "x", o.stride_w, ": they must be positive");
-  }
-  Window1D wh, ww;
-  NN_RETURN_IF_ERROR(window_1d(who(), "height", inputs[0][0], o.kernel_h, o.stride_h, o.padding, &wh));
-  NN_RETURN_IF_ERROR(window_1d(who(), "width", inputs[0][1], o.kernel_w, o.stride_w, o.padding, &ww));
-  pad_top_  = wh.pad_before;
-  pad_left_ = ww.pad_before;
+  NN_RETURN_IF_ERROR(window_2d(who(), inputs[0], o.kernel_h, o.kernel_w, o.stride_h, o.stride_w, o.padding, &window_));
   const int64_t ci = inputs[0][2];
   add_param("kernel", Shape{o.kernel_h, o.kernel_w, ci, o.filters}, Init::kGlorotUniform, true,
             o.kernel_h * o.kernel_w * ci, o.kernel_h * o.kernel_w * o.filters);
   if (o.use_bias) add_param("bias", Shape{o.filters}, Init::kZeros, true);
-  *output = Shape{wh.out, ww.out, o.filters};
+  *output = Shape{window_.h.out, window_.w.out, o.filters};
   return Status::ok();
 }
 
-ConvDims Conv2D::dims(int batch) const {
-  const Shape& in = input_shapes_[0];
-  return ConvDims{static_cast<size_t>(batch),
-                  static_cast<size_t>(in[0]), static_cast<size_t>(in[1]), static_cast<size_t>(in[2]),
-                  static_cast<size_t>(options_.kernel_h), static_cast<size_t>(options_.kernel_w),
-                  static_cast<size_t>(options_.stride_h), static_cast<size_t>(options_.stride_w),
-                  static_cast<size_t>(pad_top_), static_cast<size_t>(pad_left_),
-                  static_cast<size_t>(output_shape_[0]), static_cast<size_t>(output_shape_[1]),
-                  static_cast<size_t>(output_shape_[2])};
-}
+ConvDims Conv2D::dims(int batch) const { return window_.dims(batch, input_shapes_[0], output_shape_[2]); }
 
 size_t Conv2D::workspace_floats(int batch, int threads) const {
   return conv2d_fused_workspace_floats(dims(batch), options_.activation, threads);

@@ -69,7 +69,7 @@ class Conv2D final : public Layer {
  private:
   ConvDims dims(int batch) const;
   Conv2DOptions options_;
-  int64_t pad_top_ = 0, pad_left_ = 0;
+  Window2D window_;
 };
 
 struct DenseOptions {
@@ -124,7 +124,7 @@ class Pooling2D final : public Layer {
   ConvDims dims(int batch) const;
   PoolKind kind_;
   Pool2DOptions options_;
-  int64_t pad_top_ = 0, pad_left_ = 0;
+  Window2D window_;
 };
 
 class GlobalAveragePooling2D final : public Layer {
@@ -242,7 +242,7 @@ class DepthwiseConv2D final : public Layer {
  private:
   ConvDims dims(int batch) const;
   DepthwiseConv2DOptions options_;
-  int64_t pad_top_ = 0, pad_left_ = 0;
+  Window2D window_;
 };
 
 struct SeparableConv2DOptions {
@@ -276,7 +276,7 @@ class SeparableConv2D final : public Layer {
   ConvDims depthwise_dims(int batch) const;
   ConvDims pointwise_dims(int batch) const;
   SeparableConv2DOptions options_;
-  int64_t pad_top_ = 0, pad_left_ = 0;
+  Window2D window_;
 };
 
 // Inverted dropout: in training, zero each element with probability `rate` and scale the rest

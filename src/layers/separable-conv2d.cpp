@@ -18,33 +18,18 @@ Status SeparableConv2D::do_build(const std::vector<Shape>& inputs, Shape* output
   if (o.depth_multiplier <= 0) {
     return invalid_argument(who(), ": depth_multiplier is ", o.depth_multiplier, ": it must be positive");
   }
-  if (o.kernel_h <= 0 || o.kernel_w <= 0 || o.stride_h <= 0 || o.stride_w <= 0) {
-    return invalid_argument(who(), ": kernel_size ", o.kernel_h, "x", o.kernel_w, " and strides ", o.stride_h, "x",
-                            o.stride_w, " must be positive");
-  }
-  Window1D wh, ww;
-  NN_RETURN_IF_ERROR(window_1d(who(), "height", inputs[0][0], o.kernel_h, o.stride_h, o.padding, &wh));
-  NN_RETURN_IF_ERROR(window_1d(who(), "width", inputs[0][1], o.kernel_w, o.stride_w, o.padding, &ww));
-  pad_top_  = wh.pad_before;
-  pad_left_ = ww.pad_before;
+  NN_RETURN_IF_ERROR(window_2d(who(), inputs[0], o.kernel_h, o.kernel_w, o.stride_h, o.stride_w, o.padding, &window_));
   const int64_t c = inputs[0][2], k = o.kernel_h * o.kernel_w, mid = c * o.depth_multiplier;
   add_param("depthwise_kernel", Shape{o.kernel_h, o.kernel_w, c, o.depth_multiplier}, Init::kGlorotUniform, true, k * c,
             k * o.depth_multiplier);
   add_param("pointwise_kernel", Shape{1, 1, mid, o.filters}, Init::kGlorotUniform, true, mid, o.filters);
   if (o.use_bias) add_param("bias", Shape{o.filters}, Init::kZeros, true);
-  *output = Shape{wh.out, ww.out, o.filters};
+  *output = Shape{window_.h.out, window_.w.out, o.filters};
   return Status::ok();
 }
 
 ConvDims SeparableConv2D::depthwise_dims(int batch) const {
-  const Shape& in = input_shapes_[0];
-  return ConvDims{static_cast<size_t>(batch),
-                  static_cast<size_t>(in[0]), static_cast<size_t>(in[1]), static_cast<size_t>(in[2]),
-                  static_cast<size_t>(options_.kernel_h), static_cast<size_t>(options_.kernel_w),
-                  static_cast<size_t>(options_.stride_h), static_cast<size_t>(options_.stride_w),
-                  static_cast<size_t>(pad_top_), static_cast<size_t>(pad_left_),
-                  static_cast<size_t>(output_shape_[0]), static_cast<size_t>(output_shape_[1]),
-                  static_cast<size_t>(in[2] * options_.depth_multiplier)};
+  return window_.dims(batch, input_shapes_[0], input_shapes_[0][2] * options_.depth_multiplier);
 }
 
 ConvDims SeparableConv2D::pointwise_dims(int batch) const {

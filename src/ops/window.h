@@ -6,7 +6,9 @@
 #include <cstdint>
 #include <string_view>
 
+#include "core/shape.h"
 #include "core/status.h"
+#include "kernels/kernels.h"
 
 namespace nn {
 
@@ -24,5 +26,17 @@ struct Window1D {
 // Fails (naming `who` and the axis) when no output position fits.
 Status window_1d(std::string_view who, const char* axis, int64_t in, int64_t kernel, int64_t stride,
                  Padding padding, Window1D* out);
+
+// A 2-D window (convolution or pooling) over an (H, W, C) input, validated once at build.
+struct Window2D {
+  int64_t  kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1;
+  Window1D h, w;
+  // The geometry of this window over a batch, with out_c output channels.
+  ConvDims dims(int batch, const Shape& in, int64_t out_c) const;
+};
+
+// Checks that kernel and strides are positive and that an output fits, naming `who`.
+Status window_2d(std::string_view who, const Shape& in, int64_t kernel_h, int64_t kernel_w, int64_t stride_h,
+                 int64_t stride_w, Padding padding, Window2D* out);
 
 }  // namespace nn
