@@ -4,10 +4,7 @@
 
 #include <cmath>
 
-#if __has_include("io/augmentation-config.h")  // TEMP until the augmentation layers land
 #include "io/augmentation-config.h"
-#define NN_HAVE_AUGMENTATION 1
-#endif
 #include "layers/layers.h"
 
 namespace nn {
@@ -318,15 +315,13 @@ Status layer_from_config(const std::string& class_name, const JsonValue& config,
   if (class_name == "Softmax") {
     int64_t axis;
     NN_RETURN_IF_ERROR(r.integer("axis", -1, &axis));
-    if (axis != -1) return unsupported(r.who(), ": axis ", axis, " is not supported: Softmax normalizes the last axis");
-    *out = std::make_unique<ActivationLayer>(r.name(), Activation::kSoftmax, "Softmax");
+    // TF.js writes the last axis as a positive index (e.g. 1 after a Dense); the layer checks it.
+    *out = std::make_unique<ActivationLayer>(r.name(), Activation::kSoftmax, "Softmax", static_cast<int>(axis));
     return Status::ok();
   }
-#ifdef NN_HAVE_AUGMENTATION
   bool handled = false;
   NN_RETURN_IF_ERROR(augmentation_layer_from_config(class_name, config, out, &handled));
   if (handled) return Status::ok();
-#endif
   return unsupported("layer '", r.name(), "' has class '", class_name,
                      "', which convnet-wasm does not support; supported classes: ", supported_layer_classes());
 }

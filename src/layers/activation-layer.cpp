@@ -5,6 +5,10 @@ namespace nn {
 
 Status ActivationLayer::do_build(const std::vector<Shape>& inputs, Shape* output) {
   NN_RETURN_IF_ERROR(expect_inputs(inputs, 1, 0));
+  if (axis_ != -1 && axis_ != inputs[0].rank) {
+    return unsupported(who(), ": axis ", axis_, " is not supported: only the last axis (-1 or ", inputs[0].rank,
+                       ") can be normalized");
+  }
   *output = inputs[0];
   return Status::ok();
 }

@@ -157,8 +157,9 @@ class Flatten final : public Layer {
 // (class_name "Softmax"), which is the same computation.
 class ActivationLayer final : public Layer {
  public:
-  ActivationLayer(std::string name, Activation activation, const char* class_name = "Activation")
-      : Layer(std::move(name)), activation_(activation), class_name_(class_name) {}
+  // axis (Keras's, counting the batch) must be -1 or the last axis.
+  ActivationLayer(std::string name, Activation activation, const char* class_name = "Activation", int axis = -1)
+      : Layer(std::move(name)), activation_(activation), class_name_(class_name), axis_(axis) {}
   const char* class_name() const override { return class_name_; }
   bool backward_reads_input(int) const override { return false; }
   Activation activation() const { return activation_; }
@@ -170,6 +171,7 @@ class ActivationLayer final : public Layer {
  private:
   Activation  activation_;
   const char* class_name_;
+  int         axis_;
 };
 
 // Elementwise sum of two or more inputs of one shape (residual connections).

@@ -48,6 +48,7 @@ class Optimizer {
   float*  state() const { return state_.data(); }
   size_t  state_size() const { return state_.size(); }
   void    set_iterations(int64_t t) { iterations_ = t; }
+  int64_t param_count() const { return count_; }
 
  private:
   OptimizerOptions options_;

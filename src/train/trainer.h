@@ -69,9 +69,14 @@ class Trainer {
   // out receives count x output numel floats.
   Status predict(const float* x, size_t count, int batch_size, float* out);
 
-  Optimizer& optimizer() { return optimizer_; }
-  Rng&       rng() { return rng_; }
-  int64_t    steps() const { return steps_; }
+  Optimizer&       optimizer() { return optimizer_; }
+  const Optimizer& optimizer() const { return optimizer_; }
+  Rng&             rng() { return rng_; }
+  const Rng&       rng() const { return rng_; }
+  int64_t          steps() const { return steps_; }
+  Model*           model() const { return model_; }
+  // For checkpoints (train/checkpoint.h): resuming restores the step count.
+  void             set_steps(int64_t steps) { steps_ = steps; }
 
  private:
   Status ensure_plan(int batch);
