@@ -259,7 +259,7 @@ struct SeparableConv2DOptions {
 
 // SeparableConv2D: a depthwise convolution (strides, padding) then a 1x1 pointwise convolution
 // (bias, activation). Parameters: depthwise_kernel (KH, KW, C, DM), pointwise_kernel
-// (1, 1, C*DM, filters), bias. The depthwise result is saved for the pointwise backward.
+// (1, 1, C*DM, filters), bias. The depthwise result is recomputed in backward, not saved.
 class SeparableConv2D final : public Layer {
  public:
   SeparableConv2D(std::string name, const SeparableConv2DOptions& options) : Layer(std::move(name)), options_(options) {}
@@ -268,7 +268,6 @@ class SeparableConv2D final : public Layer {
   int64_t macs_per_sample() const override;
   const SeparableConv2DOptions& options() const { return options_; }
   size_t workspace_floats(int batch, int threads) const override;
-  size_t saved_floats(int batch) const override;
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
@@ -277,6 +276,7 @@ class SeparableConv2D final : public Layer {
  private:
   ConvDims depthwise_dims(int batch) const;
   ConvDims pointwise_dims(int batch) const;
+  size_t   intermediate_floats(int batch) const;
   SeparableConv2DOptions options_;
   Window2D window_;
 };

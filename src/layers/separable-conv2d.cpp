@@ -38,34 +38,43 @@ ConvDims SeparableConv2D::pointwise_dims(int batch) const {
                     static_cast<size_t>(options_.filters));
 }
 
-size_t SeparableConv2D::saved_floats(int batch) const {
+// The depthwise intermediate is recomputed in backward rather than saved: it is the
+// largest buffer of Xception-like models (as big as the output per separable layer, alive
+// from forward to backward), while the depthwise pass costs a fraction of the pointwise one.
+size_t SeparableConv2D::intermediate_floats(int batch) const {
   const ConvDims d = depthwise_dims(batch);
   return d.batch * d.out_h * d.out_w * d.out_c;
 }
 
 size_t SeparableConv2D::workspace_floats(int batch, int threads) const {
-  // Gradient of the intermediate, then whichever pass needs more scratch.
-  return round_up_floats(saved_floats(batch)) +
+  // Intermediate and its gradient, then whichever pass needs more scratch.
+  return 2 * round_up_floats(intermediate_floats(batch)) +
          std::max(conv2d_fused_workspace_floats(pointwise_dims(batch), options_.activation, threads),
                   depthwise_conv2d_workspace_floats(depthwise_dims(batch)));
 }
 
 void SeparableConv2D::forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) {
-  float* mid = ctx.saved;
+  float* mid = ctx.workspace;
+  float* ws = ctx.workspace + 2 * round_up_floats(intermediate_floats(ctx.batch));
   depthwise_conv2d_forward(ctx.pool, depthwise_dims(ctx.batch), in[0], value(0), nullptr, mid);
   conv2d_forward(ctx.pool, pointwise_dims(ctx.batch), mid, value(1), options_.use_bias ? value(2) : nullptr,
-                 options_.activation, out, ctx.workspace);
+                 options_.activation, out, ws);
 }
 
 void SeparableConv2D::backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out,
                                const float* grad_out, const std::vector<float*>& grad_in) {
-  const size_t mid_size = saved_floats(ctx.batch);
-  float* grad_mid = ctx.workspace;
-  float* ws = ctx.workspace + round_up_floats(mid_size);
-  std::memset(grad_mid, 0, mid_size * sizeof(float));
-  conv2d_fused_backward(ctx.pool, pointwise_dims(ctx.batch), options_.activation, ctx.saved, out, grad_out, value(1),
-                        grad_mid, grad(1), options_.use_bias ? grad(2) : nullptr, ws);
+  const size_t mid_size = intermediate_floats(ctx.batch);
+  float* mid = ctx.workspace;
+  float* grad_mid = mid + round_up_floats(mid_size);
+  float* ws = grad_mid + round_up_floats(mid_size);
   const ConvDims d = depthwise_dims(ctx.batch);
+  {
+    ProfileScope scope(ProfileKey::kForward);   // the recomputation, counted as forward work
+    depthwise_conv2d_forward(ctx.pool, d, in[0], value(0), nullptr, mid);
+  }
+  std::memset(grad_mid, 0, mid_size * sizeof(float));
+  conv2d_fused_backward(ctx.pool, pointwise_dims(ctx.batch), options_.activation, mid, out, grad_out, value(1),
+                        grad_mid, grad(1), options_.use_bias ? grad(2) : nullptr, ws);
   if (grad_in[0]) {
     ProfileScope scope(ProfileKey::kBackwardInput);
     depthwise_conv2d_backward_input(ctx.pool, d, grad_mid, value(0), grad_in[0]);

@@ -48,7 +48,7 @@ size_t heap_bytes() {
 #endif
 }
 
-int run(const Config& cfg, int batch, int threads, int steps, bool breakdown) {
+int run(const Config& cfg, int batch, int threads, int steps, bool breakdown, bool plan_only) {
   std::unique_ptr<nn::Model> model;
   nn::Status st = nn::load_model_json(cfg.file, &model);
   if (st.is_ok()) st = model->finalize(1);
@@ -62,6 +62,15 @@ int run(const Config& cfg, int batch, int threads, int steps, bool breakdown) {
   if (!st.is_ok()) {
     std::fprintf(stderr, "bench: %s\n", st.message().c_str());
     return 1;
+  }
+  if (plan_only) {
+    // Memory of the training plan, without running a step.
+    std::printf("{\"bench\":\"train-plan\",\"runtime\":\"%s\",\"model\":\"%s\",\"batch\":%d,\"engine_bytes\":%zu,"
+                "\"activation_bytes\":%zu,\"parameter_bytes\":%zu}\n",
+                kRuntime, cfg.name.c_str(), batch,
+                model->activation_bytes() + model->parameter_bytes() + trainer.optimizer().state_size() * sizeof(float),
+                model->activation_bytes(), model->parameter_bytes());
+    return 0;
   }
   const size_t in_size = static_cast<size_t>(model->input_shape().numel());
   std::vector<float> x(static_cast<size_t>(batch) * in_size), y(static_cast<size_t>(batch));
@@ -132,7 +141,7 @@ int run(const Config& cfg, int batch, int threads, int steps, bool breakdown) {
 int main(int argc, char** argv) {
   std::vector<Config> configs;
   int batch = 32, threads = 1, steps = 5;
-  bool quick = false, breakdown = true;
+  bool quick = false, breakdown = true, plan_only = false;
   const std::string fixtures = NN_FIXTURES_DIR;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -143,6 +152,7 @@ int main(int argc, char** argv) {
     else if (a == "--threads") threads = std::atoi(next());
     else if (a == "--steps") steps = std::atoi(next());
     else if (a == "--no-breakdown") breakdown = false;
+    else if (a == "--plan-only") plan_only = true;
     else if (a == "--xnnpack") {
       // Forward convolutions and dense layers through Debian's XNNPACK (native, -DNN_WITH_XNNPACK=ON).
       if (!nn::xnnpack_available()) {
@@ -171,6 +181,6 @@ int main(int argc, char** argv) {
                {"B-180", fixtures + "/model-b-180.json"}};
   }
   int failures = 0;
-  for (const Config& c : configs) failures += run(c, batch, threads, steps, breakdown);
+  for (const Config& c : configs) failures += run(c, batch, threads, steps, breakdown, plan_only);
   return failures == 0 ? 0 : 1;
 }
