@@ -16,3 +16,7 @@ emcmake cmake -S . -B build-wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build-wasm -j"$jobs" 2>&1 | grep -v "USE_PTHREADS + ALLOW_MEMORY_GROWTH may run non-wasm code slowly" || true
 test -f build-wasm/nn_tests_st.js && test -f build-wasm/nn_tests_mt.js
 (cd build-wasm && ctest --output-on-failure)
+
+echo "== JS package (convnet-wasm): Node tests and headless Chromium"
+(cd web/convnet-wasm && npm ci --no-audit --no-fund && npm run build && npm run copy-engine -- ../../build-wasm \
+  && npm test && npm run test:browser)

@@ -1,0 +1,74 @@
+// Types of the Embind module built from src/bindings/embind.cpp (engine_{st,mt}.js and
+// engine_node_{st,mt}.cjs). Failures come back as {error, code} objects, never as throws;
+// views (stagingX, predictStep().output, ...) alias wasm memory and are invalid after any call
+// that may grow it, so callers take a fresh view for every use and copy results at once.
+
+export interface EngineError {
+  error: string;
+  code: string;
+}
+
+export type Result<T extends object = {}> = (T & { error?: undefined }) | EngineError;
+
+export interface RawEngineInfo {
+  simd: boolean;
+  threads: boolean;
+  maxThreads: number;
+  heapBytes: number;
+  mallocBytes: number;
+}
+
+export interface RawWeightSpec {
+  layer: string;
+  name: string;
+  shape: number[];
+  offset: number;
+  trainable: boolean;
+}
+
+export interface RawSession {
+  compile(optionsJson: string): Result;
+  reserve(batch: number): Result;
+  setLearningRate(lr: number): Result;
+  stagingX(): Float32Array;
+  stagingY(): Float32Array;
+  trainStep(n: number): Result<{ loss: number; accuracy: number }>;
+  evaluateStep(n: number): Result<{ lossSum: number; correct: number }>;
+  predictStep(n: number): Result<{ output: Float32Array }>;
+  layerOutput(layer: string, n: number): Result<{ output: Float32Array; shape: number[] }>;
+  weightsView(): Float32Array;
+  weightSpecs(): RawWeightSpec[];
+  summaryJson(): string;
+  countParams(): number;
+  plannedBytes(): number;
+  threads(): number;
+  reservedBatch(): number;
+  labelSize(): number;
+  inputShape(): number[];
+  outputShape(): number[];
+  delete(): void;
+}
+
+/** Emscripten's pthread bookkeeping (mt builds only); read to budget threads per session. */
+export interface RawPThread {
+  unusedWorkers: Array<{ unref?: () => void }>;
+  runningWorkers: Array<{ unref?: () => void }>;
+}
+
+export interface RawEngine {
+  info(): RawEngineInfo;
+  createSession(modelJson: string, seed: number, threads: number): RawSession | null;
+  lastError(): string;
+  PThread?: RawPThread;
+}
+
+/** Module options the Emscripten 3.1.6 glue reads. */
+export interface EmscriptenModuleOptions {
+  wasmBinary?: ArrayBuffer | Uint8Array;
+  locateFile?: (path: string, scriptDirectory: string) => string;
+  mainScriptUrlOrBlob?: string;
+  print?: (text: string) => void;
+  printErr?: (text: string) => void;
+}
+
+export type EngineFactory = (options?: EmscriptenModuleOptions) => Promise<RawEngine>;

@@ -1,0 +1,271 @@
+// Trainer: the engine in a dedicated worker (a Web Worker in browsers, worker_threads in Node)
+// behind the typed messages of worker/messages.ts, so a page never freezes while training.
+// Progress arrives as events; pause/resume/stop act between batches; data buffers are copied by
+// default, or moved with {transfer: true} (the caller's arrays are then detached).
+import { getPlatform } from './engine.js';
+import type { EngineInfo, InitOptions, TransferList, WorkerLike } from './engine.js';
+import { argError, ConvnetError } from './errors.js';
+import type { BatchLogs, CompileOptions, EpochLogs, History, LabelsLike, ModelOptions, ModelSummary, Weight } from './model.js';
+import { Tensor, tensor } from './tensor.js';
+import { toTopology } from './topology.js';
+import type { ModelSpec } from './topology.js';
+import type { BuildResult, ProgressEvent, Request, RequestType, Response, TensorMsg, TrainerApi, TrainerState, WireFitOptions } from './worker/messages.js';
+
+export interface TrainerOptions extends Omit<InitOptions, 'locateFile'> {
+  /** URL of a custom worker script (default: the package's trainer worker). */
+  workerUrl?: string | URL;
+}
+
+export interface TrainerFitOptions {
+  epochs?: number;
+  batchSize?: number;
+  validationSplit?: number;
+  validationData?: readonly [Tensor, LabelsLike] | { x: Tensor; y: LabelsLike };
+  shuffle?: boolean;
+  initialEpoch?: number;
+  callbacks?: {
+    onBatchEnd?: (batch: number, logs: BatchLogs) => void;
+    onEpochEnd?: (epoch: number, logs: EpochLogs) => void;
+  };
+  /** Every progress event (batch, epoch, state changes). */
+  onProgress?: (event: ProgressEvent) => void;
+  /** Aborting rejects fit() with the signal's reason. */
+  signal?: AbortSignal;
+  /** Move the data's buffers to the worker instead of copying (they become unusable here). */
+  transfer?: boolean;
+}
+
+interface Pending {
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+  onProgress?: (e: ProgressEvent) => void;
+}
+
+function labelsTensor(y: LabelsLike): Tensor {
+  return y instanceof Tensor ? y : tensor(y as Float32Array);
+}
+
+export class Trainer {
+  /** Which engine build the worker loaded, and why. */
+  info!: EngineInfo;
+  /** The model built by build(), or null. */
+  model: BuildResult | null = null;
+  private worker: WorkerLike | null;
+  private nextId = 1;
+  private pending = new Map<number, Pending>();
+  private _state: TrainerState = 'idle';
+  private listeners = new Set<(e: ProgressEvent) => void>();
+
+  private constructor(worker: WorkerLike) {
+    this.worker = worker;
+    worker.onmessage = (e) => this.receive(e.data as Response);
+    worker.onerror = (e) => this.fail(new ConvnetError(`trainer worker failed: ${e.message ?? String(e.error)}`, 'worker'));
+  }
+
+  /** Starts a worker and loads the engine in it (mt when threads are available, else st). */
+  static async create(options: TrainerOptions = {}): Promise<Trainer> {
+    const { workerUrl, ...init } = options;
+    const t = new Trainer(getPlatform().createTrainerWorker(workerUrl));
+    try {
+      t.info = await t.request('init', init);
+    } catch (e) {
+      t.dispose();
+      throw e;
+    }
+    return t;
+  }
+
+  /** 'idle' | 'training' | 'paused' | 'stopping' */
+  get state(): TrainerState {
+    return this._state;
+  }
+
+  /** Listens to every progress event of every fit; returns a function that unsubscribes. */
+  onProgress(listener: (e: ProgressEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private receive(msg: Response): void {
+    const p = this.pending.get(msg.id);
+    if (msg.type === 'progress') {
+      if (msg.out.kind === 'state') this._state = msg.out.state;
+      p?.onProgress?.(msg.out);
+      for (const l of this.listeners) l(msg.out);
+      return;
+    }
+    if (!p) return;
+    this.pending.delete(msg.id);
+    this.worker?.setBusy?.(this.pending.size > 0);
+    if (msg.err) {
+      const e = msg.err.name === 'AbortError' ? new DOMException(msg.err.message, 'AbortError') : new ConvnetError(msg.err.message, msg.err.code);
+      p.reject(e);
+    } else {
+      p.resolve(msg.out);
+    }
+  }
+
+  private fail(e: Error): void {
+    const all = [...this.pending.values()];
+    this.pending.clear();
+    this.worker?.setBusy?.(false);
+    for (const p of all) p.reject(e);
+  }
+
+  private request<K extends RequestType>(type: K, input: TrainerApi[K]['in'], transfer: TransferList = [],
+    onProgress?: (e: ProgressEvent) => void): Promise<TrainerApi[K]['out']> & { id: number } {
+    if (!this.worker) {
+      const p = Promise.reject(new ConvnetError(`${type}: the trainer has been disposed`, 'disposed')) as Promise<TrainerApi[K]['out']> & { id: number };
+      p.id = -1;
+      return p;
+    }
+    const id = this.nextId++;
+    const p = new Promise<TrainerApi[K]['out']>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress });
+    }) as Promise<TrainerApi[K]['out']> & { id: number };
+    p.id = id;
+    this.worker.setBusy?.(true);
+    this.worker.postMessage({ type, id, in: input } as Request, transfer);
+    return p;
+  }
+
+  private wire(t: Tensor, transfer: boolean, list: TransferList): TensorMsg {
+    let data = t.data;
+    if (transfer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && !(data.buffer instanceof SharedArrayBufferCtor())) {
+      list.push(data.buffer as ArrayBuffer);
+    } else {
+      data = data.slice();   // a view would clone its whole buffer; copy just the view
+      list.push(data.buffer as ArrayBuffer);
+    }
+    return { data, shape: [...t.shape], dtype: t.dtype };
+  }
+
+  /** Builds the model in the worker from {inputs, outputs}, a layer list spec or a model.json. */
+  async build(spec: ModelSpec, options: ModelOptions = {}): Promise<BuildResult> {
+    const json = toTopology(spec).json;
+    this.model = await this.request('build', { json, seed: options.seed, threads: options.threads });
+    return this.model;
+  }
+
+  compile(options: CompileOptions): Promise<null> {
+    return this.request('compile', options);
+  }
+
+  /** Trains in the worker; per-batch and per-epoch callbacks run here on the page. */
+  async fit(x: Tensor, y: LabelsLike, options: TrainerFitOptions = {}): Promise<History> {
+    if (!(x instanceof Tensor)) throw argError('fit: x must be a Tensor');
+    options.signal?.throwIfAborted();
+    const transfer: TransferList = [];
+    const move = options.transfer ?? false;
+    const wireOptions: WireFitOptions = {
+      epochs: options.epochs, batchSize: options.batchSize, validationSplit: options.validationSplit,
+      shuffle: options.shuffle, initialEpoch: options.initialEpoch,
+    };
+    if (options.validationData) {
+      const vd = options.validationData;
+      const [vx, vy] = Array.isArray(vd) ? vd : [(vd as { x: Tensor }).x, (vd as { y: LabelsLike }).y];
+      wireOptions.validationData = { x: this.wire(vx, move, transfer), y: this.wire(labelsTensor(vy), move, transfer) };
+    }
+    const input = { x: this.wire(x, move, transfer), y: this.wire(labelsTensor(y), move, transfer), options: wireOptions };
+    const onProgress = (e: ProgressEvent) => {
+      if (e.kind === 'batch') options.callbacks?.onBatchEnd?.(e.batch, e.logs);
+      if (e.kind === 'epoch') options.callbacks?.onEpochEnd?.(e.epoch, e.logs);
+      options.onProgress?.(e);
+    };
+    const p = this.request('fit', input, transfer, onProgress);
+    const signal = options.signal;
+    if (!signal) return p;
+    const onAbort = () => void this.request('abort', { fitId: p.id }).catch(() => {});
+    signal.addEventListener('abort', onAbort, { once: true });
+    try {
+      return await p;
+    } catch (e) {
+      if (signal.aborted) throw signal.reason;
+      throw e;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Pauses the running fit after the current batch. */
+  pause(): Promise<TrainerState> {
+    return this.request('pause', null);
+  }
+
+  resume(): Promise<TrainerState> {
+    return this.request('resume', null);
+  }
+
+  /** Ends the running fit after the current batch; fit() resolves with history.stopped = true. */
+  stop(): Promise<TrainerState> {
+    return this.request('stop', null);
+  }
+
+  evaluate(x: Tensor, y: LabelsLike, options: { batchSize?: number } = {}): Promise<{ loss: number; accuracy: number }> {
+    const t: TransferList = [];
+    return this.request('evaluate', { x: this.wire(x, false, t), y: this.wire(labelsTensor(y), false, t), batchSize: options.batchSize }, t);
+  }
+
+  async predict(x: Tensor, options: { batchSize?: number } = {}): Promise<Tensor> {
+    const t: TransferList = [];
+    const r = await this.request('predict', { x: this.wire(x, false, t), batchSize: options.batchSize }, t);
+    return new Tensor(r.data, r.shape);
+  }
+
+  async layerOutput(layer: string, x: Tensor): Promise<Tensor> {
+    const t: TransferList = [];
+    const r = await this.request('layerOutput', { layer, x: this.wire(x, false, t) }, t);
+    return new Tensor(r.data, r.shape);
+  }
+
+  getWeights(): Promise<Weight[]> {
+    return this.request('getWeights', null);
+  }
+
+  setWeights(weights: Float32Array[]): Promise<null> {
+    const copies = weights.map((w) => w.slice());
+    return this.request('setWeights', copies, copies.map((c) => c.buffer as ArrayBuffer));
+  }
+
+  setLearningRate(lr: number): Promise<null> {
+    return this.request('setLearningRate', lr);
+  }
+
+  /** Frees the worker's model (the worker and its engine stay up for the next build). */
+  async disposeModel(): Promise<void> {
+    await this.request('disposeModel', null);
+    this.model = null;
+  }
+
+  /** Engine heap counters and the model's planned bytes. */
+  memory(): Promise<{ heapBytes: number; mallocBytes: number; modelBytes: number }> {
+    return this.request('memory', null);
+  }
+
+  summary(): string {
+    if (!this.model) throw new ConvnetError('summary: no model: call build() first', 'failed_precondition');
+    return this.model.summaryText;
+  }
+
+  summaryData(): ModelSummary {
+    if (!this.model) throw new ConvnetError('summaryData: no model: call build() first', 'failed_precondition');
+    return this.model.summary;
+  }
+
+  /** Stops the worker; pending requests reject. Safe to call twice. */
+  dispose(): void {
+    if (!this.worker) return;
+    const w = this.worker;
+    this.worker = null;
+    this.fail(new ConvnetError('the trainer has been disposed', 'disposed'));
+    w.terminate();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}
+
+function SharedArrayBufferCtor(): new (n: number) => object {
+  return (typeof SharedArrayBuffer === 'function' ? SharedArrayBuffer : class {}) as new (n: number) => object;
+}

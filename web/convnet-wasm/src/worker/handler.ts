@@ -1,0 +1,176 @@
+// The trainer worker's logic, independent of the worker API so Node tests can drive it
+// directly: one switch over request types, each case answering {type, id, out} or
+// {type, id, err}. fit() yields between batches, so pause/resume/stop/abort arrive mid-fit.
+import { init, memory } from '../engine.js';
+import type { TransferList } from '../engine.js';
+import { ConvnetError } from '../errors.js';
+import { Model } from '../model.js';
+import { Tensor } from '../tensor.js';
+import type { ErrorInfo, ProgressEvent, Request, Response, TensorMsg, TrainerState } from './messages.js';
+
+export type Post = (message: Response, transfer?: TransferList) => void;
+
+function toTensor(t: TensorMsg): Tensor {
+  return new Tensor(t.data, t.shape);
+}
+
+function toMsg(t: Tensor): TensorMsg {
+  return { data: t.data, shape: [...t.shape], dtype: t.dtype };
+}
+
+function errorInfo(e: unknown): ErrorInfo {
+  if (e instanceof Error) return { message: e.message, code: (e as ConvnetError).code ?? 'error', name: e.name };
+  return { message: String(e), code: 'error', name: 'Error' };
+}
+
+export function createWorkerHandler(post: Post): (request: Request) => Promise<void> {
+  let model: Model | null = null;
+  let state: TrainerState = 'idle';
+  let resumeWaiters: Array<() => void> = [];
+  let fitAbort: { id: number; controller: AbortController } | null = null;
+
+  const setState = (s: TrainerState, fitId: number) => {
+    state = s;
+    post({ type: 'progress', id: fitId, out: { kind: 'state', state: s } });
+  };
+  const wake = () => {
+    const w = resumeWaiters;
+    resumeWaiters = [];
+    w.forEach((f) => f());
+  };
+  const current = (what: string): Model => {
+    if (!model) throw new ConvnetError(`${what}: no model: send a build request first`, 'failed_precondition');
+    return model;
+  };
+
+  return async function handle(req: Request): Promise<void> {
+    try {
+      switch (req.type) {
+        case 'init': {
+          post({ type: 'init', id: req.id, out: await init(req.in ?? {}) });
+          return;
+        }
+        case 'build': {
+          model?.dispose();
+          model = null;
+          const m = new Model(req.in.json, { seed: req.in.seed, threads: req.in.threads });
+          model = m;
+          post({ type: 'build', id: req.id, out: {
+            name: m.name, inputShape: [...m.inputShape], outputShape: [...m.outputShape], threads: m.threads, seed: m.seed,
+            params: m.countParams(), summary: m.summaryData(), summaryText: m.summary(),
+          } });
+          return;
+        }
+        case 'compile':
+          current('compile').compile(req.in);
+          post({ type: 'compile', id: req.id, out: null });
+          return;
+        case 'fit': {
+          const m = current('fit');
+          const fitId = req.id;
+          const { x, y, options } = req.in;
+          const controller = new AbortController();
+          fitAbort = { id: fitId, controller };
+          const batchSize = options.batchSize ?? 32;
+          const nTrain = options.validationSplit ? Math.floor(x.shape[0] * (1 - options.validationSplit)) : x.shape[0];
+          const batches = Math.ceil(nTrain / Math.min(batchSize, Math.max(nTrain, 1)));
+          let last = performance.now();
+          setState('training', fitId);
+          let history;
+          try {
+            history = await m.fit(toTensor(x), toTensor(y), {
+              epochs: options.epochs, batchSize: options.batchSize, validationSplit: options.validationSplit,
+              validationData: options.validationData ? [toTensor(options.validationData.x), toTensor(options.validationData.y)] : undefined,
+              shuffle: options.shuffle, initialEpoch: options.initialEpoch, signal: controller.signal,
+              callbacks: {
+                onBatchEnd: async (batch, logs) => {
+                  const now = performance.now();
+                  const event: ProgressEvent = { kind: 'batch', epoch: logs.epoch, batch, batches, logs, samplesPerSecond: logs.size / Math.max((now - last) / 1000, 1e-9) };
+                  last = now;
+                  post({ type: 'progress', id: fitId, out: event });
+                  while (state === 'paused') await new Promise<void>((r) => resumeWaiters.push(r));
+                  last = performance.now();
+                },
+                onEpochEnd: (epoch, logs) => post({ type: 'progress', id: fitId, out: { kind: 'epoch', epoch, logs } }),
+              },
+            });
+          } finally {
+            // 'idle' goes out before the result (or the error, posted by the catch below).
+            fitAbort = null;
+            setState('idle', fitId);
+            wake();
+          }
+          post({ type: 'fit', id: fitId, out: history });
+          return;
+        }
+        case 'pause':
+          if (state === 'training') setState('paused', fitAbort?.id ?? req.id);
+          post({ type: 'pause', id: req.id, out: state });
+          return;
+        case 'resume':
+          if (state === 'paused') {
+            setState('training', fitAbort?.id ?? req.id);
+            wake();
+          }
+          post({ type: 'resume', id: req.id, out: state });
+          return;
+        case 'stop':
+          if (state === 'training' || state === 'paused') {
+            if (model) model.stopTraining = true;
+            setState('stopping', fitAbort?.id ?? req.id);
+            wake();
+          }
+          post({ type: 'stop', id: req.id, out: state });
+          return;
+        case 'abort':
+          if (fitAbort && fitAbort.id === req.in.fitId) {
+            fitAbort.controller.abort();
+            if (state === 'paused') state = 'training';
+            wake();
+          }
+          post({ type: 'abort', id: req.id, out: null });
+          return;
+        case 'evaluate':
+          post({ type: 'evaluate', id: req.id, out: current('evaluate').evaluate(toTensor(req.in.x), toTensor(req.in.y), { batchSize: req.in.batchSize }) });
+          return;
+        case 'predict': {
+          const out = toMsg(current('predict').predict(toTensor(req.in.x), { batchSize: req.in.batchSize }));
+          post({ type: 'predict', id: req.id, out }, [out.data.buffer as ArrayBuffer]);
+          return;
+        }
+        case 'layerOutput': {
+          const out = toMsg(current('layerOutput').layerOutput(req.in.layer, toTensor(req.in.x)));
+          post({ type: 'layerOutput', id: req.id, out }, [out.data.buffer as ArrayBuffer]);
+          return;
+        }
+        case 'getWeights': {
+          const w = current('getWeights').getWeights();
+          post({ type: 'getWeights', id: req.id, out: w }, w.map((v) => v.data.buffer as ArrayBuffer));
+          return;
+        }
+        case 'setWeights':
+          current('setWeights').setWeights(req.in);
+          post({ type: 'setWeights', id: req.id, out: null });
+          return;
+        case 'setLearningRate':
+          current('setLearningRate').setLearningRate(req.in);
+          post({ type: 'setLearningRate', id: req.id, out: null });
+          return;
+        case 'memory':
+          post({ type: 'memory', id: req.id, out: { ...memory(), modelBytes: model && !model.isDisposed ? model.memoryBytes() : 0 } });
+          return;
+        case 'disposeModel':
+          model?.dispose();
+          model = null;
+          post({ type: 'disposeModel', id: req.id, out: null });
+          return;
+        default: {
+          const r = req as { type?: unknown; id?: number };
+          throw new ConvnetError(`trainer worker: unknown request type '${String(r.type)}'`, 'invalid_argument');
+        }
+      }
+    } catch (e) {
+      post({ type: req.type, id: req.id, err: errorInfo(e) });
+    }
+  };
+}
