@@ -20,6 +20,8 @@ using emscripten::val;
 namespace {
 
 std::string g_last_error;
+std::string g_last_error_code;
+std::string g_bytes;   // the last bytes handed to JS as a view (checkpoint, weights): copied at once by JS
 
 val error_result(const nn::Status& st) {
   val r = val::object();
@@ -42,10 +44,16 @@ std::unique_ptr<nn::Session> create_session(const std::string& model_json, doubl
   std::unique_ptr<nn::Session> s;
   nn::Status st = nn::Session::create(model_json, static_cast<uint64_t>(seed), threads, &s);
   g_last_error = st.is_ok() ? "" : st.message();
+  g_last_error_code = st.is_ok() ? "" : nn::status_code_name(st.code());
   return s;
 }
 
 std::string last_error() { return g_last_error; }
+std::string last_error_code() { return g_last_error_code; }
+
+val bytes_view(const std::string& bytes) {
+  return val(emscripten::typed_memory_view(bytes.size(), reinterpret_cast<const uint8_t*>(bytes.data())));
+}
 
 val info() {
   val o = val::object();
@@ -137,6 +145,38 @@ val weight_specs(nn::Session& s) {
   return list;
 }
 
+// weightBytes: all shards concatenated in manifest order (Embind takes a Uint8Array as a string).
+val load_tfjs_weights(nn::Session& s, const std::string& model_json, const std::string& weight_bytes) {
+  return ok_or_error(s.load_tfjs_weights(model_json, weight_bytes));
+}
+
+val to_tfjs(nn::Session& s) {
+  std::string json;
+  nn::Status st = s.to_tfjs(&json, &g_bytes);
+  if (!st.is_ok()) return error_result(st);
+  val o = val::object();
+  o.set("modelJson", json);
+  o.set("weights", bytes_view(g_bytes));
+  return o;
+}
+
+val save_checkpoint(nn::Session& s, double epoch) {
+  nn::Status st = s.save_checkpoint(static_cast<int64_t>(epoch), &g_bytes);
+  if (!st.is_ok()) return error_result(st);
+  val o = val::object();
+  o.set("bytes", bytes_view(g_bytes));
+  return o;
+}
+
+val load_checkpoint(nn::Session& s, const std::string& bytes) {
+  int64_t epoch = 0;
+  nn::Status st = s.load_checkpoint(bytes, &epoch);
+  if (!st.is_ok()) return error_result(st);
+  val o = val::object();
+  o.set("epoch", static_cast<double>(epoch));
+  return o;
+}
+
 std::string summary_json(nn::Session& s) { return s.summary_json(); }
 double count_params(nn::Session& s) { return static_cast<double>(s.model().count_params()); }
 double planned_bytes(nn::Session& s) { return static_cast<double>(s.planned_bytes()); }
@@ -152,6 +192,7 @@ EMSCRIPTEN_BINDINGS(convnet) {
   emscripten::function("info", &info);
   emscripten::function("createSession", &create_session);
   emscripten::function("lastError", &last_error);
+  emscripten::function("lastErrorCode", &last_error_code);
   emscripten::class_<nn::Session>("Session")
       .function("compile", &compile)
       .function("reserve", &reserve)
@@ -164,6 +205,10 @@ EMSCRIPTEN_BINDINGS(convnet) {
       .function("layerOutput", &layer_output)
       .function("weightsView", &weights_view)
       .function("weightSpecs", &weight_specs)
+      .function("loadTfjsWeights", &load_tfjs_weights)
+      .function("toTfjs", &to_tfjs)
+      .function("saveCheckpoint", &save_checkpoint)
+      .function("loadCheckpoint", &load_checkpoint)
       .function("summaryJson", &summary_json)
       .function("countParams", &count_params)
       .function("plannedBytes", &planned_bytes)

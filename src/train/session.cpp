@@ -4,6 +4,9 @@
 #include <cmath>
 
 #include "io/model-json.h"
+#include "io/tfjs-weights.h"
+#include "io/tfjs-writer.h"
+#include "train/checkpoint.h"
 #include "train/loss.h"
 
 namespace nn {
@@ -141,6 +144,28 @@ Status Session::layer_output(const std::string& layer, int n, const float** out,
   *out = model_->activation(value);
   *shape = model_->values()[value].shape;
   return Status::ok();
+}
+
+Status Session::load_tfjs_weights(std::string_view model_json, std::string_view weight_bytes) {
+  JsonValue root;
+  NN_RETURN_IF_ERROR(parse_json(model_json, &root));
+  // One concatenated buffer stands for all shards: the format reads them back to back.
+  return nn::load_tfjs_weights(root, {weight_bytes}, model_.get());
+}
+
+Status Session::to_tfjs(std::string* model_json, std::string* weight_bytes) const {
+  JsonValue root;
+  NN_RETURN_IF_ERROR(model_to_tfjs(*model_, &root, weight_bytes));
+  *model_json = to_json(root, 1);
+  return Status::ok();
+}
+
+Status Session::save_checkpoint(int64_t epoch, std::string* bytes) const {
+  return nn::save_checkpoint(*trainer_, *model_, epoch, bytes);
+}
+
+Status Session::load_checkpoint(std::string_view bytes, int64_t* epoch) {
+  return nn::load_checkpoint(bytes, trainer_.get(), model_.get(), epoch);
 }
 
 std::string Session::summary_json() const { return to_json(summary_to_json(model_->summary())); }

@@ -51,6 +51,15 @@ class Session {
   // re-plans back on its next step.
   Status layer_output(const std::string& layer, int n, const float** out, Shape* shape);
 
+  // TF.js interchange: weights from the manifest's shards (concatenated, in manifest order),
+  // and the model as model.json text plus one weight shard ("group1-shard1of1.bin").
+  Status load_tfjs_weights(std::string_view model_json, std::string_view weight_bytes);
+  Status to_tfjs(std::string* model_json, std::string* weight_bytes) const;
+
+  // The full training state (weights, optimizer state, BN statistics, step, RNG) and epoch.
+  Status save_checkpoint(int64_t epoch, std::string* bytes) const;
+  Status load_checkpoint(std::string_view bytes, int64_t* epoch);
+
   std::string summary_json() const;
   // Memory the engine holds for the current plan: parameters, optimizer state, activations,
   // gradients and workspace.

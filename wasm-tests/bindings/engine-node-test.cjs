@@ -50,7 +50,30 @@ createConvnetEngine().then((engine) => {
   const specs = s.weightSpecs();
   check('weight specs', specs.length === 20 && specs[0].name === 'kernel', JSON.stringify(specs[0]));
   check('weights view', s.weightsView().length === 297697);
+  // TF.js interchange and checkpoints through the bindings.
+  const exported = s.toTfjs();
+  const weights = exported.weights.slice();
+  check('toTfjs', typeof exported.modelJson === 'string' && weights.length === 297697 * 4, String(weights.length));
+  const twin = engine.createSession(exported.modelJson, 99, 1);
+  check('exported model.json loads', twin !== null, engine.lastError());
+  check('weights load', twin.loadTfjsWeights(exported.modelJson, weights).error === undefined);
+  check('bad weights error', /byte|short|expects/.test(twin.loadTfjsWeights(exported.modelJson, weights.subarray(0, 100)).error || ''),
+        JSON.stringify(twin.loadTfjsWeights(exported.modelJson, weights.subarray(0, 100))));
+  twin.compile('{"loss":"binary_crossentropy"}');
+  twin.reserve(4);
+  twin.stagingX().set(s.stagingX());
+  const a = Array.from(s.predictStep(4).output), b = Array.from(twin.predictStep(4).output);
+  check('same predictions after TF.js round trip', a.every((v, i) => Math.abs(v - b[i]) < 1e-6), `${a} vs ${b}`);
+  s.stagingY().set([0, 1, 0, 1]);
+  const ckpt = s.saveCheckpoint(3).bytes.slice();
+  const next = s.trainStep(4).loss;
+  check('checkpoint restores', s.loadCheckpoint(ckpt).epoch === 3);
+  check('resumed step is identical', s.trainStep(4).loss === next);
+  check('corrupt checkpoint rejected', typeof s.loadCheckpoint(ckpt.subarray(0, 10)).error === 'string');
+  twin.delete();
   s.delete();
+  check('error code for a bad model', engine.createSession('{}', 1, 1) === null && engine.lastErrorCode() === 'parse error',
+        engine.lastErrorCode());
 
   // Heap must not grow over create/delete cycles once it has grown for the first one.
   const cycle = () => {
