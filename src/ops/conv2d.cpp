@@ -1,13 +1,15 @@
-// Convolution as GEMM (see conv2d.h). Forward: rows are output pixels, A = im2col(in) tile,
-// B = filter (K x CO). Backward-input: rows are input pixels, A = gathered grad_out tile,
-// B = filter transposed to (KH*KW*CO) x CI once per call. Backward-filter: columns of the
-// filter gradient are split over threads, each summing over all rows in a fixed order.
+// Convolution as GEMM (see conv2d.h) on the kernels kernel-config picks. Forward: rows are
+// output pixels, A = im2col(in) tile, W = filter (K x CO) packed with the bias once per call.
+// Backward-input: rows are input pixels, A = gathered grad_out tile, W = the filter read as
+// (KH*KW*CO) x CI, packed once per call. Backward-filter: columns of the filter gradient are
+// split over threads, each summing A^T * grad_out over all rows in a fixed order.
 #include "ops/conv2d.h"
 
 #include <algorithm>
 
 #include "core/alloc.h"
 #include "core/profile.h"
+#include "kernels/kernel-config.h"
 #include "ops/xnnpack.h"
 #include "threading/thread-pool.h"
 
@@ -35,8 +37,11 @@ size_t k_tile_for(const ConvDims& d, int threads) {
 }  // namespace
 
 size_t conv2d_workspace_floats(const ConvDims& d, int threads) {
-  const size_t forward  = round_up_floats(kRowTile * k_size(d)) * threads;
-  const size_t backward = round_up_floats(kt_size(d) * d.in_c) + round_up_floats(kRowTile * kt_size(d)) * threads;
+  const GemmConfig& g = gemm_config();
+  const size_t forward  = round_up_floats(nn_f32_packed_gemm_w_floats(k_size(d), d.out_c, g.nr)) +
+                          round_up_floats(kRowTile * k_size(d)) * threads;
+  const size_t backward = round_up_floats(nn_f32_packed_gemm_w_floats(kt_size(d), d.in_c, g.nr)) +
+                          round_up_floats(kRowTile * kt_size(d)) * threads;
   const size_t filter   = round_up_floats(kFilterRowTile * k_tile_for(d, threads)) * threads;
   return std::max({forward, backward, filter});
 }
@@ -44,42 +49,43 @@ size_t conv2d_workspace_floats(const ConvDims& d, int threads) {
 void conv2d_forward(ThreadPool* pool, const ConvDims& d, const float* in, const float* filter, const float* bias,
                     Activation act, float* out, float* workspace) {
   if (xnnpack_enabled() && xnnpack_conv2d_forward(pool_threads(pool), d, in, filter, bias, act, out)) return;
+  const GemmConfig& g = gemm_config();
   const size_t rows = d.batch * d.out_h * d.out_w;
   const size_t k = k_size(d);
+  // Weights (and bias) packed into the kernels' panels once per call, i.e. once per step.
+  float* packed = workspace;
+  g.pack(k, d.out_c, g.nr, filter, d.out_c, bias, packed);
+  float* scratch = workspace + round_up_floats(nn_f32_packed_gemm_w_floats(k, d.out_c, g.nr));
   const size_t per_thread = round_up_floats(kRowTile * k);
   const bool pointwise = is_pointwise(d);
+  GemmParams params;
+  if (act == Activation::kRelu) params.min = 0.0f;   // fused into the GEMM's epilogue
   parallel_for(pool, rows, kRowTile, [&](int thread, size_t begin, size_t end) {
     const float* a = in + begin * d.in_c;
     if (!pointwise) {
-      float* col = workspace + thread * per_thread;
+      float* col = scratch + thread * per_thread;
       nn_f32_im2col(d, in, begin, end, 0, k, col);
       a = col;
     }
     float* c = out + begin * d.out_c;
-    nn_f32_gemm_ukernel__scalar(end - begin, d.out_c, k, a, k, filter, d.out_c, c, d.out_c, false);
-    if (bias) {
-      for (size_t r = 0; r < end - begin; ++r)
-        for (size_t f = 0; f < d.out_c; ++f) c[r * d.out_c + f] += bias[f];
-    }
-    if (act != Activation::kLinear) activation_forward(nullptr, act, c, c, end - begin, d.out_c);
+    nn_f32_gemm(g, end - begin, d.out_c, k, a, k, packed, c, d.out_c, params);
+    if (act != Activation::kLinear && act != Activation::kRelu) activation_forward(nullptr, act, c, c, end - begin, d.out_c);
   });
 }
 
 void conv2d_backward_input(ThreadPool* pool, const ConvDims& d, const float* grad_out, const float* filter,
                            float* grad_in, float* workspace) {
-  // Filter transposed to rows (ky, kx, co), columns ci: the GEMM's B for the gather rows.
+  // The filter as rows (ky, kx, co), columns ci: the GEMM's W for the gathered rows.
+  const GemmConfig& g = gemm_config();
   const size_t kt = kt_size(d);
-  float* filter_t = workspace;
-  for (size_t ky = 0; ky < d.kernel_h; ++ky)
-    for (size_t kx = 0; kx < d.kernel_w; ++kx)
-      for (size_t ci = 0; ci < d.in_c; ++ci)
-        for (size_t co = 0; co < d.out_c; ++co)
-          filter_t[((ky * d.kernel_w + kx) * d.out_c + co) * d.in_c + ci] =
-              filter[((ky * d.kernel_w + kx) * d.in_c + ci) * d.out_c + co];
-  float* scratch = workspace + round_up_floats(kt * d.in_c);
+  float* packed = workspace;
+  g.pack_transposed(d.kernel_h * d.kernel_w, d.out_c, d.in_c, g.nr, filter, d.in_c * d.out_c, d.out_c, nullptr, packed);
+  float* scratch = workspace + round_up_floats(nn_f32_packed_gemm_w_floats(kt, d.in_c, g.nr));
   const size_t per_thread = round_up_floats(kRowTile * kt);
   const size_t rows = d.batch * d.in_h * d.in_w;
   const bool pointwise = is_pointwise(d);
+  GemmParams params;
+  params.accumulate = true;
   parallel_for(pool, rows, kRowTile, [&](int thread, size_t begin, size_t end) {
     const float* a = grad_out + begin * d.out_c;
     if (!pointwise) {
@@ -87,18 +93,20 @@ void conv2d_backward_input(ThreadPool* pool, const ConvDims& d, const float* gra
       nn_f32_col_gather_grad(d, grad_out, begin, end, col);
       a = col;
     }
-    nn_f32_gemm_ukernel__scalar(end - begin, d.in_c, kt, a, kt, filter_t, d.in_c, grad_in + begin * d.in_c, d.in_c,
-                                true);
+    nn_f32_gemm(g, end - begin, d.in_c, kt, a, kt, packed, grad_in + begin * d.in_c, d.in_c, params);
   });
 }
 
 void conv2d_backward_filter(ThreadPool* pool, const ConvDims& d, const float* in, const float* grad_out,
                             float* grad_filter, float* grad_bias, float* workspace) {
+  const GemmConfig& g = gemm_config();
   const size_t rows = d.batch * d.out_h * d.out_w;
   const size_t k = k_size(d);
   const size_t k_tile = k_tile_for(d, pool_threads(pool));
   const size_t per_thread = round_up_floats(kFilterRowTile * k_tile);
   const bool pointwise = is_pointwise(d);
+  GemmParams params;
+  params.accumulate = true;
   parallel_for(pool, k, k_tile, [&](int thread, size_t k_begin, size_t k_end) {
     float* col = workspace + thread * per_thread;
     for (size_t r = 0; r < rows; r += kFilterRowTile) {
@@ -113,8 +121,9 @@ void conv2d_backward_filter(ThreadPool* pool, const ConvDims& d, const float* in
         a = col;
         a_stride = k_end - k_begin;
       }
-      nn_f32_gemm_tn_ukernel__scalar(r_end - r, k_end - k_begin, d.out_c, a, a_stride, grad_out + r * d.out_c,
-                                     d.out_c, grad_filter + k_begin * d.out_c, d.out_c);
+      // grad_filter[k_begin:k_end, :] += A^T * grad_out[r:r_end, :], A = (rows x k-range)
+      nn_f32_gemm_tn(g, k_end - k_begin, d.out_c, r_end - r, a, a_stride, grad_out + r * d.out_c, d.out_c,
+                     grad_filter + k_begin * d.out_c, d.out_c, params);
     }
   });
   if (grad_bias) {

@@ -42,6 +42,7 @@ Status Trainer::train_on_batch(const float* x, const float* y, int n, StepResult
   NN_RETURN_IF_ERROR(ensure_plan(n));
   const size_t dim = static_cast<size_t>(model_->output_shape().numel());
   NN_RETURN_IF_ERROR(check_labels(options_.loss.kind, y, static_cast<size_t>(n), dim));
+  NN_RETURN_IF_ERROR(check_inputs(x, n));
   const float* pred = nullptr;
   NN_RETURN_IF_ERROR(model_->forward(x, n, true, &rng_, &pred));
   double loss;
@@ -61,6 +62,19 @@ Status Trainer::train_on_batch(const float* x, const float* y, int n, StepResult
     optimizer_.step(pool_, model_->params(), model_->grads());
   }
   ++steps_;
+  return Status::ok();
+}
+
+// A NaN or Inf in the data would silently poison the weights (ReLU and max-pooling can hide
+// it from the loss), so a batch is scanned before it runs: one cheap pass over the input.
+Status Trainer::check_inputs(const float* x, int n) const {
+  const size_t size = static_cast<size_t>(model_->input_shape().numel());
+  for (size_t i = 0; i < static_cast<size_t>(n) * size; ++i) {
+    if (!std::isfinite(x[i])) {
+      return invalid_argument("input sample ", i / size, " of the batch has ", x[i], " at element ", i % size,
+                              ": inputs must be finite numbers");
+    }
+  }
   return Status::ok();
 }
 

@@ -81,6 +81,7 @@ class Trainer {
  private:
   Status ensure_plan(int batch);
   Status check_dataset(const Dataset& data, const char* what) const;
+  Status check_inputs(const float* x, int n) const;
 
   Model*             model_;
   ThreadPool*        pool_;

@@ -1,9 +1,13 @@
-// Portable GEMM loops in the order that lets the compiler vectorize the inner loop over n.
-// The register-tiled SIMD128 microkernels of issue #4 replace these on the hot path;
-// these stay as the fallback and as a second reference.
+// Portable GEMM loops in the order that lets the compiler vectorize the inner loop over n
+// (nn_f32_gemm_ukernel__scalar, nn_f32_gemm_tn_ukernel__scalar), and the scalar register-tiled
+// microkernels with the contract of kernels.h (one float per "vector"; loops in
+// f32-gemm-tile.h): the portable fallback of the kernel config and the first kernels tested
+// against the reference. Test: nn_tests_native -tc='*gemm*'.
 #include "kernels/kernels.h"
 
 #include <cstring>
+
+#include "kernels/f32-gemm/f32-gemm-tile.h"
 
 namespace nn {
 
@@ -39,5 +43,34 @@ void nn_f32_gemm_tn_ukernel__scalar(size_t m, size_t k, size_t n,
     }
   }
 }
+
+namespace {
+
+struct Scalar {
+  using Vec = float;
+  static constexpr size_t kLanes = 1;
+
+  static Vec load(const float* p) { return *p; }
+  static Vec load_splat(const float* p) { return *p; }
+  static Vec load_partial(const float* p, size_t) { return *p; }
+  static void store(float* p, Vec v) { *p = v; }
+  static void store_partial(float* p, Vec v, size_t) { *p = v; }
+  static Vec zero() { return 0.0f; }
+  static Vec splat(float x) { return x; }
+  static Vec add(Vec a, Vec b) { return a + b; }
+  static Vec mul_add(Vec acc, Vec a, Vec b) { return acc + a * b; }
+  static void keep_order(Vec&) {}
+  static Vec clamp(Vec v, Vec lo, Vec hi) {
+    v = v < lo ? lo : v;
+    return hi < v ? hi : v;
+  }
+};
+
+}  // namespace
+
+NN_DEFINE_GEMM_UKERNEL(nn_f32_gemm_ukernel_1x4__scalar, Scalar, 1, 4, Strategy::kLoadSplat, 1)
+NN_DEFINE_GEMM_UKERNEL(nn_f32_gemm_ukernel_4x4__scalar, Scalar, 4, 4, Strategy::kLoadSplat, 1)
+NN_DEFINE_GEMM_TN_UKERNEL(nn_f32_gemm_tn_ukernel_1x4__scalar, Scalar, 1, 4)
+NN_DEFINE_GEMM_TN_UKERNEL(nn_f32_gemm_tn_ukernel_4x4__scalar, Scalar, 4, 4)
 
 }  // namespace nn
