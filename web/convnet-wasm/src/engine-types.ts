@@ -38,6 +38,13 @@ export interface RawSession {
   layerOutput(layer: string, n: number): Result<{ output: Float32Array; shape: number[] }>;
   weightsView(): Float32Array;
   weightSpecs(): RawWeightSpec[];
+  /** model.json text plus every weight file concatenated in manifest order. */
+  loadTfjsWeights(modelJson: string, weightBytes: Uint8Array): Result;
+  /** weights is a view into wasm memory: copy it (.slice()) at once. */
+  toTfjs(): Result<{ modelJson: string; weights: Uint8Array }>;
+  /** bytes is a view into wasm memory: copy it (.slice()) at once. */
+  saveCheckpoint(epoch: number): Result<{ bytes: Uint8Array }>;
+  loadCheckpoint(bytes: Uint8Array): Result<{ epoch: number }>;
   summaryJson(): string;
   countParams(): number;
   plannedBytes(): number;
@@ -59,6 +66,8 @@ export interface RawEngine {
   info(): RawEngineInfo;
   createSession(modelJson: string, seed: number, threads: number): RawSession | null;
   lastError(): string;
+  /** The status code name of the last createSession failure ('parse error', 'invalid argument', ...). */
+  lastErrorCode?(): string;
   PThread?: RawPThread;
 }
 

@@ -49,8 +49,19 @@ export interface WorkerLike {
   setBusy?(busy: boolean): void;
 }
 
+/** File access for the Node-only helpers (saveTfjsToDir, loadTfjsModelFromFile). */
+export interface PlatformFiles {
+  readFile(path: string): Promise<Uint8Array>;
+  /** Creates the folder (and its parents) if needed, then writes the files into it. */
+  writeFiles(dir: string, files: Array<{ name: string; data: Uint8Array | string }>): Promise<void>;
+  /** path.dirname + path.join. */
+  sibling(path: string, name: string): string;
+}
+
 export interface Platform {
   name: 'browser' | 'node';
+  /** Node only. */
+  files?: PlatformFiles;
   threadSupport(): ThreadSupport;
   load(variant: Variant, options: InitOptions): Promise<RawEngine>;
   yieldToEventLoop(): Promise<void>;
@@ -95,7 +106,9 @@ export class Engine {
 
   createSession(modelJson: string, seed: number, threads?: number): RawSession {
     const session = this.raw.createSession(modelJson, seed, this.threadBudget(threads));
-    if (!session) throw new ConvnetError(this.raw.lastError() || 'the engine could not create the model', 'engine');
+    if (!session) {
+      throw new ConvnetError(this.raw.lastError() || 'the engine could not create the model', this.raw.lastErrorCode?.() || 'engine');
+    }
     if (platform?.name === 'node') unrefWorkers(this.raw);
     return session;
   }

@@ -127,6 +127,40 @@ export interface ModelOptions {
   threads?: number;
 }
 
+/** One weight as TF.js lists it in model.json's weightsManifest. */
+export interface TfjsWeightSpec {
+  name: string;
+  shape: number[];
+  dtype: string;
+  [k: string]: unknown;
+}
+
+/** model.json as TF.js writes it. */
+export interface TfjsModelJson {
+  modelTopology: unknown;
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+  weightsManifest?: Array<{ paths: string[]; weights: TfjsWeightSpec[] }>;
+  [k: string]: unknown;
+}
+
+/** saveTfjs()'s result: TF.js ModelArtifacts (for tf.io.fromMemory) plus the model.json object. */
+export interface TfjsArtifacts {
+  /** model.json, whose weightsManifest names one file, group1-shard1of1.bin, holding weightData. */
+  modelJson: TfjsModelJson;
+  modelTopology: unknown;
+  format?: string;
+  generatedBy?: string;
+  convertedBy?: string | null;
+  weightSpecs: TfjsWeightSpec[];
+  /** float32 little-endian, in weightSpecs order. */
+  weightData: ArrayBuffer;
+}
+
+/** Weight files' bytes: one buffer (all files concatenated) or one per file, in weightsManifest order. */
+export type WeightBuffers = ArrayBuffer | ArrayBufferView | ReadonlyArray<ArrayBuffer | ArrayBufferView>;
+
 const LOSS_ALIASES: Record<string, string> = {
   binaryCrossentropy: 'binary_crossentropy', binary_crossentropy: 'binary_crossentropy',
   categoricalCrossentropy: 'categorical_crossentropy', categorical_crossentropy: 'categorical_crossentropy',
@@ -175,6 +209,7 @@ export class Model {
   private compiled: { loss: string; metrics: boolean } | null = null;
   private training = false;
   private summaryCache: ModelSummary | null = null;
+  private epochCount = 0;
 
   /** Use model(), sequential() or modelFromJson(). */
   constructor(spec: ModelSpec, options: ModelOptions = {}) {
@@ -403,6 +438,7 @@ export class Model {
           signal?.throwIfAborted();
         }
         if (seen === 0) break;
+        if (seen === nTrain) this.epochCount = epoch + 1;   // a whole epoch: what a checkpoint records
         const logs: EpochLogs = { loss: lossSum / seen, seconds: 0 };
         if (acc) logs.accuracy = correct / seen;
         if (val) {
@@ -587,24 +623,86 @@ export class Model {
     datas.forEach((d, i) => view.set(d, specs[i].offset));
   }
 
-  // ---- interchange and checkpoints (TODO: engine support in progress) ---------------------
+  // ---- TF.js interchange and checkpoints -------------------------------------------------
 
-  /** TODO: TF.js model.json + weight files, once the engine's TF.js writer lands. */
-  async saveTfjs(): Promise<{ modelJson: object; weightData: ArrayBuffer }> {
-    this.live('saveTfjs');
-    throw new ConvnetError('saveTfjs: not implemented yet (TF.js export is being added to the engine)', 'unimplemented');
+  /**
+   * Loads TF.js weights into this model: a model.json (object or text; its weightsManifest says
+   * which weight is where) and the weight files' bytes, in manifest order. The topology must match.
+   */
+  loadTfjsWeights(modelJson: ModelJson | TfjsArtifacts | string, weightData?: WeightBuffers): void {
+    const s = this.live('loadTfjsWeights');
+    if (this.training) throw new ConvnetError(`loadTfjsWeights: model '${this.name}' is training`, 'failed_precondition');
+    const { text, bytes } = tfjsInput(modelJson, weightData, 'loadTfjsWeights');
+    check(s.loadTfjsWeights(text, bytes), 'loadTfjsWeights');
   }
 
-  /** TODO: the full training state as bytes (weights, optimizer, BN statistics, step, RNG). */
-  async saveCheckpoint(): Promise<Uint8Array> {
-    this.live('saveCheckpoint');
-    throw new ConvnetError('saveCheckpoint: not implemented yet (checkpoints are being added to the engine)', 'unimplemented');
+  /**
+   * The model as TF.js ModelArtifacts ({modelTopology, weightSpecs, weightData, format, ...},
+   * which tf.io.fromMemory() takes) plus modelJson, the model.json object that goes next to one
+   * weight file named group1-shard1of1.bin (see saveTfjsToDir in Node).
+   */
+  async saveTfjs(): Promise<TfjsArtifacts> {
+    const s = this.live('saveTfjs');
+    const r = check(s.toTfjs(), 'saveTfjs');
+    const weights = r.weights.slice();   // a view into wasm memory: copy before anything else runs
+    const modelJson = JSON.parse(r.modelJson) as TfjsModelJson;
+    const manifest = modelJson.weightsManifest ?? [];
+    return {
+      modelJson,
+      modelTopology: modelJson.modelTopology,
+      format: modelJson.format,
+      generatedBy: modelJson.generatedBy,
+      convertedBy: modelJson.convertedBy ?? null,
+      weightSpecs: manifest.flatMap((g) => g.weights),
+      weightData: weights.buffer as ArrayBuffer,
+    };
   }
 
-  /** TODO: restores saveCheckpoint()'s bytes. */
-  async loadCheckpoint(_bytes: Uint8Array | ArrayBuffer): Promise<void> {
-    this.live('loadCheckpoint');
-    throw new ConvnetError('loadCheckpoint: not implemented yet (checkpoints are being added to the engine)', 'unimplemented');
+  /**
+   * Node only: writes model.json and group1-shard1of1.bin into dir (created if needed), as
+   * tf.LayersModel.save('file://dir') does. Returns the paths written.
+   */
+  async saveTfjsToDir(dir: string): Promise<string[]> {
+    this.live('saveTfjsToDir');
+    const files = getPlatform().files;
+    if (!files) throw new ConvnetError('saveTfjsToDir: writing files works in Node only; in a browser use saveTfjs()', 'unavailable');
+    const a = await this.saveTfjs();
+    const bin = 'group1-shard1of1.bin';
+    const modelJson = { ...a.modelJson, weightsManifest: [{ paths: [bin], weights: a.weightSpecs }] };
+    await files.writeFiles(dir, [
+      { name: 'model.json', data: JSON.stringify(modelJson) },
+      { name: bin, data: new Uint8Array(a.weightData) },
+    ]);
+    return [files.sibling(`${dir}/x`, 'model.json'), files.sibling(`${dir}/x`, bin)];
+  }
+
+  /** Epochs this model has completed in fit() (or restored from a checkpoint): the next initialEpoch. */
+  get epochsTrained(): number {
+    return this.epochCount;
+  }
+
+  /**
+   * The full training state as bytes: weights, BN statistics, optimizer state and step, and the
+   * epoch count (default: epochsTrained). The model must be compiled. Resume with
+   * loadCheckpoint() and fit({initialEpoch: epoch}).
+   */
+  async saveCheckpoint(options: { epoch?: number } = {}): Promise<Uint8Array> {
+    const s = this.live('saveCheckpoint');
+    const epoch = options.epoch ?? this.epochCount;
+    if (!Number.isInteger(epoch) || epoch < 0) throw argError(`saveCheckpoint: epoch must be a non-negative integer, got ${epoch}`);
+    const r = check(s.saveCheckpoint(epoch), 'saveCheckpoint');
+    return r.bytes.slice();   // a view into wasm memory: copy at once
+  }
+
+  /** Restores saveCheckpoint()'s bytes into a model with the same topology and compile options. */
+  async loadCheckpoint(bytes: Uint8Array | ArrayBuffer): Promise<{ epoch: number }> {
+    const s = this.live('loadCheckpoint');
+    if (this.training) throw new ConvnetError(`loadCheckpoint: model '${this.name}' is training`, 'failed_precondition');
+    const data = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
+    if (!(data instanceof Uint8Array)) throw argError(`loadCheckpoint: bytes must be a Uint8Array or ArrayBuffer, got ${describeData(bytes)}`);
+    const r = check(s.loadCheckpoint(data), 'loadCheckpoint');
+    this.epochCount = r.epoch;
+    return { epoch: r.epoch };
   }
 }
 
@@ -625,7 +723,79 @@ export function modelFromJson(json: ModelJson | string, options: ModelOptions = 
   return new Model(typeof json === 'string' ? json : (json as ModelJson), options);
 }
 
-/** TODO: load a TF.js layers model with its weights (model.json + concatenated weight files). */
-export async function loadTfjs(_modelJson: ModelJson | string, _weightData: ArrayBuffer | Uint8Array | ArrayBuffer[], _options: ModelOptions = {}): Promise<Model> {
-  throw new ConvnetError('loadTfjs: not implemented yet (TF.js weight loading is being added to the engine)', 'unimplemented');
+/**
+ * A model with its weights from a TF.js layers model: a model.json (object or text, as
+ * tf.LayersModel.save() and the Keras converter write it) and its weight files' bytes, one
+ * buffer or a list in weightsManifest order. Also takes saveTfjs()'s artifacts alone.
+ */
+export async function loadTfjsModel(modelJson: ModelJson | TfjsArtifacts | string, weightData?: WeightBuffers, options: ModelOptions = {}): Promise<Model> {
+  const { text, bytes } = tfjsInput(modelJson, weightData, 'loadTfjsModel');
+  const m = new Model(text, options);
+  try {
+    check(m['live']('loadTfjsModel').loadTfjsWeights(text, bytes), 'loadTfjsModel');
+  } catch (e) {
+    m.dispose();
+    throw e;
+  }
+  return m;
+}
+
+/** The earlier name of loadTfjsModel. */
+export const loadTfjs = loadTfjsModel;
+
+/** Concatenates weight files (in manifest order) into one byte array. */
+function concatWeights(w: WeightBuffers, what: string): Uint8Array {
+  const one = (b: unknown, i?: number): Uint8Array => {
+    if (b instanceof ArrayBuffer) return new Uint8Array(b);
+    if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+    if (typeof SharedArrayBuffer === 'function' && b instanceof SharedArrayBuffer) return new Uint8Array(b);
+    throw argError(`${what}: weight data${i === undefined ? '' : ` ${i}`} must be an ArrayBuffer or Uint8Array (a list of them: one per file, in weightsManifest order), got ${describeData(b)}`);
+  };
+  if (!Array.isArray(w)) return one(w);
+  const parts = w.map((b, i) => one(b, i));
+  if (parts.length === 1) return parts[0];
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.byteLength, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.byteLength;
+  }
+  return out;
+}
+
+/** model.json text (with a weightsManifest) and weight bytes from the accepted input forms. */
+function tfjsInput(modelJson: ModelJson | TfjsArtifacts | string, weightData: WeightBuffers | undefined, what: string): { text: string; bytes: Uint8Array } {
+  let obj: Record<string, unknown>;
+  if (typeof modelJson === 'string') {
+    try {
+      obj = JSON.parse(modelJson) as Record<string, unknown>;
+    } catch (e) {
+      throw new ConvnetError(`${what}: model.json is not valid JSON: ${(e as Error).message}`, 'parse error');
+    }
+  } else if (modelJson && typeof modelJson === 'object') {
+    obj = modelJson as Record<string, unknown>;
+  } else {
+    throw argError(`${what}: modelJson must be a model.json object or its text, got ${describeData(modelJson)}`);
+  }
+  // saveTfjs() artifacts: {modelJson, weightData, ...}; TF.js ModelArtifacts: {modelTopology, weightSpecs, weightData}.
+  if (obj.modelJson && typeof obj.modelJson === 'object') {
+    weightData ??= obj.weightData as WeightBuffers | undefined;
+    obj = obj.modelJson as Record<string, unknown>;
+  }
+  if (!obj.weightsManifest && Array.isArray(obj.weightSpecs)) {
+    weightData ??= obj.weightData as WeightBuffers | undefined;
+    const { weightSpecs, weightData: _wd, ...rest } = obj;
+    obj = { ...rest, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] };
+  }
+  if (weightData === undefined) throw argError(`${what}: the weight data is missing (the weight files' bytes, in weightsManifest order)`);
+  // The engine takes every file concatenated as one buffer but (engine 0.1) still counts the
+  // manifest's paths: list the files as one path. The weights keep their order (groups are read
+  // back to back, each group's files in order), so this only renames the file in error messages.
+  const manifest = obj.weightsManifest as Array<{ paths?: unknown; weights?: unknown }> | undefined;
+  if (Array.isArray(manifest) && manifest.reduce((n, g) => n + (Array.isArray(g?.paths) ? g.paths.length : 0), 0) > 1) {
+    const paths = manifest.flatMap((g) => (Array.isArray(g?.paths) ? g.paths as string[] : []));
+    const weights = manifest.flatMap((g) => (Array.isArray(g?.weights) ? g.weights : []));
+    obj = { ...obj, weightsManifest: [{ paths: [paths.join(' + ')], weights }] };
+  }
+  return { text: JSON.stringify(obj), bytes: concatWeights(weightData, what) };
 }

@@ -3,11 +3,12 @@
 // glue away from Node 20's global fetch (which it would call with a file path), so no node flags
 // are needed. Node always has worker_threads and SharedArrayBuffer, so 'auto' picks mt.
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { InitOptions, Platform, ThreadSupport, Variant, WorkerLike } from './engine.js';
+import type { InitOptions, Platform, PlatformFiles, ThreadSupport, Variant, WorkerLike } from './engine.js';
 import type { EngineFactory, RawEngine } from './engine-types.js';
 import { ConvnetError } from './errors.js';
 
@@ -82,4 +83,16 @@ function createTrainerWorker(url?: string | URL): WorkerLike {
   return like;
 }
 
-export const nodePlatform: Platform = { name: 'node', threadSupport, load, yieldToEventLoop, createTrainerWorker };
+const files: PlatformFiles = {
+  async readFile(path) {
+    const b = await readFile(path);
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  },
+  async writeFiles(dir, list) {
+    await mkdir(dir, { recursive: true });
+    for (const f of list) await writeFile(join(dir, f.name), f.data);
+  },
+  sibling: (path, name) => join(dirname(path), name),
+};
+
+export const nodePlatform: Platform = { name: 'node', threadSupport, load, yieldToEventLoop, createTrainerWorker, files };

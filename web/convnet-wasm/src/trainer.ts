@@ -5,7 +5,7 @@
 import { getPlatform } from './engine.js';
 import type { EngineInfo, InitOptions, TransferList, WorkerLike } from './engine.js';
 import { argError, ConvnetError } from './errors.js';
-import type { BatchLogs, CompileOptions, EpochLogs, History, LabelsLike, ModelOptions, ModelSummary, Weight } from './model.js';
+import type { BatchLogs, CompileOptions, EpochLogs, History, LabelsLike, ModelOptions, ModelSummary, TfjsArtifacts, TfjsModelJson, Weight, WeightBuffers } from './model.js';
 import { Tensor, tensor } from './tensor.js';
 import { toTopology } from './topology.js';
 import type { ModelSpec } from './topology.js';
@@ -145,6 +145,40 @@ export class Trainer {
     const json = toTopology(spec).json;
     this.model = await this.request('build', { json, seed: options.seed, threads: options.threads });
     return this.model;
+  }
+
+  /**
+   * Builds a model with its weights in the worker from a TF.js model.json (object or text) and its
+   * weight files' bytes (one buffer, or a list in weightsManifest order), as loadTfjsModel does.
+   */
+  async loadTfjs(modelJson: TfjsModelJson | string, weightData: WeightBuffers, options: ModelOptions = {}): Promise<BuildResult> {
+    const json = typeof modelJson === 'string' ? modelJson : JSON.stringify(modelJson);
+    const parts = (Array.isArray(weightData) ? weightData : [weightData]) as Array<ArrayBuffer | ArrayBufferView>;
+    const views = parts.map((b) => (ArrayBuffer.isView(b) ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b as ArrayBuffer)));
+    const weights = new Uint8Array(views.reduce((n, v) => n + v.byteLength, 0));   // one copy, moved to the worker
+    let at = 0;
+    for (const v of views) {
+      weights.set(v, at);
+      at += v.byteLength;
+    }
+    this.model = await this.request('loadTfjs', { json, weights, seed: options.seed, threads: options.threads }, [weights.buffer]);
+    return this.model;
+  }
+
+  /** The worker's model as TF.js artifacts (see Model.saveTfjs). */
+  saveTfjs(): Promise<TfjsArtifacts> {
+    return this.request('saveTfjs', null);
+  }
+
+  /** The worker model's training state as bytes (see Model.saveCheckpoint); best taken between fits or in onEpochEnd. */
+  saveCheckpoint(options: { epoch?: number } = {}): Promise<Uint8Array> {
+    return this.request('saveCheckpoint', { epoch: options.epoch });
+  }
+
+  /** Restores saveCheckpoint()'s bytes in the worker; resolves with the checkpoint's epoch. */
+  loadCheckpoint(bytes: Uint8Array | ArrayBuffer): Promise<{ epoch: number }> {
+    const copy = bytes instanceof ArrayBuffer ? new Uint8Array(bytes.slice(0)) : (bytes as Uint8Array).slice();
+    return this.request('loadCheckpoint', copy, [copy.buffer]);
   }
 
   compile(options: CompileOptions): Promise<null> {

@@ -7,7 +7,7 @@ const { layers } = cw;
 
 test('the package exports the Keras-shaped API', () => {
   for (const f of ['init', 'engineInfo', 'memory', 'tensor', 'stack', 'imageToInput', 'input', 'model', 'sequential',
-    'modelFromJson', 'loadTfjs', 'toTopology', 'resetLayerNames']) {
+    'modelFromJson', 'loadTfjs', 'loadTfjsModel', 'loadTfjsModelFromFile', 'toTopology', 'resetLayerNames']) {
     assert.equal(typeof cw[f], 'function', f);
   }
   for (const c of ['Model', 'Trainer', 'Tensor', 'Layer', 'SymbolicTensor', 'ConvnetError']) assert.equal(typeof cw[c], 'function', c);
@@ -16,7 +16,7 @@ test('the package exports the Keras-shaped API', () => {
     'leakyReLU', 'softmax', 'rescaling', 'randomFlip', 'randomRotation', 'randomZoom', 'randomTranslation', 'randomContrast'];
   assert.deepEqual(Object.keys(layers).sort(), [...builders].sort());
   for (const m of ['compile', 'fit', 'evaluate', 'predict', 'summary', 'summaryData', 'countParams', 'getWeights', 'setWeights',
-    'layerOutput', 'dispose', 'trainOnBatch', 'setLearningRate', 'saveTfjs', 'saveCheckpoint', 'loadCheckpoint']) {
+    'layerOutput', 'dispose', 'trainOnBatch', 'setLearningRate', 'saveTfjs', 'saveTfjsToDir', 'loadTfjsWeights', 'saveCheckpoint', 'loadCheckpoint']) {
     assert.equal(typeof cw.Model.prototype[m], 'function', m);
   }
   assert.equal(cw.engineInfo(), null, 'no engine before init()');

@@ -4,9 +4,9 @@
 import { init, memory } from '../engine.js';
 import type { TransferList } from '../engine.js';
 import { ConvnetError } from '../errors.js';
-import { Model } from '../model.js';
+import { loadTfjsModel, Model } from '../model.js';
 import { Tensor } from '../tensor.js';
-import type { ErrorInfo, ProgressEvent, Request, Response, TensorMsg, TrainerState } from './messages.js';
+import type { BuildResult, ErrorInfo, ProgressEvent, Request, Response, TensorMsg, TrainerState } from './messages.js';
 
 export type Post = (message: Response, transfer?: TransferList) => void;
 
@@ -16,6 +16,13 @@ function toTensor(t: TensorMsg): Tensor {
 
 function toMsg(t: Tensor): TensorMsg {
   return { data: t.data, shape: [...t.shape], dtype: t.dtype };
+}
+
+function buildResult(m: Model): BuildResult {
+  return {
+    name: m.name, inputShape: [...m.inputShape], outputShape: [...m.outputShape], threads: m.threads, seed: m.seed,
+    params: m.countParams(), summary: m.summaryData(), summaryText: m.summary(),
+  };
 }
 
 function errorInfo(e: unknown): ErrorInfo {
@@ -55,12 +62,31 @@ export function createWorkerHandler(post: Post): (request: Request) => Promise<v
           model = null;
           const m = new Model(req.in.json, { seed: req.in.seed, threads: req.in.threads });
           model = m;
-          post({ type: 'build', id: req.id, out: {
-            name: m.name, inputShape: [...m.inputShape], outputShape: [...m.outputShape], threads: m.threads, seed: m.seed,
-            params: m.countParams(), summary: m.summaryData(), summaryText: m.summary(),
-          } });
+          post({ type: 'build', id: req.id, out: buildResult(m) });
           return;
         }
+        case 'loadTfjs': {
+          if (state !== 'idle') throw new ConvnetError('loadTfjs: a fit is running', 'failed_precondition');
+          model?.dispose();
+          model = null;
+          const m = await loadTfjsModel(req.in.json, req.in.weights, { seed: req.in.seed, threads: req.in.threads });
+          model = m;
+          post({ type: 'loadTfjs', id: req.id, out: buildResult(m) });
+          return;
+        }
+        case 'saveTfjs': {
+          const a = await current('saveTfjs').saveTfjs();
+          post({ type: 'saveTfjs', id: req.id, out: a }, [a.weightData]);
+          return;
+        }
+        case 'saveCheckpoint': {
+          const bytes = await current('saveCheckpoint').saveCheckpoint({ epoch: req.in?.epoch });
+          post({ type: 'saveCheckpoint', id: req.id, out: bytes }, [bytes.buffer as ArrayBuffer]);
+          return;
+        }
+        case 'loadCheckpoint':
+          post({ type: 'loadCheckpoint', id: req.id, out: await current('loadCheckpoint').loadCheckpoint(req.in) });
+          return;
         case 'compile':
           current('compile').compile(req.in);
           post({ type: 'compile', id: req.id, out: null });

@@ -3,7 +3,7 @@
 // {type, id, err}, and sends {type: 'progress', id, out} events while a fit with that id runs.
 // Bulk data travels as typed arrays whose buffers are transferred, never copied twice.
 import type { EngineInfo, Variant } from '../engine.js';
-import type { BatchLogs, CompileOptions, EpochLogs, History, ModelSummary, Weight } from '../model.js';
+import type { BatchLogs, CompileOptions, EpochLogs, History, ModelSummary, TfjsArtifacts, Weight } from '../model.js';
 import type { DType } from '../tensor.js';
 
 /** A tensor on the wire: its typed array (buffer transferable) and shape. */
@@ -44,6 +44,13 @@ export type ProgressEvent =
 export interface TrainerApi {
   init: { in: { variant?: 'auto' | Variant; threads?: number }; out: EngineInfo };
   build: { in: { json: string; seed?: number; threads?: number }; out: BuildResult };
+  /** Builds a model with weights from model.json text and the weight files (in manifest order, concatenated). */
+  loadTfjs: { in: { json: string; weights: Uint8Array; seed?: number; threads?: number }; out: BuildResult };
+  /** The model as TF.js artifacts (weightData transferred). */
+  saveTfjs: { in: null; out: TfjsArtifacts };
+  /** The training state as bytes (transferred); epoch defaults to the epochs the model has trained. */
+  saveCheckpoint: { in: { epoch?: number }; out: Uint8Array };
+  loadCheckpoint: { in: Uint8Array; out: { epoch: number } };
   compile: { in: CompileOptions; out: null };
   fit: { in: { x: TensorMsg; y: TensorMsg; options: WireFitOptions }; out: History };
   evaluate: { in: { x: TensorMsg; y: TensorMsg; batchSize?: number }; out: { loss: number; accuracy: number } };
