@@ -2,7 +2,8 @@
 # Installs the Debian packages the build and tests need, skipping those already present.
 # Safe to run repeatedly; needs root (or sudo) only when something is missing.
 set -euo pipefail
-packages=(cmake g++ emscripten node-acorn doctest-dev nodejs libxnnpack-dev libpthreadpool-dev chromium)
+packages=(cmake g++ emscripten node-acorn doctest-dev nodejs libxnnpack-dev libpthreadpool-dev chromium
+          dataset-fashion-mnist)
 [ "${1:-}" = "--native-only" ] && packages=(cmake g++)
 missing=()
 for p in "${packages[@]}"; do

@@ -125,9 +125,16 @@ struct Rate {
 // enough passes to last min_ms each.
 template <class F>
 Rate measure(const Options& opt, double flops, F pass) {
+  // Warm-up for at least min_ms: caches, and in V8 the tier-up from Liftoff to TurboFan code.
   auto t0 = Clock::now();
-  pass();
-  double one = std::chrono::duration<double>(Clock::now() - t0).count();
+  int warm = 0;
+  double elapsed = 0.0;
+  do {
+    pass();
+    ++warm;
+    elapsed = std::chrono::duration<double>(Clock::now() - t0).count();
+  } while (elapsed < opt.min_ms * 1e-3);
+  const double one = elapsed / warm;
   const int reps = std::max(1, static_cast<int>(std::ceil(opt.min_ms * 1e-3 / std::max(one, 1e-9))));
   std::vector<double> rates;
   for (int s = 0; s < opt.samples; ++s) {

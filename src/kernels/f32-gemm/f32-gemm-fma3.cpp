@@ -47,8 +47,8 @@ struct Fma3 {
 NN_DEFINE_GEMM_UKERNEL(nn_f32_gemm_ukernel_1x16__fma3, Fma3, 1, 16, Strategy::kLoadSplat, 1)
 NN_DEFINE_GEMM_UKERNEL(nn_f32_gemm_ukernel_4x16__fma3, Fma3, 4, 16, Strategy::kLoadSplat, 1)
 NN_DEFINE_GEMM_UKERNEL(nn_f32_gemm_ukernel_6x16__fma3, Fma3, 6, 16, Strategy::kLoadSplat, 1)
-NN_DEFINE_GEMM_TN_UKERNEL(nn_f32_gemm_tn_ukernel_1x16__fma3, Fma3, 1, 16)
-NN_DEFINE_GEMM_TN_UKERNEL(nn_f32_gemm_tn_ukernel_4x16__fma3, Fma3, 4, 16)
+NN_DEFINE_GEMM_TN_UKERNEL(nn_f32_gemm_tn_ukernel_1x16__fma3, Fma3, 1, 16, 1)
+NN_DEFINE_GEMM_TN_UKERNEL(nn_f32_gemm_tn_ukernel_4x16__fma3, Fma3, 4, 16, 1)
 
 }  // namespace nn
 

@@ -70,7 +70,7 @@ struct Scalar {
 
 NN_DEFINE_GEMM_UKERNEL(nn_f32_gemm_ukernel_1x4__scalar, Scalar, 1, 4, Strategy::kLoadSplat, 1)
 NN_DEFINE_GEMM_UKERNEL(nn_f32_gemm_ukernel_4x4__scalar, Scalar, 4, 4, Strategy::kLoadSplat, 1)
-NN_DEFINE_GEMM_TN_UKERNEL(nn_f32_gemm_tn_ukernel_1x4__scalar, Scalar, 1, 4)
-NN_DEFINE_GEMM_TN_UKERNEL(nn_f32_gemm_tn_ukernel_4x4__scalar, Scalar, 4, 4)
+NN_DEFINE_GEMM_TN_UKERNEL(nn_f32_gemm_tn_ukernel_1x4__scalar, Scalar, 1, 4, 1)
+NN_DEFINE_GEMM_TN_UKERNEL(nn_f32_gemm_tn_ukernel_4x4__scalar, Scalar, 4, 4, 1)
 
 }  // namespace nn

@@ -47,7 +47,7 @@ struct Sse2 {
 NN_DEFINE_GEMM_UKERNEL(nn_f32_gemm_ukernel_1x8__sse2, Sse2, 1, 8, Strategy::kLoadSplat, 1)
 NN_DEFINE_GEMM_UKERNEL(nn_f32_gemm_ukernel_4x8__sse2, Sse2, 4, 8, Strategy::kLoadSplat, 1)
 NN_DEFINE_GEMM_UKERNEL(nn_f32_gemm_ukernel_6x8__sse2, Sse2, 6, 8, Strategy::kLoadSplat, 1)
-NN_DEFINE_GEMM_TN_UKERNEL(nn_f32_gemm_tn_ukernel_4x8__sse2, Sse2, 4, 8)
+NN_DEFINE_GEMM_TN_UKERNEL(nn_f32_gemm_tn_ukernel_4x8__sse2, Sse2, 4, 8, 1)
 
 }  // namespace nn
 

@@ -110,20 +110,24 @@ inline void gemm_tile(size_t kc, const float* const* a, size_t a_step, const flo
       b += 4 * b_step;
     }
   } else if constexpr (KU > 1) {
-    static_assert(AL == ALayout::kRows, "unrolled load-splat needs unit k steps in A");
+    static_assert(AL != ALayout::kStrided, "unrolled load-splat reads A at offsets from one pointer per row");
     for (; k >= KU; k -= KU) {
       NN_UNROLL for (size_t u = 0; u < KU; ++u) {
         Vec vb[NV];
         NN_UNROLL for (size_t j = 0; j < NV; ++j) vb[j] = V::load(b + u * b_step + j * L);
         NN_UNROLL for (size_t i = 0; i < MR; ++i) {
-          const Vec va = V::load_splat(ap[i] + u);
+          const Vec va = V::load_splat(AL == ALayout::kColumns ? ap[0] + u * a_step + i : ap[i] + u);
           NN_UNROLL for (size_t j = 0; j < NV; ++j) acc[i][j] = V::mul_add(acc[i][j], va, vb[j]);
         }
         NN_UNROLL for (size_t i = 0; i < MR; ++i)
           NN_UNROLL for (size_t j = 0; j < NV; ++j) V::keep_order(acc[i][j]);
       }
       b += KU * b_step;
-      NN_UNROLL for (size_t i = 0; i < MR; ++i) ap[i] += KU;
+      if constexpr (AL == ALayout::kColumns) {
+        ap[0] += KU * a_step;
+      } else {
+        NN_UNROLL for (size_t i = 0; i < MR; ++i) ap[i] += KU;
+      }
     }
   }
   // One k step at a time: the whole depth, or what the loops above leave.
@@ -228,23 +232,23 @@ inline void gemm_packed(size_t mr, size_t nc, size_t kc, const float* a, size_t 
 // GemmTnUkernelFn body: A stored transposed (A(i, p) = a[p * a_stride + i]), B unpacked. A full
 // tile reads its MR values of a k step at constant offsets from one pointer; a partial one
 // (mr < MR) keeps a pointer per row, the rows past mr aliasing row mr-1.
-template <class V, size_t MR, size_t NR, ALayout AL>
+template <class V, size_t MR, size_t NR, size_t KU, ALayout AL>
 inline void gemm_tn_rows(size_t nc, size_t kc, const float* const* ar, size_t a_stride, const float* b,
                          size_t b_stride, float** cr, const GemmParams* params) {
   const bool accumulate = params->accumulate, clamp = needs_clamp(*params);
   const float lo = params->min, hi = params->max;
   for (; nc >= NR; nc -= NR) {
-    gemm_tile<V, MR, NR / V::kLanes, false, Strategy::kLoadSplat, 1, AL>(kc, ar, a_stride, b, b_stride, nullptr, cr,
-                                                                         NR, accumulate, clamp, lo, hi);
+    gemm_tile<V, MR, NR / V::kLanes, false, Strategy::kLoadSplat, KU, AL>(kc, ar, a_stride, b, b_stride, nullptr, cr,
+                                                                          NR, accumulate, clamp, lo, hi);
     b += NR;
     NN_UNROLL for (size_t i = 0; i < MR; ++i) cr[i] += NR;
   }
   if (nc != 0)
-    gemm_tail<V, MR, NR, Strategy::kLoadSplat, 1, AL>(kc, ar, a_stride, b, b_stride, nullptr, cr, nc, accumulate,
-                                                      clamp, lo, hi);
+    gemm_tail<V, MR, NR, Strategy::kLoadSplat, KU, AL>(kc, ar, a_stride, b, b_stride, nullptr, cr, nc, accumulate,
+                                                       clamp, lo, hi);
 }
 
-template <class V, size_t MR, size_t NR>
+template <class V, size_t MR, size_t NR, size_t KU>
 inline void gemm_tn(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride, const float* b,
                     size_t b_stride, float* c, size_t c_stride, const GemmParams* params) {
   static_assert(NR % V::kLanes == 0, "NR must be a whole number of vectors");
@@ -258,8 +262,8 @@ inline void gemm_tn(size_t mr, size_t nc, size_t kc, const float* a, size_t a_st
   float* cr[MR];
   tile_rows<MR>(mr, a, 1, ar);   // row i of the tile is column i of the stored A
   tile_rows<MR>(mr, c, c_stride, cr);
-  if (mr == MR) gemm_tn_rows<V, MR, NR, ALayout::kColumns>(nc, kc, ar, a_stride, b, b_stride, cr, params);
-  else          gemm_tn_rows<V, MR, NR, ALayout::kStrided>(nc, kc, ar, a_stride, b, b_stride, cr, params);
+  if (mr == MR) gemm_tn_rows<V, MR, NR, KU, ALayout::kColumns>(nc, kc, ar, a_stride, b, b_stride, cr, params);
+  else          gemm_tn_rows<V, MR, NR, 1, ALayout::kStrided>(nc, kc, ar, a_stride, b, b_stride, cr, params);
 }
 
 }  // namespace
@@ -271,8 +275,8 @@ inline void gemm_tn(size_t mr, size_t nc, size_t kc, const float* a, size_t a_st
           size_t c_stride, const GemmParams* params) {                                                  \
     gemm_packed<V, MR, NR, S, KU>(mr, nc, kc, a, a_stride, packed_w, c, c_stride, params);              \
   }
-#define NN_DEFINE_GEMM_TN_UKERNEL(fn, V, MR, NR)                                                          \
+#define NN_DEFINE_GEMM_TN_UKERNEL(fn, V, MR, NR, KU)                                                      \
   void fn(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride, const float* b, size_t b_stride, \
           float* c, size_t c_stride, const GemmParams* params) {                                          \
-    gemm_tn<V, MR, NR>(mr, nc, kc, a, a_stride, b, b_stride, c, c_stride, params);                        \
+    gemm_tn<V, MR, NR, KU>(mr, nc, kc, a, a_stride, b, b_stride, c, c_stride, params);                    \
   }
