@@ -20,3 +20,10 @@ test -f build-wasm/nn_tests_st.js && test -f build-wasm/nn_tests_mt.js
 echo "== JS package (convnet-wasm): Node tests and headless Chromium"
 (cd web/convnet-wasm && npm ci --no-audit --no-fund && npm run build && npm run copy-engine -- ../../build-wasm \
   && npm test && npm run test:browser)
+
+echo "== the packed tarball in a fresh Vite project (headless Chromium, with and without COOP/COEP)"
+(cd web/convnet-wasm && npm run test:vite)
+
+echo "== bench smoke: ours (Chromium, Node, native) beside TF.js and PyTorch, one step each"
+(cd wasm-tests/bench/web && npm ci --no-audit --no-fund && node run-bench.mjs --quick --require-ours \
+  --build ../../../build-wasm --native-build ../../../build-native --out ../../../build-wasm/bench-quick.jsonl)

@@ -57,6 +57,7 @@ const { values: opt } = parseArgs({
     'node-batches': { type: 'string' },
     'full-matrix': { type: 'boolean', default: false },
     'gemm-all': { type: 'boolean', default: false },
+    'require-ours': { type: 'boolean', default: false },
     table: { type: 'string' },
     verbose: { type: 'boolean', short: 'v', default: false },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
@@ -76,6 +77,7 @@ if (opt.help) {
   --competing             also run (batch 32, --competing-models) while a busy-looping process holds one core
   --competing-models LIST default A-32,B-64
   --full-matrix           run B-180 in every configuration too (default: Chromium mt 1/2 threads, Node mt and native 2 threads)
+  --require-ours          exit 1 unless every run of our engine (Chromium, Node, native) succeeded (CI smoke)
   --gemm-all              GEMM bench everywhere it is found, all kernels (default: wasm SIMD kernels in Chromium, else
                           Node; native --quick)
   --steps N               timed steps for our bench (default per model: A 3, B-64 2, B-180 1; x2 at batch <= 8)
@@ -695,8 +697,19 @@ if (opt.table) {
   process.exit(0);
 }
 
+// CI's smoke check: the rivals may fail (TF.js cannot train, torch may be absent), ours may not.
+function checkOurs() {
+  const ours = records.filter((r) => r.bench === 'train-step' && /^(wasm-|native$)/.test(r.runtime ?? ''));
+  const bad = ours.filter((r) => r.error || !Number.isFinite(r.images_per_second));
+  if (ours.length === 0 || bad.length > 0) {
+    console.error(`require-ours: ${ours.length} runs of our engine, ${bad.length} failed: ${bad.map((r) => `${r.runtime} ${r.model} ${r.error ?? ''}`).join('; ')}`);
+    process.exitCode = 1;
+  }
+}
+
 try {
   await main();
+  if (opt['require-ours']) checkOurs();
 } catch (e) {
   emit({ bench: 'runner', error: `runner crashed: ${e.stack ?? e}` });
   printTable();
