@@ -122,6 +122,26 @@ val layer_output(nn::Session& s, const std::string& layer, int n) {
   return o;
 }
 
+val grad_cam(nn::Session& s, const std::string& layer, int n, int class_index) {
+  const float* out = nullptr;
+  nn::Shape shape;
+  nn::Status st = s.grad_cam(layer, n, class_index, &out, &shape);
+  if (!st.is_ok()) return error_result(st);
+  val o = val::object();
+  o.set("output", float_view(out, static_cast<size_t>(n) * shape.numel()));
+  o.set("shape", shape_array(shape));
+  return o;
+}
+
+val augment(nn::Session& s, int n) {
+  const float* out = nullptr;
+  nn::Status st = s.augment(n, &out);
+  if (!st.is_ok()) return error_result(st);
+  val o = val::object();
+  o.set("output", float_view(out, static_cast<size_t>(n) * s.model().output_shape().numel()));
+  return o;
+}
+
 // All parameters as one view: trainable first, then the rest (BN moving statistics).
 val weights_view(nn::Session& s) {
   const nn::Model& m = s.model();
@@ -203,6 +223,8 @@ EMSCRIPTEN_BINDINGS(convnet) {
       .function("evaluateStep", &evaluate_step)
       .function("predictStep", &predict_step)
       .function("layerOutput", &layer_output)
+      .function("gradCam", &grad_cam)
+      .function("augment", &augment)
       .function("weightsView", &weights_view)
       .function("weightSpecs", &weight_specs)
       .function("loadTfjsWeights", &load_tfjs_weights)

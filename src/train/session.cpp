@@ -1,11 +1,13 @@
 // Session (see session.h).
 #include "train/session.h"
 
+#include <algorithm>
 #include <cmath>
 
 #include "io/model-json.h"
 #include "io/tfjs-weights.h"
 #include "io/tfjs-writer.h"
+#include "layers/augmentation.h"
 #include "train/checkpoint.h"
 #include "train/loss.h"
 
@@ -79,9 +81,9 @@ size_t Session::label_size() const {
 
 Status Session::reserve(int batch) {
   if (batch <= 0) return invalid_argument("batch size ", batch, " must be positive");
-  if (batch > reserved_ || inspecting_) {
-    NN_RETURN_IF_ERROR(model_->plan(batch, pool_.get()));
-    inspecting_ = false;
+  if (batch > reserved_ || plan_kind_ != PlanKind::kTraining) {
+    NN_RETURN_IF_ERROR(model_->plan(std::max(batch, reserved_), pool_.get()));
+    plan_kind_ = PlanKind::kTraining;
   }
   reserved_ = std::max(reserved_, batch);
   x_.resize(static_cast<size_t>(reserved_) * model_->input_shape().numel());
@@ -91,9 +93,9 @@ Status Session::reserve(int batch) {
 
 Status Session::ensure_training_plan() {
   if (reserved_ == 0) return failed_precondition("no batch size reserved: call reserve(batch) first");
-  if (inspecting_) {
+  if (plan_kind_ != PlanKind::kTraining) {
     NN_RETURN_IF_ERROR(model_->plan(reserved_, pool_.get()));
-    inspecting_ = false;
+    plan_kind_ = PlanKind::kTraining;
   }
   return Status::ok();
 }
@@ -131,12 +133,12 @@ Status Session::layer_output(const std::string& layer, int n, const float** out,
   NN_RETURN_IF_ERROR(check_count(n, reserved_));
   const int node = model_->find_layer(layer);
   if (node < 0) return invalid_argument("model '", model_->name(), "' has no layer named '", layer, "'");
-  if (!inspecting_) {
+  if (plan_kind_ != PlanKind::kInspect) {
     PlanOptions options;
     options.training = false;
     options.keep_activations = true;
     NN_RETURN_IF_ERROR(model_->plan(reserved_, pool_.get(), options));
-    inspecting_ = true;
+    plan_kind_ = PlanKind::kInspect;
   }
   const float* result = nullptr;
   NN_RETURN_IF_ERROR(model_->forward(x_.data(), n, false, &trainer_->rng(), &result));
@@ -144,6 +146,82 @@ Status Session::layer_output(const std::string& layer, int n, const float** out,
   *out = model_->activation(value);
   *shape = model_->values()[value].shape;
   return Status::ok();
+}
+
+Status Session::grad_cam(const std::string& layer, int n, int class_index, const float** out, Shape* shape) {
+  if (reserved_ == 0) return failed_precondition("no batch size reserved: call reserve(batch) first");
+  NN_RETURN_IF_ERROR(check_count(n, reserved_));
+  const int node = model_->find_layer(layer);
+  if (node < 0) return invalid_argument("model '", model_->name(), "' has no layer named '", layer, "'");
+  const int value = model_->nodes()[node].output;
+  const Shape& a_shape = model_->values()[value].shape;
+  if (a_shape.rank != 3) {
+    return invalid_argument("Grad-CAM needs a layer with an HxWxC output, but ", model_->nodes()[node].layer->class_name(),
+                            " '", layer, "' outputs ", a_shape.str());
+  }
+  const int64_t classes = model_->output_shape().numel();
+  const int64_t choices = classes == 1 ? 2 : classes;
+  if (class_index < 0 || class_index >= choices) {
+    return invalid_argument("Grad-CAM class index ", class_index, " is out of range: the model has ", choices, " classes");
+  }
+  if (plan_kind_ != PlanKind::kGradCam || n > grad_cam_batch_) {
+    PlanOptions options;
+    options.training = true;
+    options.keep_activations = true;
+    NN_RETURN_IF_ERROR(model_->plan(n, pool_.get(), options));
+    plan_kind_ = PlanKind::kGradCam;
+    grad_cam_batch_ = n;
+  }
+  if (!model_->values()[value].needs_grad) {
+    return invalid_argument("Grad-CAM: no gradient reaches layer '", layer,
+                            "' (it has no trainable layer at or above it, e.g. the input or a Rescaling of it)");
+  }
+  const float* result = nullptr;
+  NN_RETURN_IF_ERROR(model_->forward(x_.data(), n, false, &trainer_->rng(), &result));
+  grad_cam_seed_.assign(static_cast<size_t>(n * classes), 0.0f);
+  for (int i = 0; i < n; ++i) {
+    if (classes == 1) grad_cam_seed_[i] = class_index == 1 ? 1.0f : -1.0f;
+    else grad_cam_seed_[static_cast<size_t>(i * classes + class_index)] = 1.0f;
+  }
+  model_->backward(grad_cam_seed_.data(), n);
+  const float* a = model_->activation(value);
+  const float* g = model_->gradient(value);
+  const size_t hw = static_cast<size_t>(a_shape[0] * a_shape[1]), c = static_cast<size_t>(a_shape[2]);
+  grad_cam_out_.assign(static_cast<size_t>(n) * hw, 0.0f);
+  std::vector<double> alpha(c);
+  for (int i = 0; i < n; ++i) {
+    const float* ai = a + static_cast<size_t>(i) * hw * c;
+    const float* gi = g + static_cast<size_t>(i) * hw * c;
+    std::fill(alpha.begin(), alpha.end(), 0.0);
+    for (size_t p = 0; p < hw; ++p)
+      for (size_t k = 0; k < c; ++k) alpha[k] += gi[p * c + k];
+    float* cam = grad_cam_out_.data() + static_cast<size_t>(i) * hw;
+    float peak = 0.0f;
+    for (size_t p = 0; p < hw; ++p) {
+      double sum = 0.0;
+      for (size_t k = 0; k < c; ++k) sum += alpha[k] * ai[p * c + k];
+      cam[p] = std::max(0.0f, static_cast<float>(sum / static_cast<double>(hw)));
+      peak = std::max(peak, cam[p]);
+    }
+    if (!std::isfinite(peak)) return invalid_argument("Grad-CAM of layer '", layer, "' is not finite (NaN or inf activations)");
+    if (peak > 0.0f)
+      for (size_t p = 0; p < hw; ++p) cam[p] /= peak;
+  }
+  *out = grad_cam_out_.data();
+  *shape = Shape({a_shape[0], a_shape[1]});
+  return Status::ok();
+}
+
+Status Session::augment(int n, const float** out) {
+  if (reserved_ == 0) return failed_precondition("no batch size reserved: call reserve(batch) first");
+  NN_RETURN_IF_ERROR(check_count(n, reserved_));
+  for (const Node& node : model_->nodes()) {
+    if (node.inputs.empty() || dynamic_cast<const AugmentationLayer*>(node.layer.get())) continue;
+    return invalid_argument("augment runs models made only of augmentation layers, but model '", model_->name(),
+                            "' has ", node.layer->class_name(), " '", node.layer->name(), "'");
+  }
+  NN_RETURN_IF_ERROR(ensure_training_plan());
+  return model_->forward(x_.data(), n, true, &trainer_->rng(), out);
 }
 
 Status Session::load_tfjs_weights(std::string_view model_json, std::string_view weight_bytes) {

@@ -50,6 +50,17 @@ class Session {
   // named layer's output (n samples of *shape). Re-plans the model for inspection; training
   // re-plans back on its next step.
   Status layer_output(const std::string& layer, int n, const float** out, Shape* shape);
+  // Grad-CAM (Selvaraju et al. 2017, arXiv:1610.02391) for the first n staged samples: the named
+  // layer's HxWxC activations A, weighted per channel by the spatial mean of d score / d A and
+  // summed over channels, ReLU'd and scaled to [0, 1] per sample. The score is the model's
+  // output for class_index (for a single sigmoid unit: p for class 1, 1 - p for class 0), in
+  // inference mode. *out: n x H x W floats valid until the next call; *shape is H x W.
+  // Plans for n samples keeping activations and gradients; training re-plans back.
+  Status grad_cam(const std::string& layer, int n, int class_index, const float** out, Shape* shape);
+  // Runs a model made only of augmentation layers (RandomFlip, RandomRotation, ...) in training
+  // mode on the first n staged samples: a preview of what training sees. Each call draws new
+  // transforms from the session's RNG. *out: n x output numel floats, valid until the next call.
+  Status augment(int n, const float** out);
 
   // TF.js interchange: weights from the manifest's shards (concatenated, in manifest order),
   // and the model as model.json text plus one weight shard ("group1-shard1of1.bin").
@@ -66,6 +77,9 @@ class Session {
   size_t planned_bytes() const;
 
  private:
+  // Which plan the model holds: training (also serves evaluate/predict), inspection (every
+  // activation kept) or Grad-CAM (activations and gradients kept, for grad_cam_batch_ samples).
+  enum class PlanKind { kTraining, kInspect, kGradCam };
   Status ensure_training_plan();
 
   std::unique_ptr<Model>      model_;
@@ -73,7 +87,9 @@ class Session {
   std::unique_ptr<Trainer>    trainer_;
   std::vector<float>          x_, y_;
   int                         reserved_ = 0;
-  bool                        inspecting_ = false;
+  PlanKind                    plan_kind_ = PlanKind::kTraining;
+  int                         grad_cam_batch_ = 0;
+  std::vector<float>          grad_cam_seed_, grad_cam_out_;
 };
 
 }  // namespace nn

@@ -8,9 +8,9 @@ export { imageToInput } from './image.js';
 export type { ImageBitmapLike, ImageToInputOptions, RgbaImage } from './image.js';
 export { layers, input, Layer, SymbolicTensor, resetLayerNames } from './layers.js';
 export type * from './layers.js';
-export { Model, model, sequential, modelFromJson, loadTfjsModel, loadTfjs } from './model.js';
+export { Model, model, sequential, modelFromJson, loadTfjsModel, loadTfjs, augment } from './model.js';
 export type {
-  BatchLogs, CompileOptions, EpochLogs, FitCallbacks, FitOptions, History, LabelsLike, LayerSummary, LossName,
+  AugmentOptions, BatchLogs, CompileOptions, EpochLogs, FitCallbacks, FitOptions, History, LabelsLike, LayerSummary, LossName,
   ModelOptions, ModelSummary, OptimizerConfig, OptimizerName, TfjsArtifacts, TfjsModelJson, TfjsWeightSpec, Weight, WeightBuffers,
 } from './model.js';
 export { toTopology } from './topology.js';

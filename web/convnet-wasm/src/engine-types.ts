@@ -36,6 +36,8 @@ export interface RawSession {
   evaluateStep(n: number): Result<{ lossSum: number; correct: number }>;
   predictStep(n: number): Result<{ output: Float32Array }>;
   layerOutput(layer: string, n: number): Result<{ output: Float32Array; shape: number[] }>;
+  gradCam(layer: string, n: number, classIndex: number): Result<{ output: Float32Array; shape: number[] }>;
+  augment(n: number): Result<{ output: Float32Array }>;
   weightsView(): Float32Array;
   weightSpecs(): RawWeightSpec[];
   /** model.json text plus every weight file concatenated in manifest order. */

@@ -529,6 +529,35 @@ export class Model {
     return new Tensor(out!, [n, ...shape]);
   }
 
+  /**
+   * Grad-CAM heat maps (Selvaraju et al. 2017) of `layer` (an HxWxC output, e.g. the last
+   * convolution) for class `classIndex`: Tensor [n, H, W] in [0, 1], one map per image. The
+   * score is the model's output probability of that class (for one sigmoid unit: p for class 1,
+   * 1 - p for class 0), in inference mode. Training state is not touched.
+   */
+  gradCam(layer: string | Layer | SymbolicTensor, x: Tensor, classIndex: number): Tensor {
+    const s = this.live('gradCam');
+    const name = typeof layer === 'string' ? layer : layer.name;
+    const xt = this.checkX(x, 'gradCam');
+    if (!Number.isInteger(classIndex)) throw argError(`gradCam: classIndex must be an integer, got ${classIndex}`);
+    const n = xt.shape[0];
+    const xSize = prod(this.inputShape);
+    // A handful of images per engine call: the Grad-CAM plan keeps every activation and gradient.
+    const batch = Math.min(this.reserve(s, Math.min(n, 8)), n, 8);
+    let out: Float32Array | null = null;
+    let shape: number[] = [];
+    for (let begin = 0; begin < n; begin += batch) {
+      const m = Math.min(batch, n - begin);
+      s.stagingX().set(xt.data.subarray(begin * xSize, (begin + m) * xSize));
+      const r = check(s.gradCam(name, m, classIndex), 'gradCam');
+      shape = r.shape;
+      const per = prod(shape);
+      out ??= new Float32Array(n * per);
+      out.set(r.output, begin * per);
+    }
+    return new Tensor(out!, [n, ...shape]);
+  }
+
   // ---- inspection ------------------------------------------------------------------------
 
   countParams(): number {
@@ -716,6 +745,49 @@ export function model(spec: FunctionalSpec & ModelOptions): Model {
 export function sequential(layerList: ReadonlyArray<Layer | SymbolicTensor>, options: { name?: string } & ModelOptions = {}): Model {
   if (!Array.isArray(layerList)) throw argError('sequential: expected a list of layers');
   return new Model({ layers: layerList, name: options.name }, { seed: options.seed, threads: options.threads });
+}
+
+export interface AugmentOptions {
+  /** Seeds the random transforms; each call draws new ones. Default: random. */
+  seed?: number;
+  /** Calls to draw: each gives another version of the batch (default 1). */
+  repeats?: number;
+}
+
+/**
+ * What training sees: the Keras augmentation layers (layers.randomFlip(), randomRotation(),
+ * randomZoom(), randomTranslation(), randomContrast()) applied in training mode to a batch of
+ * NHWC images, without a model. Returns [repeats * n, H, W, C]: repeat r of image i at r * n + i.
+ */
+export function augment(x: Tensor, augmentation: ReadonlyArray<Layer>, options: AugmentOptions = {}): Tensor {
+  if (!(x instanceof Tensor) || x.rank !== 4) throw argError(`augment: x must be a Tensor [N, H, W, C], got ${describeData(x)}`);
+  if (!Array.isArray(augmentation) || augmentation.length === 0) throw argError('augment: give a non-empty list of augmentation layers');
+  const repeats = options.repeats ?? 1;
+  if (!Number.isInteger(repeats) || repeats < 1) throw argError(`augment: repeats must be a positive integer, got ${repeats}`);
+  const [n, h, w, c] = x.shape;
+  // The layers' configs only (they need not be, or may already be, applied in a model).
+  const configs = augmentation.map((l, i) => {
+    if (!(l instanceof Layer)) throw argError(`augment: item ${i} is not a layer (use layers.randomFlip() and the like)`);
+    return l.toJSON();
+  });
+  configs[0] = { ...configs[0], config: { ...configs[0].config, batch_input_shape: [null, h, w, c] } };
+  const topology = { class_name: 'Sequential', config: { name: 'augment', layers: configs } };
+  const m = new Model({ modelTopology: topology }, { seed: options.seed });
+  try {
+    const s = m['live']('augment');
+    const size = h * w * c;
+    const batch = Math.min(m['reserve'](s, Math.min(n, 64)), n);
+    const out = new Float32Array(repeats * n * size);
+    for (let r = 0; r < repeats; ++r)
+      for (let begin = 0; begin < n; begin += batch) {
+        const k = Math.min(batch, n - begin);
+        s.stagingX().set(x.data.subarray(begin * size, (begin + k) * size));
+        out.set(check(s.augment(k), 'augment').output, (r * n + begin) * size);
+      }
+    return new Tensor(out, [repeats * n, h, w, c]);
+  } finally {
+    m.dispose();
+  }
 }
 
 /** A model from a TF.js model.json topology (object or text); weights start fresh. */

@@ -252,6 +252,13 @@ export class Trainer {
     return new Tensor(r.data, r.shape);
   }
 
+  /** Grad-CAM heat maps [n, H, W] of `layer` for class `classIndex` (see Model.gradCam). */
+  async gradCam(layer: string, x: Tensor, classIndex: number): Promise<Tensor> {
+    const t: TransferList = [];
+    const r = await this.request('gradCam', { layer, x: this.wire(x, false, t), classIndex }, t);
+    return new Tensor(r.data, r.shape);
+  }
+
   getWeights(): Promise<Weight[]> {
     return this.request('getWeights', null);
   }

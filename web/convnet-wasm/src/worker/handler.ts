@@ -169,6 +169,11 @@ export function createWorkerHandler(post: Post): (request: Request) => Promise<v
           post({ type: 'layerOutput', id: req.id, out }, [out.data.buffer as ArrayBuffer]);
           return;
         }
+        case 'gradCam': {
+          const out = toMsg(current('gradCam').gradCam(req.in.layer, toTensor(req.in.x), req.in.classIndex));
+          post({ type: 'gradCam', id: req.id, out }, [out.data.buffer as ArrayBuffer]);
+          return;
+        }
         case 'getWeights': {
           const w = current('getWeights').getWeights();
           post({ type: 'getWeights', id: req.id, out: w }, w.map((v) => v.data.buffer as ArrayBuffer));

@@ -56,6 +56,7 @@ export interface TrainerApi {
   evaluate: { in: { x: TensorMsg; y: TensorMsg; batchSize?: number }; out: { loss: number; accuracy: number } };
   predict: { in: { x: TensorMsg; batchSize?: number }; out: TensorMsg };
   layerOutput: { in: { layer: string; x: TensorMsg }; out: TensorMsg };
+  gradCam: { in: { layer: string; x: TensorMsg; classIndex: number }; out: TensorMsg };
   getWeights: { in: null; out: Weight[] };
   setWeights: { in: Float32Array[]; out: null };
   setLearningRate: { in: number; out: null };
