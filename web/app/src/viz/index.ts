@@ -1,0 +1,24 @@
+// Visualization modules for the app: canvas/SVG/DOM renderers with no framework and no
+// runtime dependencies. The pure parts (layout, normalization, matrices, colour maps) take
+// plain data so that tests/unit/ can check them in Node without a DOM.
+
+export { drawLineChart, niceTicks, seriesExtent } from './line-chart.js';
+export type { LineChartSpec, LineSeries } from './line-chart.js';
+
+export { featureMapTiles, drawFeatureMaps } from './feature-maps.js';
+export type { FeatureMapTiles, FeatureMapOptions } from './feature-maps.js';
+
+export { filterTiles, drawFilters } from './filters.js';
+export type { FilterOptions, FilterTiles } from './filters.js';
+
+export { imageGridPixels, drawImageGrid } from './image-grid.js';
+export type { ImageGridOptions } from './image-grid.js';
+
+export { layoutModelGraph, findResidualBlocks, renderModelGraph, summaryFromModelJson } from './model-graph.js';
+export type { GraphLayout, GraphNode, GraphEdge, GraphBlock, GraphLayerInput, ResidualBlock, RenderGraphOptions } from './model-graph.js';
+
+export { confusionMatrix, rowNormalize, renderConfusionMatrix } from './confusion-matrix.js';
+export type { ConfusionMatrixOptions } from './confusion-matrix.js';
+
+export { colormap, luminance, bilinearResize, heatmapOverlayPixels, drawHeatmapOverlay } from './heatmap.js';
+export type { HeatmapOptions } from './heatmap.js';
