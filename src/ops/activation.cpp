@@ -44,7 +44,10 @@ static void forward_rows(Activation a, const float* x, float* y, size_t rows, si
       if (x != y) std::copy(x, x + n, y);
       break;
     case Activation::kRelu:
-      for (size_t i = 0; i < n; ++i) y[i] = x[i] < 0.0f ? 0.0f : x[i];   // NaN stays NaN, as in TF
+      for (size_t i = 0; i < n; ++i) {
+        const float v = x[i];
+        y[i] = v < 0.0f ? 0.0f : v;   // NaN stays NaN, as in TF
+      }
       break;
     case Activation::kSigmoid:
       for (size_t i = 0; i < n; ++i) y[i] = sigmoid(x[i]);
@@ -67,22 +70,36 @@ static void forward_rows(Activation a, const float* x, float* y, size_t rows, si
   }
 }
 
-static void backward_rows(Activation a, const float* y, const float* dy, float* dx, size_t rows, size_t cols,
-                          bool accumulate) {
+// dx = g(i) or dx += g(i), with the accumulate test outside the loop and no branch inside,
+// so the compiler vectorizes it (g's comparisons become vector selects).
+template <typename G>
+static void put_all(float* __restrict dx, size_t n, bool accumulate, G g) {
+  if (accumulate) {
+    for (size_t i = 0; i < n; ++i) dx[i] += g(i);
+  } else {
+    for (size_t i = 0; i < n; ++i) dx[i] = g(i);
+  }
+}
+
+static void backward_rows(Activation a, const float* __restrict y, const float* __restrict dy, float* __restrict dx,
+                          size_t rows, size_t cols, bool accumulate) {
   const size_t n = rows * cols;
-  auto put = [&](size_t i, float g) { dx[i] = accumulate ? dx[i] + g : g; };
   switch (a) {
     case Activation::kLinear:
-      for (size_t i = 0; i < n; ++i) put(i, dy[i]);
+      put_all(dx, n, accumulate, [&](size_t i) { return dy[i]; });
       break;
     case Activation::kRelu:
-      for (size_t i = 0; i < n; ++i) put(i, y[i] > 0.0f ? dy[i] : 0.0f);
+      // y > 0 is false for y = 0 and NaN: those pass no gradient.
+      put_all(dx, n, accumulate, [&](size_t i) {
+        const float d = dy[i];   // loaded unconditionally, so the select vectorizes
+        return y[i] > 0.0f ? d : 0.0f;
+      });
       break;
     case Activation::kSigmoid:
-      for (size_t i = 0; i < n; ++i) put(i, dy[i] * y[i] * (1.0f - y[i]));
+      put_all(dx, n, accumulate, [&](size_t i) { return dy[i] * y[i] * (1.0f - y[i]); });
       break;
     case Activation::kTanh:
-      for (size_t i = 0; i < n; ++i) put(i, dy[i] * (1.0f - y[i] * y[i]));
+      put_all(dx, n, accumulate, [&](size_t i) { return dy[i] * (1.0f - y[i] * y[i]); });
       break;
     case Activation::kSoftmax:
       for (size_t r = 0; r < rows; ++r) {
@@ -90,7 +107,7 @@ static void backward_rows(Activation a, const float* y, const float* dy, float* 
         const float* dyr = dy + r * cols;
         float dot = 0.0f;
         for (size_t c = 0; c < cols; ++c) dot += yr[c] * dyr[c];
-        for (size_t c = 0; c < cols; ++c) put(r * cols + c, yr[c] * (dyr[c] - dot));
+        put_all(dx + r * cols, cols, accumulate, [&](size_t c) { return yr[c] * (dyr[c] - dot); });
       }
       break;
   }

@@ -1,8 +1,11 @@
 // Depthwise 2-D convolution (each input channel convolved with its own depth_multiplier
-// filters), forward and backward, with direct loops vectorizable over channels.
+// filters), forward and backward.
 //   in is (N, H, W, C), filter is (KH, KW, C, DM), out is (N, OH, OW, C*DM), channel c*DM + m.
 // ConvDims.out_c is C*DM. Backward passes add into grad_in / grad_filter / grad_bias. The filter
-// gradient sums per-image partials in image order, so it does not depend on the thread count.
+// gradient sums per-image partials in image order, so it does not depend on the thread count;
+// every other output element is written by one thread in a fixed order.
+// With DM == 1 (Keras's default, all of seed model B) the passes run the channel-vectorized
+// kernels of kernels/f32-dwconv; DM > 1 runs plain loops.
 #pragma once
 
 #include <cstddef>
@@ -13,17 +16,24 @@ namespace nn {
 
 class ThreadPool;
 
+// Scratch floats of depthwise_conv2d_backward_filter (per-image partials).
 size_t depthwise_conv2d_workspace_floats(const ConvDims& d);
 
 void depthwise_conv2d_forward(ThreadPool* pool, const ConvDims& d, const float* in, const float* filter,
                               const float* bias, float* out);
 void depthwise_conv2d_backward_input(ThreadPool* pool, const ConvDims& d, const float* grad_out, const float* filter,
                                      float* grad_in);
+// grad_bias may be null.
 void depthwise_conv2d_backward_filter(ThreadPool* pool, const ConvDims& d, const float* in, const float* grad_out,
                                       float* grad_filter, float* grad_bias, float* workspace);
 
-// The direct reference the tests compare against (plain loops, serial).
+// The direct references the tests compare against (plain loops in double, serial). The
+// backward ones add into their outputs, as the ops do.
 void depthwise_conv2d_forward_reference(const ConvDims& d, const float* in, const float* filter, const float* bias,
                                         float* out);
+void depthwise_conv2d_backward_input_reference(const ConvDims& d, const float* grad_out, const float* filter,
+                                               float* grad_in);
+void depthwise_conv2d_backward_filter_reference(const ConvDims& d, const float* in, const float* grad_out,
+                                                float* grad_filter, float* grad_bias);
 
 }  // namespace nn
