@@ -36,7 +36,7 @@ struct GemmConfig {
   size_t tn_nr;            // the column step the tn kernel walks B in (no packing)
   // Weight packing for the gemm kernels (layout in kernels.h); pass nr.
   void (*pack)(size_t k, size_t n, size_t nr, const float* w, size_t w_stride, const float* bias, float* packed);
-  void (*pack_transposed)(size_t kb, size_t kr, size_t n, size_t nr, const float* w, size_t block_stride,
+  void (*pack_transposed)(size_t kb, size_t kr, size_t n, size_t nr, const float* w, ptrdiff_t block_stride,
                           size_t w_stride, const float* bias, float* packed);
   Isa isa;
   const char* name;        // e.g. "4x8 wasmsimd loadsplat", for logs and benches

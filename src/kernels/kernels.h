@@ -105,11 +105,13 @@ void nn_f32_pack_gemm_w(size_t k, size_t n, size_t nr, const float* w, size_t w_
 
 // The same panels from a source stored transposed, in kb blocks stacked along K:
 //   W(blk * kr + q, j) = w[blk * block_stride + j * w_stride + q],  K = kb * kr.
+// block_stride may be negative: blocks in reverse order (the flipped filter of a unit-stride
+// backward-input, which then gathers grad_out with the forward im2col).
 // Backward-input of a conv: the filter (KH, KW, CI, CO) read as rows (ky, kx, co), columns ci is
 // kb = KH*KW, kr = CO, n = CI, block_stride = CI*CO, w_stride = CO. A dense layer's W^T
 // (W is In x Out): kb = 1, kr = Out, n = In, w_stride = Out.
 void nn_f32_pack_gemm_w_transposed(size_t kb, size_t kr, size_t n, size_t nr, const float* w,
-                                   size_t block_stride, size_t w_stride, const float* bias, float* packed);
+                                   ptrdiff_t block_stride, size_t w_stride, const float* bias, float* packed);
 
 // Declarations of every tiled kernel, from the one list (only those built for this target).
 #define NN_GEMM_UKERNEL(isa, fn, mr, nr)                                                          \

@@ -2,10 +2,14 @@
 // output pixels, A = im2col(in) tile, W = filter (K x CO) packed with the bias once per call.
 // Backward-input: rows are input pixels, A = gathered grad_out tile, W = the filter read as
 // (KH*KW*CO) x CI, packed once per call. Backward-filter: columns of the filter gradient are
-// split over threads, each summing A^T * grad_out over all rows in a fixed order.
+// split over threads, each summing A^T * grad_out over all rows in a fixed order. The bias
+// gradient sums fixed chunks of rows (per-chunk partials, then a reduction in chunk order), so
+// every result is the same whatever the thread count.
 #include "ops/conv2d.h"
 
 #include <algorithm>
+#include <cstddef>
+#include <cstdint>
 
 #include "core/alloc.h"
 #include "core/profile.h"
@@ -17,7 +21,7 @@ namespace nn {
 namespace {
 
 constexpr size_t kRowTile = 32;         // GEMM rows per task
-constexpr size_t kFilterRowTile = 64;   // rows per im2col chunk in the filter gradient
+constexpr size_t kBiasRowTile = 256;    // rows per bias-gradient partial sum (fixed: determinism)
 
 bool is_pointwise(const ConvDims& d) {
   return d.kernel_h == 1 && d.kernel_w == 1 && d.stride_h == 1 && d.stride_w == 1 &&
@@ -26,12 +30,74 @@ bool is_pointwise(const ConvDims& d) {
 
 size_t k_size(const ConvDims& d) { return d.kernel_h * d.kernel_w * d.in_c; }
 size_t kt_size(const ConvDims& d) { return d.kernel_h * d.kernel_w * d.out_c; }
+size_t out_rows(const ConvDims& d) { return d.batch * d.out_h * d.out_w; }
 
+// Filter-gradient columns per task. One thread: all of K, so the input and grad_out are read
+// once. More: about two tiles per thread (the tile counter balances a slower thread), whole
+// tn tiles so that only the last tile has a short one.
 size_t k_tile_for(const ConvDims& d, int threads) {
-  // Several column tiles per thread so uneven tiles still balance.
-  size_t k = k_size(d);
-  size_t tile = (k + 4 * threads - 1) / (4 * threads);
-  return std::max<size_t>(tile, std::min<size_t>(k, 8));
+  const size_t k = k_size(d);
+  if (threads <= 1) return k;
+  const size_t mr = gemm_config().tn_mr;
+  const size_t tile = (k + 2 * threads - 1) / (2 * threads);
+  return std::min(k, (tile + mr - 1) / mr * mr);
+}
+
+// Rows per tn call in the filter gradient: the grad_out block (depth x CO), re-read for every
+// group of tn_mr columns, stays in L1 (~24 KB), and the A strip beside it.
+size_t filter_depth_for(const ConvDims& d) {
+  return std::clamp<size_t>(6144 / std::max<size_t>(d.out_c, 1), 16, 256);
+}
+
+size_t filter_thread_floats(const ConvDims& d, int threads) {
+  return round_up_floats(filter_depth_for(d) * k_tile_for(d, threads));
+}
+
+size_t bias_chunks(const ConvDims& d) { return (out_rows(d) + kBiasRowTile - 1) / kBiasRowTile; }
+size_t bias_partial_floats(const ConvDims& d) { return bias_chunks(d) * round_up_floats(d.out_c); }
+
+// Rows of the ReLU backward, g = out > 0 ? grad_out : 0, written as a bit mask so that clang
+// vectorizes it (the ternary compiled to a branch per element: ~6 ns each), plus column sums.
+void relu_backward_sum_rows(const float* __restrict out, const float* __restrict grad_out, float* __restrict g,
+                            float* __restrict sum, size_t rows, size_t co) {
+  for (size_t r = 0; r < rows; ++r) {
+    for (size_t f = 0; f < co; ++f) {
+      const uint32_t keep = 0u - static_cast<uint32_t>(out[f] > 0.0f);   // all ones or zero
+      const float v = __builtin_bit_cast(float, __builtin_bit_cast(uint32_t, grad_out[f]) & keep);
+      g[f] = v;
+      if (sum) sum[f] += v;
+    }
+    out += co;
+    grad_out += co;
+    g += co;
+  }
+}
+
+void sum_rows(const float* __restrict x, float* __restrict sum, size_t rows, size_t co) {
+  for (size_t r = 0; r < rows; ++r, x += co)
+    for (size_t f = 0; f < co; ++f) sum[f] += x[f];
+}
+
+// The bias gradient (the column sums of the pre-activation gradient) and, for a fused ReLU,
+// that gradient itself. One pass over chunks of kBiasRowTile rows, each chunk's sums in its
+// own cache lines of `partials`, then summed in chunk order: the same bits for any thread
+// count. g may be null (no mask: linear); grad_bias may be null (no bias: only the mask).
+void bias_and_relu_backward(ThreadPool* pool, const ConvDims& d, const float* out, const float* grad_out,
+                            float* g, float* grad_bias, float* partials) {
+  const size_t co = d.out_c, stride = round_up_floats(co);
+  parallel_for(pool, out_rows(d), kBiasRowTile, [&](int, size_t begin, size_t end) {
+    float* sum = grad_bias ? partials + begin / kBiasRowTile * stride : nullptr;
+    if (sum) std::fill(sum, sum + co, 0.0f);
+    if (g) relu_backward_sum_rows(out + begin * co, grad_out + begin * co, g + begin * co, sum, end - begin, co);
+    else if (sum) sum_rows(grad_out + begin * co, sum, end - begin, co);
+  });
+  if (!grad_bias) return;
+  const size_t chunks = bias_chunks(d);
+  for (size_t f = 0; f < co; ++f) {
+    float s = 0.0f;
+    for (size_t c = 0; c < chunks; ++c) s += partials[c * stride + f];
+    grad_bias[f] += s;
+  }
 }
 
 }  // namespace
@@ -42,7 +108,12 @@ size_t conv2d_workspace_floats(const ConvDims& d, int threads) {
                           round_up_floats(kRowTile * k_size(d)) * threads;
   const size_t backward = round_up_floats(nn_f32_packed_gemm_w_floats(kt_size(d), d.in_c, g.nr)) +
                           round_up_floats(kRowTile * kt_size(d)) * threads;
-  const size_t filter   = round_up_floats(kFilterRowTile * k_tile_for(d, threads)) * threads;
+  // The filter gradient's tiles shrink as threads grow: cover every count up to `threads`.
+  // Pointwise layers read the input in place: no im2col buffers.
+  size_t filter = 0;
+  for (int t = 1; t <= std::max(threads, 1) && !is_pointwise(d); ++t)
+    filter = std::max(filter, filter_thread_floats(d, t) * t);
+  filter += bias_partial_floats(d);
   return std::max({forward, backward, filter});
 }
 
@@ -75,11 +146,25 @@ void conv2d_forward(ThreadPool* pool, const ConvDims& d, const float* in, const 
 
 void conv2d_backward_input(ThreadPool* pool, const ConvDims& d, const float* grad_out, const float* filter,
                            float* grad_in, float* workspace) {
-  // The filter as rows (ky, kx, co), columns ci: the GEMM's W for the gathered rows.
+  // The filter as rows (ky, kx, co), columns ci: the GEMM's W for the gathered rows. With unit
+  // strides the gather is the forward im2col of grad_out with the kernel flipped (taps in
+  // reverse order, padding KH-1-pad): a kernel row's taps are then one contiguous run of
+  // grad_out, copied at once, so the filter is packed with its taps reversed to match.
   const GemmConfig& g = gemm_config();
   const size_t kt = kt_size(d);
+  const size_t taps = d.kernel_h * d.kernel_w;
+  const ptrdiff_t tap_stride = static_cast<ptrdiff_t>(d.in_c * d.out_c);
+  const bool flipped = d.stride_h == 1 && d.stride_w == 1 && d.pad_top < d.kernel_h && d.pad_left < d.kernel_w;
   float* packed = workspace;
-  g.pack_transposed(d.kernel_h * d.kernel_w, d.out_c, d.in_c, g.nr, filter, d.in_c * d.out_c, d.out_c, nullptr, packed);
+  if (flipped) {
+    g.pack_transposed(taps, d.out_c, d.in_c, g.nr, filter + (taps - 1) * d.in_c * d.out_c, -tap_stride, d.out_c,
+                      nullptr, packed);
+  } else {
+    g.pack_transposed(taps, d.out_c, d.in_c, g.nr, filter, tap_stride, d.out_c, nullptr, packed);
+  }
+  // grad_out seen as the input of that flipped convolution, with grad_in as its output.
+  const ConvDims flip{d.batch, d.out_h, d.out_w, d.out_c, d.kernel_h, d.kernel_w, 1, 1,
+                      d.kernel_h - 1 - d.pad_top, d.kernel_w - 1 - d.pad_left, d.in_h, d.in_w, d.in_c};
   float* scratch = workspace + round_up_floats(nn_f32_packed_gemm_w_floats(kt, d.in_c, g.nr));
   const size_t per_thread = round_up_floats(kRowTile * kt);
   const size_t rows = d.batch * d.in_h * d.in_w;
@@ -90,7 +175,8 @@ void conv2d_backward_input(ThreadPool* pool, const ConvDims& d, const float* gra
     const float* a = grad_out + begin * d.out_c;
     if (!pointwise) {
       float* col = scratch + thread * per_thread;
-      nn_f32_col_gather_grad(d, grad_out, begin, end, col);
+      if (flipped) nn_f32_im2col(flip, grad_out, begin, end, 0, kt, col);
+      else         nn_f32_col_gather_grad(d, grad_out, begin, end, col);
       a = col;
     }
     nn_f32_gemm(g, end - begin, d.in_c, kt, a, kt, packed, grad_in + begin * d.in_c, d.in_c, params);
@@ -100,17 +186,19 @@ void conv2d_backward_input(ThreadPool* pool, const ConvDims& d, const float* gra
 void conv2d_backward_filter(ThreadPool* pool, const ConvDims& d, const float* in, const float* grad_out,
                             float* grad_filter, float* grad_bias, float* workspace) {
   const GemmConfig& g = gemm_config();
-  const size_t rows = d.batch * d.out_h * d.out_w;
+  const size_t rows = out_rows(d);
   const size_t k = k_size(d);
-  const size_t k_tile = k_tile_for(d, pool_threads(pool));
-  const size_t per_thread = round_up_floats(kFilterRowTile * k_tile);
+  const int threads = pool_threads(pool);
+  const size_t k_tile = k_tile_for(d, threads);
+  const size_t depth = filter_depth_for(d);
   const bool pointwise = is_pointwise(d);
+  const size_t per_thread = pointwise ? 0 : filter_thread_floats(d, threads);
   GemmParams params;
   params.accumulate = true;
   parallel_for(pool, k, k_tile, [&](int thread, size_t k_begin, size_t k_end) {
     float* col = workspace + thread * per_thread;
-    for (size_t r = 0; r < rows; r += kFilterRowTile) {
-      const size_t r_end = std::min(rows, r + kFilterRowTile);
+    for (size_t r = 0; r < rows; r += depth) {
+      const size_t r_end = std::min(rows, r + depth);
       const float* a;
       size_t a_stride;
       if (pointwise) {
@@ -127,8 +215,8 @@ void conv2d_backward_filter(ThreadPool* pool, const ConvDims& d, const float* in
     }
   });
   if (grad_bias) {
-    for (size_t r = 0; r < rows; ++r)
-      for (size_t f = 0; f < d.out_c; ++f) grad_bias[f] += grad_out[r * d.out_c + f];
+    float* partials = workspace + static_cast<size_t>(threads) * per_thread;
+    bias_and_relu_backward(pool, d, nullptr, grad_out, nullptr, grad_bias, partials);
   }
 }
 
@@ -141,24 +229,34 @@ static size_t pre_activation_floats(const ConvDims& d, Activation act) {
 }
 
 size_t conv2d_fused_workspace_floats(const ConvDims& d, Activation act, int threads) {
-  return pre_activation_floats(d, act) + conv2d_workspace_floats(d, threads);
+  return pre_activation_floats(d, act) + bias_partial_floats(d) + conv2d_workspace_floats(d, threads);
 }
 
 void conv2d_fused_backward(ThreadPool* pool, const ConvDims& d, Activation act, const float* in, const float* out,
                            const float* grad_out, const float* filter, float* grad_in, float* grad_filter,
                            float* grad_bias, float* workspace) {
   const float* g = grad_out;
-  if (act != Activation::kLinear) {
-    activation_backward(pool, act, out, grad_out, workspace, d.batch * d.out_h * d.out_w, d.out_c, false);
-    g = workspace;
-    workspace += pre_activation_floats(d, act);
+  float* pre = workspace;
+  workspace += pre_activation_floats(d, act);
+  float* partials = workspace;
+  workspace += bias_partial_floats(d);
+  if (act == Activation::kRelu) {
+    // The ReLU mask and the bias gradient in one pass over grad_out.
+    bias_and_relu_backward(pool, d, out, grad_out, pre, grad_bias, partials);
+    g = pre;
+  } else {
+    if (act != Activation::kLinear) {
+      activation_backward(pool, act, out, grad_out, pre, d.batch * d.out_h * d.out_w, d.out_c, false);
+      g = pre;
+    }
+    if (grad_bias) bias_and_relu_backward(pool, d, nullptr, g, nullptr, grad_bias, partials);
   }
   if (grad_in) {
     ProfileScope scope(ProfileKey::kBackwardInput);
     conv2d_backward_input(pool, d, g, filter, grad_in, workspace);
   }
   ProfileScope scope(ProfileKey::kBackwardFilter);
-  conv2d_backward_filter(pool, d, in, g, grad_filter, grad_bias, workspace);
+  conv2d_backward_filter(pool, d, in, g, grad_filter, nullptr, workspace);
 }
 
 }  // namespace nn

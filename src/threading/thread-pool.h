@@ -8,9 +8,15 @@
 // per-thread scratch by it. A null pool, a pool of one thread, or a call made from inside a
 // task runs the loop on the calling thread. Idle workers spin briefly, then sleep on a
 // condition variable (a futex), so a busy machine is not made worse by busy-waiting.
+//
+// A call returns when its tiles are done, not when every worker has checked in: a worker that
+// another process keeps off its core (or that is still waking up) holds back a call only if it
+// has claimed a tile, never by being absent, and the caller then does the tiles itself. One
+// thread at a time may call a pool (the model's executor does).
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
@@ -39,23 +45,29 @@ class ThreadPool {
   void parallelize_1d_tile(TileTask fn, void* ctx, size_t range, size_t tile);
 
  private:
+  // A job's fields, in one of two slots by generation parity: a worker that wakes late reads
+  // the slot of the generation it saw, and runs a tile only if that generation still owns the
+  // tile counter (claim_), which also proves the slot was not reused meanwhile.
+  struct Job {
+    std::atomic<TileTask> fn{nullptr};
+    std::atomic<void*>    ctx{nullptr};
+    std::atomic<size_t>   range{0}, tile{1}, tiles{0};
+  };
+
   void worker_main(int thread);
-  void run_tiles(int thread);
+  // Claims and runs tiles of generation `gen` until none are left (or a newer job started).
+  void run_tiles(int thread, uint32_t gen);
 
   std::vector<std::thread> workers_;
   std::mutex               mutex_;
-  std::condition_variable  wake_;        // workers wait here for a new generation
-  std::condition_variable  done_;        // the caller waits here for pending_ == 0
-  std::atomic<uint64_t>    generation_{0};
-  std::atomic<int>         pending_{0};  // workers still inside the current job
-  std::atomic<size_t>      next_tile_{0};
-  bool                     stop_ = false;
-
-  // The current job; written by the caller before generation_ is bumped.
-  TileTask fn_    = nullptr;
-  void*    ctx_   = nullptr;
-  size_t   range_ = 0;
-  size_t   tile_  = 1;
+  std::condition_variable  wake_;           // workers wait here for a new generation
+  std::condition_variable  done_;           // the caller waits here for done_tiles_ == tiles
+  std::atomic<uint32_t>    generation_{0};  // bumped once per job
+  std::atomic<uint64_t>    claim_{0};       // (generation << 32) | next unclaimed tile
+  std::atomic<size_t>      done_tiles_{0};  // tiles of the current job finished
+  std::atomic<int>         sleepers_{0};    // workers blocked on wake_ (skip notify when 0)
+  std::atomic<bool>        stop_{false};
+  Job                      jobs_[2];
 };
 
 void parallelize_1d_tile(ThreadPool* pool, TileTask fn, void* ctx, size_t range, size_t tile);

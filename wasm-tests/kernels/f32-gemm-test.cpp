@@ -131,6 +131,16 @@ TEST_CASE("f32-gemm pack from a transposed source: conv filter and dense weights
     nn_f32_pack_gemm_w(kt, ci, nr, filter_t.data(), ci, nullptr, expected.data());
     nn_f32_pack_gemm_w_transposed(kh * kw, co, ci, nr, filter.data(), ci * co, co, nullptr, got.data());
     CHECK(got == expected);
+    // Taps in reverse order (negative block stride): the flipped filter of a unit-stride
+    // backward-input, rows (KH*KW-1-t, co).
+    std::vector<float> flipped_t(filter_t.size());
+    for (size_t t = 0; t < kh * kw; ++t)
+      std::copy_n(filter_t.data() + (kh * kw - 1 - t) * co * ci, co * ci, flipped_t.data() + t * co * ci);
+    nn_f32_pack_gemm_w(kt, ci, nr, flipped_t.data(), ci, nullptr, expected.data());
+    std::fill(got.begin(), got.end(), -1.0f);
+    nn_f32_pack_gemm_w_transposed(kh * kw, co, ci, nr, filter.data() + (kh * kw - 1) * ci * co,
+                                  -static_cast<ptrdiff_t>(ci * co), co, nullptr, got.data());
+    CHECK(got == expected);
   }
   // A dense layer's W^T: W is (in x out), packed as (out x in) with a bias of `in` values.
   const size_t in = 7, out = 4;

@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 
 #include <atomic>
+#include <chrono>
+#include <thread>
 #include <vector>
 
 #include "testing/test-util.h"
@@ -70,4 +72,25 @@ TEST_CASE("the test pool really runs more than one thread where threads exist") 
   for (auto& u : used) active += u.load() > 0;
   if (ThreadPool::max_threads() > 1) CHECK(active >= 2);
   else CHECK(active == 1);
+}
+
+TEST_CASE("short jobs back to back: late and sleeping workers never run a stale or finished job") {
+  // Jobs of 2..6 one-item tiles, so workers often wake after the caller has done every tile;
+  // pauses between some jobs let workers fall asleep and take the condition-variable path.
+  ThreadPool* pool = nn::testing::test_pool();
+  int wrong = 0, bad_thread = 0;
+  for (int job = 0; job < 3000; ++job) {
+    const size_t range = 2 + job % 5;
+    std::atomic<int> counts[6] = {};
+    std::atomic<int> bad{0};
+    parallel_for(pool, range, 1, [&](int thread, size_t b, size_t e) {
+      if (thread < 0 || thread >= pool->num_threads()) bad++;
+      for (size_t i = b; i < e; ++i) counts[i]++;
+    });
+    for (size_t i = 0; i < 6; ++i) wrong += counts[i].load() != (i < range ? 1 : 0);
+    bad_thread += bad.load();
+    if (job % 500 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  CHECK(wrong == 0);
+  CHECK(bad_thread == 0);
 }

@@ -28,7 +28,7 @@ void nn_f32_pack_gemm_w(size_t k, size_t n, size_t nr, const float* w, size_t w_
 }
 
 void nn_f32_pack_gemm_w_transposed(size_t kb, size_t kr, size_t n, size_t nr, const float* w,
-                                   size_t block_stride, size_t w_stride, const float* bias, float* packed) {
+                                   ptrdiff_t block_stride, size_t w_stride, const float* bias, float* packed) {
   assert(nr != 0);
   assert(w_stride >= kr || n <= 1);
   for (size_t j0 = 0; j0 < n; j0 += nr) {
@@ -38,7 +38,7 @@ void nn_f32_pack_gemm_w_transposed(size_t kb, size_t kr, size_t n, size_t nr, co
     std::memset(packed + cols, 0, (nr - cols) * sizeof(float));
     packed += nr;
     for (size_t blk = 0; blk < kb; ++blk) {
-      const float* src = w + blk * block_stride + j0 * w_stride;
+      const float* src = w + static_cast<ptrdiff_t>(blk) * block_stride + j0 * w_stride;
       // Panel rows q of this block: column j of the panel is source row j0 + j, element q.
       for (size_t q = 0; q < kr; ++q) {
         for (size_t j = 0; j < cols; ++j) packed[j] = src[j * w_stride + q];
