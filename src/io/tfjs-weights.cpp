@@ -209,35 +209,64 @@ Status load_tfjs_weights(const JsonValue& model_json, const std::vector<std::str
                                 p.shape.str(), ") for ", n.layer->class_name(), " '", n.layer->name(), "'");
       }
     }
-  if (shard != shard_bytes.size()) {
+  // The shard bytes come either one buffer per listed file or, as the JS package passes them,
+  // as one buffer holding every file concatenated in manifest order. Groups are stored back to
+  // back either way, so the concatenated buffer is cut at group boundaries and each group reads
+  // its slice as if it were its only file.
+  const bool concatenated = shard > 1 && shard_bytes.size() == 1;
+  if (shard != shard_bytes.size() && !concatenated) {
     return invalid_argument("model.json weightsManifest lists ", shard, " weight file(s) but ", shard_bytes.size(),
-                            " were given");
+                            " were given (give one buffer per file, or one buffer with all of them concatenated in "
+                            "manifest order)");
   }
   for (size_t g = 0; g < groups.size(); ++g) {
     const ResolvedGroup& rg = groups[g];
-    const JsonValue& paths = *(*manifest)[g].find("paths");
     if (rg.shard_count == 0 && rg.bytes > 0) {
       return invalid_argument("model.json weightsManifest group ", g + 1, " lists ", rg.weights.size(),
                               " weights but no weight files (its paths list is empty): the file holds a topology only");
     }
+  }
+  auto size_error = [](const std::string& files, size_t have, size_t need, size_t weights, const char* how) {
+    return parse_error("weight file(s) ", files, how, " hold ", have, " bytes but the weightsManifest needs ", need, " (",
+                       weights, " float32 weights): ", have < need ? "the file is truncated" : "the file has extra bytes");
+  };
+  std::vector<std::string_view> shards = shard_bytes;
+  if (concatenated) {
+    size_t need = 0, weights = 0;
+    std::string files;
+    for (size_t g = 0; g < groups.size(); ++g) {
+      need += groups[g].bytes;
+      weights += groups[g].weights.size();
+      for (const JsonValue& p : (*manifest)[g].find("paths")->as_array()) files += (files.empty() ? "" : ", ") + p.as_string();
+    }
+    const size_t have = shard_bytes[0].size();
+    if (have != need) return size_error(files, have, need, weights, " (given concatenated as one buffer)");
+    // Each group's slice goes in its first file's slot; its other files are empty.
+    shards.assign(shard, std::string_view());
+    size_t at = 0;
+    for (const ResolvedGroup& rg : groups) {
+      if (rg.shard_count == 0) continue;
+      shards[rg.first_shard] = shard_bytes[0].substr(at, rg.bytes);
+      at += rg.bytes;
+    }
+  }
+  for (size_t g = 0; g < groups.size(); ++g) {
+    const ResolvedGroup& rg = groups[g];
+    const JsonValue& paths = *(*manifest)[g].find("paths");
     size_t have = 0;
     std::string files;
     for (size_t i = 0; i < rg.shard_count; ++i) {
-      have += shard_bytes[rg.first_shard + i].size();
+      have += shards[rg.first_shard + i].size();
       files += (i ? ", " : "") + paths[i].as_string();
     }
-    if (have != rg.bytes) {
-      return parse_error("weight file(s) ", files, " hold ", have, " bytes but the weightsManifest needs ", rg.bytes,
-                         " (", rg.weights.size(), " float32 weights): ",
-                         have < rg.bytes ? "the file is truncated" : "the file has extra bytes");
-    }
+    if (have != rg.bytes) return size_error(files, have, rg.bytes, rg.weights.size(), "");
   }
 
   // Pass 2: copy.
   for (const ResolvedGroup& rg : groups) {
-    std::vector<std::string_view> shards(shard_bytes.begin() + static_cast<std::ptrdiff_t>(rg.first_shard),
-                                         shard_bytes.begin() + static_cast<std::ptrdiff_t>(rg.first_shard + rg.shard_count));
-    ShardReader reader{&shards};
+    std::vector<std::string_view> group_shards(shards.begin() + static_cast<std::ptrdiff_t>(rg.first_shard),
+                                               shards.begin() + static_cast<std::ptrdiff_t>(rg.first_shard + rg.shard_count));
+    ShardReader reader{&group_shards};
     for (const ResolvedWeight& w : rg.weights) reader.read(w.bytes, reinterpret_cast<char*>(w.param->value));
   }
   return Status::ok();

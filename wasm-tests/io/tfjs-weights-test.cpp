@@ -264,6 +264,88 @@ TEST_CASE("tfjs weights: weight names may carry a scope prefix and a :0 suffix")
   CHECK(paths_out.size() == 3);
 }
 
+namespace {
+
+// The fixture's manifest cut into two groups: group 1 holds the first `first_specs` weights in
+// two files (split inside a float), group 2 the rest in one file. *group1_bytes gets group 1's size.
+JsonValue two_groups(const JsonValue& json, size_t first_specs, size_t* group1_bytes) {
+  const JsonValue& group = (*json.find("weightsManifest"))[0];
+  JsonValue w1 = JsonValue::make_array(), w2 = JsonValue::make_array();
+  *group1_bytes = 0;
+  size_t i = 0;
+  for (const JsonValue& spec : group.find("weights")->as_array()) {
+    if (i++ < first_specs) {
+      size_t numel = 1;
+      for (const JsonValue& d : spec.find("shape")->as_array()) numel *= static_cast<size_t>(d.as_number());
+      *group1_bytes += numel * sizeof(float);
+      w1.push_back(spec);
+    } else {
+      w2.push_back(spec);
+    }
+  }
+  auto make = [](std::initializer_list<const char*> names, JsonValue weights) {
+    JsonValue g = JsonValue::make_object();
+    JsonValue paths = JsonValue::make_array();
+    for (const char* n : names) paths.push_back(JsonValue::make_string(n));
+    g.set("paths", std::move(paths));
+    g.set("weights", std::move(weights));
+    return g;
+  };
+  JsonValue manifest = JsonValue::make_array();
+  manifest.push_back(make({"group1-shard1of2.bin", "group1-shard2of2.bin"}, std::move(w1)));
+  manifest.push_back(make({"group2-shard1of1.bin"}, std::move(w2)));
+  JsonValue out = json;
+  out.set("weightsManifest", std::move(manifest));
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("tfjs weights: several files load from one buffer each or from one concatenated buffer") {
+  Fixture f = read_fixture();
+  size_t g1 = 0;
+  const JsonValue json = two_groups(f.json, 3, &g1);
+  REQUIRE(g1 > 8);
+  REQUIRE(g1 < f.bin.size());
+  const std::string_view bin(f.bin);
+  auto reference = built(f.json);
+  NN_REQUIRE_OK(load_tfjs_weights(f.json, {bin}, reference.get()));
+  const auto x = fixture_input(2 * 16 * 16 * 3);
+  const auto want = predict(reference.get(), x, 2);
+
+  SUBCASE("one buffer per file") {
+    auto m = built(json);
+    NN_REQUIRE_OK(load_tfjs_weights(json, {bin.substr(0, 6), bin.substr(6, g1 - 6), bin.substr(g1)}, m.get()));
+    CHECK(predict(m.get(), x, 2) == want);
+  }
+  SUBCASE("all files concatenated in one buffer") {
+    auto m = built(json);
+    NN_REQUIRE_OK(load_tfjs_weights(json, {bin}, m.get()));
+    CHECK(predict(m.get(), x, 2) == want);
+  }
+  SUBCASE("the wrong total size, or the wrong number of buffers") {
+    auto m = built(json);
+    const std::vector<float> before(m->params(), m->params() + m->count_params());
+    Status st = load_tfjs_weights(json, {bin.substr(0, bin.size() - 4)}, m.get());
+    CHECK(st.code() == StatusCode::kParseError);
+    CHECK(st.message() == "weight file(s) group1-shard1of2.bin, group1-shard2of2.bin, group2-shard1of1.bin (given "
+                          "concatenated as one buffer) hold " + std::to_string(f.bin.size() - 4) +
+                          " bytes but the weightsManifest needs " + std::to_string(f.bin.size()) + " (" +
+                          std::to_string(f.json.find("weightsManifest")->as_array()[0].find("weights")->size()) +
+                          " float32 weights): the file is truncated");
+    st = load_tfjs_weights(json, {f.bin + "x"}, m.get());
+    CHECK(st.message().find("extra bytes") != std::string::npos);
+    // Per-file buffers are still checked group by group: the right total, cut at the wrong place.
+    st = load_tfjs_weights(json, {bin.substr(0, 6), bin.substr(6, g1 - 2), bin.substr(g1 + 4)}, m.get());
+    CHECK(st.message().find("weight file(s) group1-shard1of2.bin, group1-shard2of2.bin hold " + std::to_string(g1 + 4)) !=
+          std::string::npos);
+    st = load_tfjs_weights(json, {bin.substr(0, g1), bin.substr(g1)}, m.get());
+    CHECK(st.code() == StatusCode::kInvalidArgument);
+    CHECK(st.message().find("lists 3 weight file(s) but 2 were given") != std::string::npos);
+    CHECK(std::equal(before.begin(), before.end(), m->params()));
+  }
+}
+
 TEST_CASE("tfjs weights: bad weight files and manifests give clear errors and leave the model alone") {
   Fixture f = read_fixture();
   auto model = built(f.json);

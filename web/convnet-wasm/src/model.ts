@@ -860,14 +860,6 @@ function tfjsInput(modelJson: ModelJson | TfjsArtifacts | string, weightData: We
     obj = { ...rest, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] };
   }
   if (weightData === undefined) throw argError(`${what}: the weight data is missing (the weight files' bytes, in weightsManifest order)`);
-  // The engine takes every file concatenated as one buffer but (engine 0.1) still counts the
-  // manifest's paths: list the files as one path. The weights keep their order (groups are read
-  // back to back, each group's files in order), so this only renames the file in error messages.
-  const manifest = obj.weightsManifest as Array<{ paths?: unknown; weights?: unknown }> | undefined;
-  if (Array.isArray(manifest) && manifest.reduce((n, g) => n + (Array.isArray(g?.paths) ? g.paths.length : 0), 0) > 1) {
-    const paths = manifest.flatMap((g) => (Array.isArray(g?.paths) ? g.paths as string[] : []));
-    const weights = manifest.flatMap((g) => (Array.isArray(g?.weights) ? g.weights : []));
-    obj = { ...obj, weightsManifest: [{ paths: [paths.join(' + ')], weights }] };
-  }
+  // The engine takes all the files concatenated in manifest order as one buffer.
   return { text: JSON.stringify(obj), bytes: concatWeights(weightData, what) };
 }
