@@ -22,10 +22,11 @@ constexpr int kH = 5, kW = 5, kC = 2, kFilters = 3, kClasses = 4;
 
 std::string conv_gap_dense_json(int classes, const char* activation) {
   return std::string(R"({"modelTopology": {"class_name": "Sequential", "config": {"name": "cam_model", "layers": [
-    {"class_name": "Conv2D", "config": {"name": "conv", "filters": 3, "kernel_size": [3, 3], "padding": "same",
-      "activation": "linear", "use_bias": true, "batch_input_shape": [null, 5, 5, 2]}},
+    {"class_name": "Conv2D", "config": {"name": "conv", "filters": )") + std::to_string(kFilters) + R"(, "kernel_size": [3, 3], "padding": "same",
+      "activation": "linear", "use_bias": true, "batch_input_shape": [null, )" + std::to_string(kH) + ", " +
+         std::to_string(kW) + ", " + std::to_string(kC) + R"(]}},
     {"class_name": "GlobalAveragePooling2D", "config": {"name": "gap"}},
-    {"class_name": "Dense", "config": {"name": "dense", "units": )") +
+    {"class_name": "Dense", "config": {"name": "dense", "units": )" +
          std::to_string(classes) + R"(, "activation": ")" + activation + R"(", "use_bias": true}}]}}})";
 }
 
