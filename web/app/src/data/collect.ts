@@ -1,0 +1,139 @@
+// Turning what the user gives us into labelled image files: a dropped folder (walked with
+// webkitGetAsEntry), a directory picker (webkitRelativePath), a .zip of class folders (fflate),
+// or plain files assigned to a class by hand. Class = the folder right above the file, under
+// the common root. Non-image files and hidden files are listed as skipped, never fatal.
+import { unzip } from 'fflate';
+import type { FileProblem, ImageItem } from '../train/messages.js';
+
+export interface PathFile {
+  path: string;
+  blob: Blob;
+}
+
+export interface Collected {
+  classes: string[];
+  items: ImageItem[];
+  skipped: FileProblem[];
+}
+
+const IMAGE_EXT = /\.(jpe?g|png|webp|gif|bmp|avif)$/i;
+
+function isHidden(path: string): boolean {
+  return path.split('/').some((p) => p.startsWith('.') || p === '__MACOSX' || p === 'Thumbs.db');
+}
+
+/** Labels files by their parent folder; files in no folder get `fallbackClass` (or are skipped). */
+export function labelByFolder(files: PathFile[], fallbackClass?: string): Collected {
+  const skipped: FileProblem[] = [];
+  const kept: Array<{ parts: string[]; blob: Blob; path: string }> = [];
+  for (const f of files) {
+    const path = f.path.replace(/\\/g, '/').replace(/^\/+/, '');
+    if (isHidden(path)) continue;
+    if (!IMAGE_EXT.test(path) && !(f.blob.type || '').startsWith('image/')) {
+      skipped.push({ name: path, reason: 'not an image file type (skipped)' });
+      continue;
+    }
+    kept.push({ parts: path.split('/'), blob: f.blob, path });
+  }
+  // Strip a common top folder (the dropped folder itself) when everything is below it.
+  while (kept.length && kept.every((k) => k.parts.length >= 3 && k.parts[0] === kept[0].parts[0])) {
+    for (const k of kept) k.parts = k.parts.slice(1);
+  }
+  const classOf = (k: { parts: string[] }) => (k.parts.length >= 2 ? k.parts[k.parts.length - 2] : fallbackClass);
+  const classes = [...new Set(kept.map(classOf).filter((c): c is string => !!c))].sort((a, b) => a.localeCompare(b));
+  const index = new Map(classes.map((c, i) => [c, i]));
+  const items: ImageItem[] = [];
+  for (const k of kept) {
+    const c = classOf(k);
+    if (c === undefined) skipped.push({ name: k.path, reason: 'not inside a class folder (skipped)' });
+    else items.push({ name: k.path, label: index.get(c)!, blob: k.blob });
+  }
+  return { classes, items, skipped };
+}
+
+/** Files from <input webkitdirectory> or a multi-file input. */
+export function fromFileList(list: FileList | File[]): PathFile[] {
+  return Array.from(list, (f) => ({ path: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name, blob: f }));
+}
+
+function readEntries(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> {
+  return new Promise((resolve, reject) => reader.readEntries(resolve, reject));
+}
+
+async function walk(entry: FileSystemEntry, out: PathFile[]): Promise<void> {
+  if (entry.isFile) {
+    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+    out.push({ path: entry.fullPath.replace(/^\//, ''), blob: file });
+  } else if (entry.isDirectory) {
+    const reader = (entry as FileSystemDirectoryEntry).createReader();
+    // readEntries returns at most 100 entries per call: read until it returns none.
+    for (;;) {
+      const batch = await readEntries(reader);
+      if (batch.length === 0) break;
+      for (const e of batch) await walk(e, out);
+    }
+  }
+}
+
+/** Files and folders dropped on the page; .zip files among them are expanded. */
+export async function fromDataTransfer(dt: DataTransfer): Promise<PathFile[]> {
+  const entries = Array.from(dt.items).map((i) => i.webkitGetAsEntry?.()).filter((e): e is FileSystemEntry => !!e);
+  const out: PathFile[] = [];
+  if (entries.length) for (const e of entries) await walk(e, out);
+  else out.push(...fromFileList(dt.files));
+  return expandZips(out);
+}
+
+/** Replaces .zip files by their contents (paths inside the zip). */
+export async function expandZips(files: PathFile[]): Promise<PathFile[]> {
+  const out: PathFile[] = [];
+  for (const f of files) {
+    if (/\.zip$/i.test(f.path)) out.push(...(await fromZip(f.blob)));
+    else out.push(f);
+  }
+  return out;
+}
+
+export async function fromZip(blob: Blob): Promise<PathFile[]> {
+  const bytes = new Uint8Array(await blob.arrayBuffer());
+  const files = await new Promise<Record<string, Uint8Array>>((resolve, reject) =>
+    unzip(bytes, { filter: (f) => !f.name.endsWith('/') }, (err, data) => (err ? reject(new Error(`the zip could not be read: ${err.message}`)) : resolve(data))));
+  return Object.entries(files).map(([path, data]) => ({ path, blob: new Blob([data as Uint8Array<ArrayBuffer>]) }));
+}
+
+/** The built-in sample dataset: public/sample/index.json lists the classes and files. */
+export async function fromSample(base = 'sample/'): Promise<PathFile[]> {
+  const res = await fetch(`${base}index.json`);
+  if (!res.ok) throw new Error(`the sample dataset is missing (${base}index.json: HTTP ${res.status})`);
+  const index = (await res.json()) as Record<string, unknown>;
+  const paths: string[] = [];
+  const files = index.files as unknown;
+  const classes = index.classes as unknown;
+  if (Array.isArray(files)) {
+    for (const f of files) {
+      if (typeof f === 'string') paths.push(f);
+      else if (f && typeof f === 'object') {
+        const o = f as { path?: string; file?: string; name?: string; label?: string | number; class?: string };
+        const p = o.path ?? o.file ?? o.name ?? '';
+        const cls = typeof o.label === 'number' && Array.isArray(classes) ? String(classes[o.label]) : (o.class ?? (typeof o.label === 'string' ? o.label : undefined));
+        paths.push(p.includes('/') || !cls ? p : `${cls}/${p}`);
+      }
+    }
+  } else if (Array.isArray(classes)) {
+    for (const c of classes as Array<{ name?: string; files?: string[] }>) for (const f of c.files ?? []) paths.push(f.includes('/') ? f : `${c.name}/${f}`);
+  } else if (files && typeof files === 'object') {
+    for (const [cls, list] of Object.entries(files as Record<string, string[]>)) for (const f of list) paths.push(f.includes('/') ? f : `${cls}/${f}`);
+  }
+  if (paths.length === 0) throw new Error('the sample index.json lists no files');
+  const out: PathFile[] = [];
+  const queue = [...paths];
+  // A few requests in flight; the sample is small.
+  await Promise.all(Array.from({ length: 6 }, async () => {
+    for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+      const r = await fetch(base + p.split('/').map(encodeURIComponent).join('/'));
+      out.push({ path: p, blob: r.ok ? await r.blob() : new Blob([]) });
+    }
+  }));
+  out.sort((a, b) => a.path.localeCompare(b.path));
+  return out;
+}

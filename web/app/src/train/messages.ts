@@ -1,0 +1,199 @@
+// The typed protocol between the page and the app worker (train/worker.ts), which owns the
+// decoded dataset and the model. Requests are {type, id, in}; the worker answers
+// {type, id, out} or {type, id, err}, and pushes {type: 'event', out} for progress at any time.
+// Pixels travel as Uint8Array RGB (buffers transferred), activations as Float32Array.
+import type { EngineInfo, ModelSummary } from 'convnet-wasm';
+
+export interface ImageItem {
+  /** Path inside the dropped folder or zip, e.g. 'cats/001.jpg'. */
+  name: string;
+  /** Class index into DatasetSummary.classes. */
+  label: number;
+  blob: Blob;
+}
+
+export interface RgbImages {
+  /** n * size * size * 3 bytes, NHWC. */
+  data: Uint8Array;
+  n: number;
+  size: number;
+}
+
+export interface FileProblem {
+  name: string;
+  reason: string;
+}
+
+export interface DatasetSummary {
+  id: string;
+  classes: string[];
+  size: number;
+  /** Images per class (decoded ones). */
+  counts: number[];
+  trainCounts: number[];
+  valCounts: number[];
+  total: number;
+  corrupt: FileProblem[];
+  /** Groups of names whose resized pixels are identical. */
+  duplicates: string[][];
+  /** Images smaller than the model input (upscaled). */
+  tiny: string[];
+  /** Up to 8 images per class, for thumbnails. */
+  thumbs: RgbImages[];
+  /** Pixel bytes in memory, and in the OPFS spill file. */
+  bytes: number;
+  spilledBytes: number;
+  valFraction: number;
+  seed: number;
+  /** The first validation images (for the feature-map image picker). */
+  valPreview: { indices: number[]; names: string[]; labels: number[] };
+}
+
+export interface AugmentConfig {
+  flip: 'none' | 'horizontal' | 'vertical' | 'horizontal_and_vertical';
+  rotation: number;
+  zoom: number;
+  translation: number;
+  contrast: number;
+}
+
+export interface ModelConfig {
+  kind: 'residual' | 'xception' | 'import';
+  inputSize: number;
+  classes: number;
+  /** Filters per stage, e.g. [32, 64, 128]. */
+  stages: number[];
+  blocksPerStage: number;
+  conv: 'regular' | 'separable';
+  batchNorm: boolean;
+  dropout: number;
+  augment: AugmentConfig;
+  seed: number;
+  /** kind 'import': a TF.js model.json text (weights optional). */
+  importJson?: string;
+  importWeights?: Uint8Array;
+}
+
+export interface ModelInfo {
+  summary: ModelSummary;
+  summaryText: string;
+  params: number;
+  /** The topology the model was built from (model.json text), kept to rebuild it on resume. */
+  json: string;
+  inputShape: number[];
+  outputShape: number[];
+  binary: boolean;
+  threads: number;
+  /** Layers whose output is a feature map ([h, w, c]). */
+  mapLayers: string[];
+  /** The first trainable convolution layer with a kernel (for the filter view). */
+  firstConv: string | null;
+  epochsTrained: number;
+}
+
+export interface TrainConfig {
+  epochs: number;
+  batchSize: number;
+  optimizer: 'adam' | 'sgd' | 'rmsprop';
+  learningRate: number;
+  schedule: 'constant' | 'step' | 'cosine' | 'exponential';
+  /** Feature maps are posted every this many batches. */
+  vizEvery: number;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  loss: number;
+  accuracy: number;
+  valLoss: number;
+  valAccuracy: number;
+  seconds: number;
+  learningRate: number;
+}
+
+export interface FeatureMaps {
+  layer: string;
+  image: number;
+  /** [h, w, c] */
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface Estimate {
+  memoryBytes: number;
+  secondsPerBatch: number;
+  secondsPerEpoch: number;
+  batchSize: number;
+}
+
+export interface Predictions {
+  /** [n, classes] probabilities. */
+  probs: Float32Array;
+  classes: number;
+  images: RgbImages;
+  names: string[];
+  failed: FileProblem[];
+}
+
+export interface ValidationResult {
+  trueLabels: Int32Array;
+  predicted: Int32Array;
+  confidence: Float32Array;
+  /** Dataset indices of the validation images (for fetching misclassified ones). */
+  indices: Int32Array;
+}
+
+export interface SavedSession {
+  datasetId: string;
+  classes: string[];
+  size: number;
+  total: number;
+  modelName: string;
+  epoch: number;
+  savedAt: number;
+}
+
+export type WorkerEvent =
+  | { kind: 'ingest'; done: number; total: number; corrupt: number }
+  | { kind: 'batch'; epoch: number; batch: number; batches: number; loss: number; accuracy: number; imagesPerSecond: number; etaSeconds: number; learningRate: number }
+  | { kind: 'epoch'; record: EpochRecord; validation: ValidationResult }
+  | { kind: 'state'; state: TrainState }
+  | { kind: 'maps'; maps: FeatureMaps }
+  | { kind: 'checkpoint'; epoch: number; bytes: number }
+  | { kind: 'log'; message: string };
+
+export type TrainState = 'idle' | 'training' | 'paused' | 'stopping';
+
+export interface AppApi {
+  /** threads: cap on engine threads (default: all the build allows). */
+  init: { in: { threads?: number }; out: EngineInfo };
+  /** Decodes, resizes and stores images; replaces the current dataset. */
+  ingest: { in: { items: ImageItem[]; classes: string[]; size: number; valFraction: number; seed: number; extraProblems: FileProblem[]; budgetBytes: number }; out: DatasetSummary };
+  /** Re-splits the stored dataset. */
+  split: { in: { valFraction: number; seed: number }; out: DatasetSummary };
+  images: { in: { indices: number[] }; out: RgbImages };
+  build: { in: ModelConfig; out: ModelInfo };
+  estimate: { in: { batchSize: number }; out: Estimate };
+  train: { in: TrainConfig; out: { epochs: EpochRecord[]; stopped: boolean } };
+  pause: { in: null; out: TrainState };
+  resume: { in: null; out: TrainState };
+  stop: { in: null; out: TrainState };
+  setViz: { in: { layer: string; image: number }; out: null };
+  featureMaps: { in: { layer: string; image: number }; out: FeatureMaps };
+  filters: { in: null; out: { layer: string; shape: number[]; data: Float32Array } | null };
+  gradCam: { in: { layer: string; image: number }; out: { available: false; reason: string } | { available: true; heat: Float32Array; h: number; w: number; classIndex: number } };
+  augmentPreview: { in: { augment: AugmentConfig; count: number; seed: number }; out: { available: false; reason: string } | { available: true; images: RgbImages } };
+  predict: { in: { items: Array<{ name: string; blob: Blob }> }; out: Predictions };
+  exportTfjs: { in: null; out: { modelJson: string; weights: Uint8Array } };
+  exportCheckpoint: { in: null; out: { checkpoint: Uint8Array; modelJson: string; meta: string } };
+  /** Restores the dataset, model and checkpoint saved in IndexedDB. */
+  restore: { in: null; out: { dataset: DatasetSummary; model: ModelInfo; history: EpochRecord[]; train: TrainConfig | null; config: ModelConfig } };
+  memory: { in: null; out: { heapBytes: number; mallocBytes: number; datasetBytes: number; spilledBytes: number } };
+}
+
+export type RequestType = keyof AppApi;
+export type Request = { [K in RequestType]: { type: K; id: number; in: AppApi[K]['in'] } }[RequestType];
+export type Response =
+  | { type: RequestType; id: number; out: unknown; err?: undefined }
+  | { type: RequestType; id: number; out?: undefined; err: { message: string } }
+  | { type: 'event'; id: 0; out: WorkerEvent };
