@@ -2,8 +2,12 @@
 // choice comes from wasm-tests/bench/f32-gemm-bench.cpp on the seed models' conv shapes.
 #include "kernels/kernel-config.h"
 
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
 #include <initializer_list>
 #include <utility>
+#include <vector>
 
 namespace nn {
 
@@ -48,26 +52,120 @@ size_t fill_rows(Fn* table, std::initializer_list<std::pair<size_t, Fn>> kernels
   return mr;
 }
 
+#if defined(__wasm_simd128__)
+// A candidate fills a table the way make_gemm_config does for fixed choices.
+struct GemmCandidate {
+  const char* name;
+  size_t (*fill)(GemmUkernelFn* table);
+};
+struct GemmTnCandidate {
+  const char* name;
+  size_t (*fill)(GemmTnUkernelFn* table);
+};
+
+// One timing of fn; the caller keeps the best of several rounds, taken round-robin over the
+// candidates so a burst of load hits them all alike.
+template <class Fn>
+double seconds_of(Fn&& fn) {
+  const auto t0 = std::chrono::steady_clock::now();
+  fn();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// Times each candidate on a seed-model-like shape (3x3 conv over 32 channels: K = 288, N = 64;
+// 120 rows, a multiple of 3 and 4) and fills g with the fastest. About 60 ms, once.
+void choose_wasm_kernels(GemmConfig* g) {
+  using G = GemmUkernelFn;
+  using T = GemmTnUkernelFn;
+  static const GemmCandidate kGemm[] = {
+      {"4x8 loadsplat_u2", [](G* t) {
+         return fill_rows<G>(t, {{1, nn_f32_gemm_ukernel_1x8__wasmsimd_loadsplat},
+                                 {2, nn_f32_gemm_ukernel_2x8__wasmsimd_loadsplat_u2},
+                                 {3, nn_f32_gemm_ukernel_3x8__wasmsimd_loadsplat_u2},
+                                 {4, nn_f32_gemm_ukernel_4x8__wasmsimd_loadsplat_u2}});
+       }},
+      {"4x8 loadsplat", [](G* t) {
+         return fill_rows<G>(t, {{1, nn_f32_gemm_ukernel_1x8__wasmsimd_loadsplat},
+                                 {2, nn_f32_gemm_ukernel_2x8__wasmsimd_loadsplat_u2},
+                                 {3, nn_f32_gemm_ukernel_3x8__wasmsimd_loadsplat_u2},
+                                 {4, nn_f32_gemm_ukernel_4x8__wasmsimd_loadsplat}});
+       }},
+      {"3x8 loadsplat_u2", [](G* t) {
+         return fill_rows<G>(t, {{1, nn_f32_gemm_ukernel_1x8__wasmsimd_loadsplat},
+                                 {2, nn_f32_gemm_ukernel_2x8__wasmsimd_loadsplat_u2},
+                                 {3, nn_f32_gemm_ukernel_3x8__wasmsimd_loadsplat_u2}});
+       }},
+  };
+  static const GemmTnCandidate kTn[] = {
+      {"tn 4x8 u2", [](T* t) {
+         return fill_rows<T>(t, {{1, nn_f32_gemm_tn_ukernel_1x8__wasmsimd}, {4, nn_f32_gemm_tn_ukernel_4x8__wasmsimd_u2}});
+       }},
+      {"tn 4x8", [](T* t) {
+         return fill_rows<T>(t, {{1, nn_f32_gemm_tn_ukernel_1x8__wasmsimd}, {4, nn_f32_gemm_tn_ukernel_4x8__wasmsimd}});
+       }},
+      {"tn 5x8", [](T* t) {
+         return fill_rows<T>(t, {{1, nn_f32_gemm_tn_ukernel_1x8__wasmsimd}, {5, nn_f32_gemm_tn_ukernel_5x8__wasmsimd}});
+       }},
+  };
+  // 16 calls (~1.5 ms) per sample: browsers round performance.now() to 0.1 ms without
+  // cross-origin isolation.
+  constexpr size_t kM = 120, kK = 288, kN = 64, kRounds = 6, kCalls = 16;
+  std::vector<float> a(kM * kK), w(kK * kN), packed(kK * kN + kN), c(kM * kN), b(kK * kN);
+  for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(i % 13) * 0.01f;
+  for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(i % 7) * 0.02f - 0.05f;
+  std::copy(w.begin(), w.end(), b.begin());
+  nn_f32_pack_gemm_w(kK, kN, g->nr, w.data(), kN, nullptr, packed.data());
+  GemmParams params;
+
+  constexpr size_t nG = sizeof(kGemm) / sizeof(kGemm[0]), nT = sizeof(kTn) / sizeof(kTn[0]);
+  std::vector<GemmConfig> cg(nG, *g), ct(nT, *g);
+  std::vector<double> best_g(nG, 1e30), best_t(nT, 1e30);
+  for (size_t i = 0; i < nG; ++i) cg[i].mr = kGemm[i].fill(cg[i].gemm);
+  for (size_t i = 0; i < nT; ++i) ct[i].tn_mr = kTn[i].fill(ct[i].gemm_tn);
+  // Round 0 is a warm-up: the engine may still run baseline (Liftoff) code for the kernels.
+  for (size_t r = 0; r <= kRounds; ++r) {
+    for (size_t i = 0; i < nG; ++i) {
+      const double t = seconds_of([&] {
+        for (size_t q = 0; q < kCalls; ++q)
+          nn_f32_gemm(cg[i], kM, kN, kK, a.data(), kK, packed.data(), c.data(), kN, params);
+      });
+      if (r > 0) best_g[i] = std::min(best_g[i], t);
+    }
+    // Weight gradient shape: C (K x N) = A^T B over kM rows of A (kM x K) and B (kM x N).
+    for (size_t i = 0; i < nT; ++i) {
+      const double t = seconds_of([&] {
+        for (size_t q = 0; q < kCalls; ++q)
+          nn_f32_gemm_tn(ct[i], kK, kN, kM, a.data(), kK, b.data(), kN, w.data(), kN, params);
+      });
+      if (r > 0) best_t[i] = std::min(best_t[i], t);
+    }
+  }
+  const size_t ig = std::min_element(best_g.begin(), best_g.end()) - best_g.begin();
+  const size_t it = std::min_element(best_t.begin(), best_t.end()) - best_t.begin();
+  std::copy(cg[ig].gemm, cg[ig].gemm + kGemmMaxMR, g->gemm);
+  g->mr = cg[ig].mr;
+  std::copy(ct[it].gemm_tn, ct[it].gemm_tn + kGemmMaxMR, g->gemm_tn);
+  g->tn_mr = ct[it].tn_mr;
+  static char name[96];
+  std::snprintf(name, sizeof(name), "wasmsimd %s, %s (timed at startup)", kGemm[ig].name, kTn[it].name);
+  g->name = name;
+}
+#endif
+
 GemmConfig make_gemm_config() {
   GemmConfig g{};
   g.pack            = nn_f32_pack_gemm_w;
   g.pack_transposed = nn_f32_pack_gemm_w_transposed;
 #if defined(__wasm_simd128__)
-  // 4x8 with the k loop unrolled twice: ~50 GFLOP/s in Node 20 on the seed-model shapes, about
-  // the mul + add peak of 2 FMUL + 2 FADD pipes; 4x8 rather than 3x8 (as fast) for less weight
-  // traffic per flop. Remainder rows get exact-size tiles of the same NR (same packing).
-  g.isa  = Isa::kWasmSimd;
-  g.name = "4x8 wasmsimd loadsplat_u2, tn 4x8 u2";
-  g.nr   = 8;
-  g.mr   = fill_rows<GemmUkernelFn>(g.gemm, {{1, nn_f32_gemm_ukernel_1x8__wasmsimd_loadsplat},
-                                            {2, nn_f32_gemm_ukernel_2x8__wasmsimd_loadsplat_u2},
-                                            {3, nn_f32_gemm_ukernel_3x8__wasmsimd_loadsplat_u2},
-                                            {4, nn_f32_gemm_ukernel_4x8__wasmsimd_loadsplat_u2}});
-  // Weight gradients: 4x8 with two k steps per loop (u2) sums model A's filter gradients ~5%
-  // faster than one step (op-level CPU time, Node 20); 5x8 u2 is slower (spills).
+  // Which tile is fastest depends on the engine's register allocator, not only on the CPU: on
+  // the same machine Node 20 (V8 11) runs 4x8 u2 at 48 GFLOP/s and 4x8 at 40, Chromium 156 the
+  // reverse (32 and 44). So the wasm build times its candidates once, at first use, and keeps
+  // the fastest. All candidates share nr = 8 (one packing) and sum k in the same order, so the
+  // choice never changes a result, only the speed.
+  g.isa   = Isa::kWasmSimd;
+  g.nr    = 8;
   g.tn_nr = 8;
-  g.tn_mr = fill_rows<GemmTnUkernelFn>(g.gemm_tn, {{1, nn_f32_gemm_tn_ukernel_1x8__wasmsimd},
-                                                  {4, nn_f32_gemm_tn_ukernel_4x8__wasmsimd_u2}});
+  choose_wasm_kernels(&g);
   return g;
 #else
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
