@@ -24,6 +24,9 @@ echo "== JS package (convnet-wasm): Node tests and headless Chromium"
 echo "== the packed tarball in a fresh Vite project (headless Chromium, with and without COOP/COEP)"
 (cd web/convnet-wasm && npm run test:vite)
 
+echo "== the web app: viz unit tests, vite build, headless Chromium end-to-end (screenshots in web/app/test-results)"
+(cd web/app && npm ci --no-audit --no-fund && npm test)
+
 echo "== bench smoke: ours (Chromium, Node, native) beside TF.js and PyTorch, one step each"
 (cd wasm-tests/bench/web && npm ci --no-audit --no-fund && node run-bench.mjs --quick --require-ours \
   --build ../../../build-wasm --native-build ../../../build-native --out ../../../build-wasm/bench-quick.jsonl)

@@ -7,7 +7,7 @@ import {
 import type { App } from '../state.js';
 import type { FeatureMaps } from '../train/messages.js';
 import { $, $button, $canvas, $select, drawRgb, h, setStatus } from './dom.js';
-import { draw } from './schedule.js';
+import { draw } from './draw-queue.js';
 
 let current = { layer: '', image: -1 };
 

@@ -5,7 +5,7 @@ import type { App } from '../state.js';
 import type { TrainConfig, TrainState } from '../train/messages.js';
 import { $, $button, $canvas, $input, $select, fmtSeconds, h, setStatus } from './dom.js';
 import { buildModel } from './model-panel.js';
-import { draw } from './schedule.js';
+import { draw } from './draw-queue.js';
 
 export function trainConfig(): TrainConfig {
   return {
