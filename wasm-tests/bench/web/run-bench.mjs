@@ -80,7 +80,7 @@ if (opt.help) {
   --require-ours          exit 1 unless every run of our engine (Chromium, Node, native) succeeded (CI smoke)
   --gemm-all              GEMM bench everywhere it is found, all kernels (default: wasm SIMD kernels in Chromium, else
                           Node; native --quick)
-  --steps N               timed steps for our bench (default per model: A 3, B-64 2, B-180 1; x2 at batch <= 8)
+  --steps N               timed steps for our bench (default per model: A 12, B-64 6, B-180 2; x2 at batch <= 8)
   --skip LIST / --only LIST   parts: ${ALL_PARTS.join(',')}
   --tfjs-seconds S        minimum timed seconds per TF.js wasm inference run (default 3)
   --tfjs-train-timeout S  time limit of the TF.js wasm-backend training attempt (default 120 s)
@@ -116,7 +116,9 @@ for (const m of models) if (!MODEL_FILES[m]) { console.error(`unknown model ${m}
 function stepsFor(model, batch) {
   if (quick) return 1;
   if (opt.steps) return Number(opt.steps);
-  const base = model.startsWith('A') ? 3 : model === 'B-64' ? 2 : 1;
+  // About 2-4 s of timed steps per measurement: with 3 steps (0.5 s) model A's 1-thread rate in
+  // Chromium moved by +-25% between runs on the shared 2-core machine.
+  const base = model.startsWith('A') ? 12 : model === 'B-64' ? 6 : 2;
   return batch <= 8 && model !== 'B-180' ? base * 2 : base;
 }
 // B-180 is ~8x B-64's work: unless --full-matrix, it runs only the configurations the issue's
