@@ -53,15 +53,50 @@ size_t fill_rows(Fn* table, std::initializer_list<std::pair<size_t, Fn>> kernels
 }
 
 #if defined(__wasm_simd128__)
-// A candidate fills a table the way make_gemm_config does for fixed choices.
-struct GemmCandidate {
-  const char* name;
-  size_t (*fill)(GemmUkernelFn* table);
-};
-struct GemmTnCandidate {
-  const char* name;
-  size_t (*fill)(GemmTnUkernelFn* table);
-};
+// The wasm build's candidates: config i has main tile kGemmNames[i] and tn tile kTnNames[i]
+// (three of each, so each appears once). All have nr = 8 (one packing) and sum k in order.
+constexpr const char* kGemmNames[] = {"4x8 loadsplat_u2", "4x8 loadsplat", "3x8 loadsplat_u2"};
+constexpr const char* kTnNames[]   = {"tn 4x8 u2", "tn 4x8", "tn 5x8"};
+constexpr size_t kWasmCandidates = 3;
+
+std::vector<GemmConfig> wasm_candidates(const GemmConfig& base) {
+  using G = GemmUkernelFn;
+  using T = GemmTnUkernelFn;
+  std::vector<GemmConfig> c(kWasmCandidates, base);
+  c[0].mr = fill_rows<G>(c[0].gemm, {{1, nn_f32_gemm_ukernel_1x8__wasmsimd_loadsplat},
+                                     {2, nn_f32_gemm_ukernel_2x8__wasmsimd_loadsplat_u2},
+                                     {3, nn_f32_gemm_ukernel_3x8__wasmsimd_loadsplat_u2},
+                                     {4, nn_f32_gemm_ukernel_4x8__wasmsimd_loadsplat_u2}});
+  c[1].mr = fill_rows<G>(c[1].gemm, {{1, nn_f32_gemm_ukernel_1x8__wasmsimd_loadsplat},
+                                     {2, nn_f32_gemm_ukernel_2x8__wasmsimd_loadsplat_u2},
+                                     {3, nn_f32_gemm_ukernel_3x8__wasmsimd_loadsplat_u2},
+                                     {4, nn_f32_gemm_ukernel_4x8__wasmsimd_loadsplat}});
+  c[2].mr = fill_rows<G>(c[2].gemm, {{1, nn_f32_gemm_ukernel_1x8__wasmsimd_loadsplat},
+                                     {2, nn_f32_gemm_ukernel_2x8__wasmsimd_loadsplat_u2},
+                                     {3, nn_f32_gemm_ukernel_3x8__wasmsimd_loadsplat_u2}});
+  c[0].tn_mr = fill_rows<T>(c[0].gemm_tn, {{1, nn_f32_gemm_tn_ukernel_1x8__wasmsimd},
+                                           {4, nn_f32_gemm_tn_ukernel_4x8__wasmsimd_u2}});
+  c[1].tn_mr = fill_rows<T>(c[1].gemm_tn, {{1, nn_f32_gemm_tn_ukernel_1x8__wasmsimd},
+                                           {4, nn_f32_gemm_tn_ukernel_4x8__wasmsimd}});
+  c[2].tn_mr = fill_rows<T>(c[2].gemm_tn, {{1, nn_f32_gemm_tn_ukernel_1x8__wasmsimd},
+                                           {5, nn_f32_gemm_tn_ukernel_5x8__wasmsimd}});
+  static char names[kWasmCandidates][96];
+  for (size_t i = 0; i < kWasmCandidates; ++i) {
+    std::snprintf(names[i], sizeof(names[i]), "wasmsimd %s, %s", kGemmNames[i], kTnNames[i]);
+    c[i].name = names[i];
+  }
+  return c;
+}
+
+GemmConfig wasm_base() {
+  GemmConfig g{};
+  g.pack            = nn_f32_pack_gemm_w;
+  g.pack_transposed = nn_f32_pack_gemm_w_transposed;
+  g.isa   = Isa::kWasmSimd;
+  g.nr    = 8;
+  g.tn_nr = 8;
+  return g;
+}
 
 // One timing of fn; the caller keeps the best of several rounds, taken round-robin over the
 // candidates so a burst of load hits them all alike.
@@ -73,40 +108,11 @@ double seconds_of(Fn&& fn) {
 }
 
 // Times each candidate on a seed-model-like shape (3x3 conv over 32 channels: K = 288, N = 64;
-// 120 rows, a multiple of 3 and 4) and fills g with the fastest. About 60 ms, once.
-void choose_wasm_kernels(GemmConfig* g) {
-  using G = GemmUkernelFn;
-  using T = GemmTnUkernelFn;
-  static const GemmCandidate kGemm[] = {
-      {"4x8 loadsplat_u2", [](G* t) {
-         return fill_rows<G>(t, {{1, nn_f32_gemm_ukernel_1x8__wasmsimd_loadsplat},
-                                 {2, nn_f32_gemm_ukernel_2x8__wasmsimd_loadsplat_u2},
-                                 {3, nn_f32_gemm_ukernel_3x8__wasmsimd_loadsplat_u2},
-                                 {4, nn_f32_gemm_ukernel_4x8__wasmsimd_loadsplat_u2}});
-       }},
-      {"4x8 loadsplat", [](G* t) {
-         return fill_rows<G>(t, {{1, nn_f32_gemm_ukernel_1x8__wasmsimd_loadsplat},
-                                 {2, nn_f32_gemm_ukernel_2x8__wasmsimd_loadsplat_u2},
-                                 {3, nn_f32_gemm_ukernel_3x8__wasmsimd_loadsplat_u2},
-                                 {4, nn_f32_gemm_ukernel_4x8__wasmsimd_loadsplat}});
-       }},
-      {"3x8 loadsplat_u2", [](G* t) {
-         return fill_rows<G>(t, {{1, nn_f32_gemm_ukernel_1x8__wasmsimd_loadsplat},
-                                 {2, nn_f32_gemm_ukernel_2x8__wasmsimd_loadsplat_u2},
-                                 {3, nn_f32_gemm_ukernel_3x8__wasmsimd_loadsplat_u2}});
-       }},
-  };
-  static const GemmTnCandidate kTn[] = {
-      {"tn 4x8 u2", [](T* t) {
-         return fill_rows<T>(t, {{1, nn_f32_gemm_tn_ukernel_1x8__wasmsimd}, {4, nn_f32_gemm_tn_ukernel_4x8__wasmsimd_u2}});
-       }},
-      {"tn 4x8", [](T* t) {
-         return fill_rows<T>(t, {{1, nn_f32_gemm_tn_ukernel_1x8__wasmsimd}, {4, nn_f32_gemm_tn_ukernel_4x8__wasmsimd}});
-       }},
-      {"tn 5x8", [](T* t) {
-         return fill_rows<T>(t, {{1, nn_f32_gemm_tn_ukernel_1x8__wasmsimd}, {5, nn_f32_gemm_tn_ukernel_5x8__wasmsimd}});
-       }},
-  };
+// 120 rows, a multiple of 3 and 4) and returns a config of the fastest main and tn tiles.
+// About 60 ms, once.
+GemmConfig choose_wasm_kernels() {
+  const std::vector<GemmConfig> cand = wasm_candidates(wasm_base());
+  const size_t n = cand.size();
   // 16 calls (~1.5 ms) per sample: browsers round performance.now() to 0.1 ms without
   // cross-origin isolation.
   constexpr size_t kM = 120, kK = 288, kN = 64, kRounds = 6, kCalls = 16;
@@ -114,41 +120,36 @@ void choose_wasm_kernels(GemmConfig* g) {
   for (size_t i = 0; i < a.size(); ++i) a[i] = static_cast<float>(i % 13) * 0.01f;
   for (size_t i = 0; i < w.size(); ++i) w[i] = static_cast<float>(i % 7) * 0.02f - 0.05f;
   std::copy(w.begin(), w.end(), b.begin());
-  nn_f32_pack_gemm_w(kK, kN, g->nr, w.data(), kN, nullptr, packed.data());
+  nn_f32_pack_gemm_w(kK, kN, 8, w.data(), kN, nullptr, packed.data());
   GemmParams params;
-
-  constexpr size_t nG = sizeof(kGemm) / sizeof(kGemm[0]), nT = sizeof(kTn) / sizeof(kTn[0]);
-  std::vector<GemmConfig> cg(nG, *g), ct(nT, *g);
-  std::vector<double> best_g(nG, 1e30), best_t(nT, 1e30);
-  for (size_t i = 0; i < nG; ++i) cg[i].mr = kGemm[i].fill(cg[i].gemm);
-  for (size_t i = 0; i < nT; ++i) ct[i].tn_mr = kTn[i].fill(ct[i].gemm_tn);
+  std::vector<double> best_g(n, 1e30), best_t(n, 1e30);
   // Round 0 is a warm-up: the engine may still run baseline (Liftoff) code for the kernels.
   for (size_t r = 0; r <= kRounds; ++r) {
-    for (size_t i = 0; i < nG; ++i) {
+    for (size_t i = 0; i < n; ++i) {
       const double t = seconds_of([&] {
         for (size_t q = 0; q < kCalls; ++q)
-          nn_f32_gemm(cg[i], kM, kN, kK, a.data(), kK, packed.data(), c.data(), kN, params);
+          nn_f32_gemm(cand[i], kM, kN, kK, a.data(), kK, packed.data(), c.data(), kN, params);
       });
       if (r > 0) best_g[i] = std::min(best_g[i], t);
     }
     // Weight gradient shape: C (K x N) = A^T B over kM rows of A (kM x K) and B (kM x N).
-    for (size_t i = 0; i < nT; ++i) {
+    for (size_t i = 0; i < n; ++i) {
       const double t = seconds_of([&] {
         for (size_t q = 0; q < kCalls; ++q)
-          nn_f32_gemm_tn(ct[i], kK, kN, kM, a.data(), kK, b.data(), kN, w.data(), kN, params);
+          nn_f32_gemm_tn(cand[i], kK, kN, kM, a.data(), kK, b.data(), kN, w.data(), kN, params);
       });
       if (r > 0) best_t[i] = std::min(best_t[i], t);
     }
   }
   const size_t ig = std::min_element(best_g.begin(), best_g.end()) - best_g.begin();
   const size_t it = std::min_element(best_t.begin(), best_t.end()) - best_t.begin();
-  std::copy(cg[ig].gemm, cg[ig].gemm + kGemmMaxMR, g->gemm);
-  g->mr = cg[ig].mr;
-  std::copy(ct[it].gemm_tn, ct[it].gemm_tn + kGemmMaxMR, g->gemm_tn);
-  g->tn_mr = ct[it].tn_mr;
+  GemmConfig g = cand[ig];
+  std::copy(cand[it].gemm_tn, cand[it].gemm_tn + kGemmMaxMR, g.gemm_tn);
+  g.tn_mr = cand[it].tn_mr;
   static char name[96];
-  std::snprintf(name, sizeof(name), "wasmsimd %s, %s (timed at startup)", kGemm[ig].name, kTn[it].name);
-  g->name = name;
+  std::snprintf(name, sizeof(name), "wasmsimd %s, %s (timed at startup)", kGemmNames[ig], kTnNames[it]);
+  g.name = name;
+  return g;
 }
 #endif
 
@@ -160,12 +161,8 @@ GemmConfig make_gemm_config() {
   // Which tile is fastest depends on the engine's register allocator, not only on the CPU: on
   // the same machine Node 20 (V8 11) runs 4x8 u2 at 48 GFLOP/s and 4x8 at 40, Chromium 156 the
   // reverse (32 and 44). So the wasm build times its candidates once, at first use, and keeps
-  // the fastest. All candidates share nr = 8 (one packing) and sum k in the same order, so the
-  // choice never changes a result, only the speed.
-  g.isa   = Isa::kWasmSimd;
-  g.nr    = 8;
-  g.tn_nr = 8;
-  choose_wasm_kernels(&g);
+  // the fastest. The choice never changes a result, only the speed (f32-gemm-test checks it).
+  g = choose_wasm_kernels();
   return g;
 #else
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
@@ -204,6 +201,14 @@ GemmConfig make_gemm_config() {
 }
 
 }  // namespace
+
+std::vector<GemmConfig> gemm_config_candidates() {
+#if defined(__wasm_simd128__)
+  return wasm_candidates(wasm_base());
+#else
+  return {gemm_config()};
+#endif
+}
 
 const GemmConfig& gemm_config() {
   static const GemmConfig config = make_gemm_config();

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "kernels/kernels.h"
 
@@ -44,6 +45,10 @@ struct GemmConfig {
 
 // The config for this build and CPU, filled on first call (thread-safe) and never changed.
 const GemmConfig& gemm_config();
+
+// Every config gemm_config() may pick from: the wasm build times these at first use and keeps
+// the fastest main and tn tiles; other builds have one. For tests (they must agree bit for bit).
+std::vector<GemmConfig> gemm_config_candidates();
 
 // Serial loops over row tiles of the chosen kernels (what an op does per task):
 //   C[m x n] (+)= A[m x k] * W (packed with g.nr and K == k), A/C row strides in elements.

@@ -223,3 +223,47 @@ TEST_CASE("f32-gemm config: kernels for every row count, and the serial drivers 
   nn_f32_gemm_tn(g, k, n, m, a.data(), k, b.data(), n, gw.data(), n, acc);
   CHECK(nn::testing::relative_error(gw, ref3) < 1e-5);
 }
+
+TEST_CASE("f32-gemm config candidates: complete tables and bit-identical results, so timing the choice is safe") {
+  // The wasm build picks among these by timing; a result must not depend on which one won.
+  const std::vector<GemmConfig> cands = gemm_config_candidates();
+  REQUIRE(!cands.empty());
+  const GemmConfig& chosen = gemm_config();
+  const size_t n = 21, k = 35;
+  const std::vector<float> a = random_vector(40 * k, 7), w = random_vector(k * n, 8), bias = random_vector(n, 9);
+  const std::vector<float> b = random_vector(40 * n, 10);
+  auto run = [&](const GemmConfig& g, size_t rows) {
+    std::vector<float> packed(nn_f32_packed_gemm_w_floats(k, n, g.nr));
+    g.pack(k, n, g.nr, w.data(), n, bias.data(), packed.data());
+    std::vector<float> c(rows * n + 16, 0.0f), t(k * n + 16, 0.0f);
+    nn_f32_gemm(g, rows, n, k, a.data(), k, packed.data(), c.data(), n, GemmParams{});
+    // C (k x n) = A^T B over `rows` rows: A is (rows x k), B (rows x n).
+    nn_f32_gemm_tn(g, k, n, rows, a.data(), k, b.data(), n, t.data(), n, GemmParams{});
+    c.resize(rows * n);
+    t.resize(k * n);
+    return std::make_pair(c, t);
+  };
+  bool chosen_is_a_candidate = false;
+  for (const GemmConfig& g : cands) {
+    INFO(g.name);
+    CHECK(g.nr == chosen.nr);
+    CHECK(g.tn_nr == chosen.tn_nr);
+    for (size_t i = 0; i < kGemmMaxMR; ++i) {
+      CHECK((g.gemm[i] != nullptr) == (i < g.mr));
+      CHECK((g.gemm_tn[i] != nullptr) == (i < g.tn_mr));
+    }
+    chosen_is_a_candidate |= std::equal(g.gemm, g.gemm + kGemmMaxMR, chosen.gemm);
+    for (size_t rows : {1u, 3u, 4u, 5u, 7u, 12u, 13u, 40u}) {
+      CAPTURE(rows);
+      const auto [c, t] = run(g, rows);
+      const auto [c_ref, t_ref] = run(chosen, rows);
+      CHECK(c == c_ref);   // bit for bit
+      CHECK(t == t_ref);
+      std::vector<float> ref(rows * n);
+      nn_f32_gemm__reference(rows, n, k, a.data(), w.data(), ref.data());
+      for (size_t i = 0; i < ref.size(); ++i) ref[i] += bias[i % n];
+      CHECK(nn::testing::relative_error(c, ref) < 1e-5);
+    }
+  }
+  CHECK(chosen_is_a_candidate);
+}
