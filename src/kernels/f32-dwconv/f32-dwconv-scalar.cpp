@@ -4,5 +4,5 @@
 #include "kernels/f32-dwconv/f32-dwconv-tile.h"
 
 namespace nn {
-NN_DEFINE_DWCONV_UKERNELS(scalar, DwScalar)
+NN_DEFINE_DWCONV_UKERNELS(scalar, Scalar)
 }  // namespace nn

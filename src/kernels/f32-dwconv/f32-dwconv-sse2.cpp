@@ -5,6 +5,6 @@
 #include "kernels/f32-dwconv/f32-dwconv-tile.h"
 
 namespace nn {
-NN_DEFINE_DWCONV_UKERNELS(sse2, DwSse2)
+NN_DEFINE_DWCONV_UKERNELS(sse2, Sse2)
 }  // namespace nn
 #endif

@@ -1,6 +1,7 @@
-// The depthwise kernel loops of f32-dwconv.h, written once over a vector interface V
-// (f32-dwconv-vec.h) and instantiated by f32-dwconv-<isa>.cpp. Channels are the vector axis
-// (NHWC makes them unit-stride); a channel tail of fewer than kLanes uses exact partial loads.
+// The depthwise kernel loops of f32-dwconv.h, written once over a vector interface V (the
+// GEMM kernels' one, kernels/f32-vec.h) and instantiated by f32-dwconv-<isa>.cpp. Channels are
+// the vector axis (NHWC makes them unit-stride); a channel tail of fewer than kLanes uses exact
+// partial loads.
 //
 // The 3x3 kernels walk one group of kLanes channels along the whole row with the 9 taps (or 9
 // filter-gradient accumulators) in registers: 9 + 2-3 live vectors, within V8's ~15 on x64.
@@ -9,7 +10,7 @@
 #include <cassert>
 #include <cstddef>
 
-#include "kernels/f32-dwconv/f32-dwconv-vec.h"
+#include "kernels/f32-vec.h"
 
 namespace nn {
 namespace {

@@ -5,6 +5,6 @@
 #include "kernels/f32-dwconv/f32-dwconv-tile.h"
 
 namespace nn {
-NN_DEFINE_DWCONV_UKERNELS(wasmsimd, DwWasmSimd)
+NN_DEFINE_DWCONV_UKERNELS(wasmsimd, WasmSimd)
 }  // namespace nn
 #endif

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "kernels/f32-gemm/f32-gemm-tile.h"
+#include "kernels/f32-vec.h"
 
 namespace nn {
 
@@ -43,30 +44,6 @@ void nn_f32_gemm_tn_ukernel__scalar(size_t m, size_t k, size_t n,
     }
   }
 }
-
-namespace {
-
-struct Scalar {
-  using Vec = float;
-  static constexpr size_t kLanes = 1;
-
-  static Vec load(const float* p) { return *p; }
-  static Vec load_splat(const float* p) { return *p; }
-  static Vec load_partial(const float* p, size_t) { return *p; }
-  static void store(float* p, Vec v) { *p = v; }
-  static void store_partial(float* p, Vec v, size_t) { *p = v; }
-  static Vec zero() { return 0.0f; }
-  static Vec splat(float x) { return x; }
-  static Vec add(Vec a, Vec b) { return a + b; }
-  static Vec mul_add(Vec acc, Vec a, Vec b) { return acc + a * b; }
-  static void keep_order(Vec&) {}
-  static Vec clamp(Vec v, Vec lo, Vec hi) {
-    v = v < lo ? lo : v;
-    return hi < v ? hi : v;
-  }
-};
-
-}  // namespace
 
 NN_DEFINE_GEMM_UKERNEL(nn_f32_gemm_ukernel_1x4__scalar, Scalar, 1, 4, Strategy::kLoadSplat, 1)
 NN_DEFINE_GEMM_UKERNEL(nn_f32_gemm_ukernel_4x4__scalar, Scalar, 4, 4, Strategy::kLoadSplat, 1)

@@ -16,7 +16,7 @@
 //   zero(), add(a, b), mul_add(acc, a, b) = acc + a * b, clamp(v, lo, hi) with lo, hi from splat(x)
 //   splat(x)                          broadcast a scalar
 //   splat_lane<L>(v)                  broadcast lane L (only kernels of the "splat" strategy)
-//   keep_order(v)                     no code; in wasm, pins v between k steps (see wasmsimd.h)
+//   keep_order(v)                     no code; in wasm, pins v between k steps (see f32-vec.h)
 //
 // What matters for speed in V8 (x64 has 16 vector registers, one of them scratch): TurboFan
 // hoists every load of a loop body ahead of the arithmetic, so the accumulators plus the

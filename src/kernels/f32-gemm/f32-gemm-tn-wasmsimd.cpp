@@ -5,10 +5,9 @@
 // Both operands are walked down their rows, so speed depends on the strides more than the
 // packed kernels do: keep the depth (rows per call) small enough for its A and B rows to stay
 // in L1/L2 (the bench's --tn-rows). Loops: f32-gemm-tile.h. Test: nn_tests_st -tc='*gemm*'.
-#include "kernels/f32-gemm/f32-gemm-wasmsimd.h"
-
 #if defined(__wasm_simd128__)
 #include "kernels/f32-gemm/f32-gemm-tile.h"
+#include "kernels/f32-vec.h"
 
 namespace nn {
 

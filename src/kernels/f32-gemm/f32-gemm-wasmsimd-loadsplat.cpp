@@ -5,10 +5,9 @@
 // 2x itself but keeps every pointer update; with u4, V8 hoists all loads of the body ahead of
 // the arithmetic and spills. Loops: f32-gemm-tile.h. Test: nn_tests_st -tc='*gemm*';
 // bench: wasm-tests/bench/f32-gemm-bench.cpp.
-#include "kernels/f32-gemm/f32-gemm-wasmsimd.h"
-
 #if defined(__wasm_simd128__)
 #include "kernels/f32-gemm/f32-gemm-tile.h"
+#include "kernels/f32-vec.h"
 
 namespace nn {
 

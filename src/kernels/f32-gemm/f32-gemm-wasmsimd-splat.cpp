@@ -2,10 +2,9 @@
 // A per row, then each lane broadcast with a shuffle (i32x4.shuffle L,L,L,L) and multiplied
 // against 4 rows of packed W; kc % 4 leftovers use load-splat. Loops: f32-gemm-tile.h.
 // Test: nn_tests_st -tc='*gemm*'; bench: wasm-tests/bench/f32-gemm-bench.cpp.
-#include "kernels/f32-gemm/f32-gemm-wasmsimd.h"
-
 #if defined(__wasm_simd128__)
 #include "kernels/f32-gemm/f32-gemm-tile.h"
+#include "kernels/f32-vec.h"
 
 namespace nn {
 
