@@ -14,5 +14,6 @@ export default defineConfig({
   server: { headers: isolation, host: '127.0.0.1', port: 5173, fs: { allow: ['..'] } },
   preview: { headers: isolation, host: '127.0.0.1', port: 4173 },
   worker: { format: 'es' },
-  build: { target: 'es2022', outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 2000 },
+  // APP_DIST lets several builds (e.g. parallel test runs) keep separate output folders.
+  build: { target: 'es2022', outDir: process.env.APP_DIST ?? 'dist', emptyOutDir: true, chunkSizeWarningLimit: 2000 },
 });
