@@ -1,5 +1,8 @@
 // Confusion matrix: counts[true][predicted], and an accessible HTML table whose cells are
 // shaded by the row-normalized value (the share of each true class that went where).
+// Column headers are set vertically (read bottom to top) so long class names never run into
+// each other however many classes there are; very long names are shortened with an ellipsis
+// past MAX_HEADER_EM and keep the whole name in the tooltip and the cells' labels.
 
 import { colormap, luminance } from './heatmap.js';
 
@@ -27,6 +30,11 @@ export function rowNormalize(matrix: number[][]): number[][] {
   });
 }
 
+/** Longest header before it is shortened, in em (about 28 characters). */
+export const MAX_HEADER_EM = 16;
+
+const HEADER_CSS = 'padding:0.35em 0.5em;font-weight:600;text-align:left;vertical-align:bottom;border-bottom:1px solid currentColor;';
+
 export interface ConfusionMatrixOptions {
   onCellClick?: (trueIdx: number, predIdx: number) => void;
   caption?: string;
@@ -51,11 +59,20 @@ export function renderConfusionMatrix(container: HTMLElement, matrix: number[][]
   const corner = document.createElement('th');
   corner.scope = 'col';
   corner.textContent = 'true \\ predicted';
+  corner.style.cssText = `${HEADER_CSS}white-space:nowrap;`;
   hr.appendChild(corner);
   for (const name of classNames) {
     const th = document.createElement('th');
     th.scope = 'col';
-    th.textContent = name;
+    th.title = name;
+    th.style.cssText = `${HEADER_CSS}padding:0.4em 0.15em;text-align:center;`;
+    // The text sits in a vertical box of its own: writing-mode on the cell itself would turn
+    // the whole column's layout in some browsers.
+    const label = document.createElement('span');
+    label.textContent = name;
+    label.style.cssText = `display:inline-block;writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;` +
+      `max-height:${MAX_HEADER_EM}em;overflow:hidden;text-overflow:ellipsis;line-height:1.2;`;
+    th.appendChild(label);
     hr.appendChild(th);
   }
   thead.appendChild(hr);
@@ -66,7 +83,12 @@ export function renderConfusionMatrix(container: HTMLElement, matrix: number[][]
     const tr = document.createElement('tr');
     const th = document.createElement('th');
     th.scope = 'row';
-    th.textContent = classNames[t]!;
+    th.title = classNames[t]!;
+    th.style.cssText = 'padding:0.2em 0.6em 0.2em 0.2em;text-align:right;font-weight:600;';
+    const rowLabel = document.createElement('span');
+    rowLabel.textContent = classNames[t]!;
+    rowLabel.style.cssText = `display:inline-block;vertical-align:middle;white-space:nowrap;max-width:${MAX_HEADER_EM}em;overflow:hidden;text-overflow:ellipsis;`;
+    th.appendChild(rowLabel);
     tr.appendChild(th);
     for (let p = 0; p < n; p++) {
       const td = document.createElement('td');
@@ -90,6 +112,7 @@ export function renderConfusionMatrix(container: HTMLElement, matrix: number[][]
         const btn = inner as HTMLButtonElement;
         btn.type = 'button';
         btn.setAttribute('aria-label', label);
+        btn.title = label;
         btn.style.cursor = 'pointer';
         btn.addEventListener('click', () => onCellClick(t, p));
       } else {

@@ -14,11 +14,19 @@ export type { FilterOptions, FilterTiles } from './filters.js';
 export { imageGridPixels, drawImageGrid } from './image-grid.js';
 export type { ImageGridOptions } from './image-grid.js';
 
-export { layoutModelGraph, findResidualBlocks, renderModelGraph, summaryFromModelJson } from './model-graph.js';
+export { layoutModelGraph, findResidualBlocks, renderModelGraph, summaryFromModelJson, nodeText, nodeWidthFor, MIN_NODE_W, MAX_NODE_W } from './model-graph.js';
 export type { GraphLayout, GraphNode, GraphEdge, GraphBlock, GraphLayerInput, ResidualBlock, RenderGraphOptions } from './model-graph.js';
 
-export { confusionMatrix, rowNormalize, renderConfusionMatrix } from './confusion-matrix.js';
+export { confusionMatrix, rowNormalize, renderConfusionMatrix, MAX_HEADER_EM } from './confusion-matrix.js';
 export type { ConfusionMatrixOptions } from './confusion-matrix.js';
 
 export { colormap, luminance, bilinearResize, heatmapOverlayPixels, drawHeatmapOverlay } from './heatmap.js';
 export type { HeatmapOptions } from './heatmap.js';
+
+export { estimateTextWidth, ellipsize } from './text-fit.js';
+
+export { predictionCaption, renderImageTiles } from './image-tiles.js';
+export type { ImageTileItem, ImageTileOptions } from './image-tiles.js';
+
+export { inspectGuide } from './inspect-guide.js';
+export type { InspectGuide, InspectInputs, InspectStep } from './inspect-guide.js';

@@ -1,6 +1,10 @@
 // Model graph: a layer DAG laid out top to bottom, with residual blocks found in the DAG
 // and drawn as framed groups whose skip path runs beside the main path. The layout is
 // pure data (testable in Node); renderModelGraph turns it into clickable, focusable SVG.
+// Nodes are as wide as their text needs (within limits); longer text is shortened with an
+// ellipsis at render time and stays whole in the tooltip and the accessible label.
+
+import { ellipsize, estimateTextWidth } from './text-fit.js';
 
 export interface GraphLayerInput {
   name: string;
@@ -45,9 +49,29 @@ export interface GraphLayout {
   blocks: GraphBlock[];
   width: number;
   height: number;
+  nodeWidth: number;     // every node's width (one column width keeps the columns aligned)
 }
 
-const NODE_W = 224, NODE_H = 44, ROW_GAP = 16, COL_GAP = 44;
+// Text inside a node: name (bold) on top; class, shape and params below.
+export const NODE_FONT = { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', namePx: 12, detailPx: 11, padX: 10 };
+export const MIN_NODE_W = 224, MAX_NODE_W = 400;
+
+export function nodeText(n: { name: string; className: string; shapeText: string; params: number }): [string, string] {
+  const params = n.params > 0 ? `${n.params.toLocaleString('en-US')} params` : '';
+  return [n.name, [n.className, n.shapeText, params].filter(Boolean).join('  ·  ')];
+}
+
+/** Node width for these layers: the widest estimated text plus padding, within [MIN_NODE_W, MAX_NODE_W]. */
+export function nodeWidthFor(layers: ReadonlyArray<{ name: string; className: string; outputShape: ReadonlyArray<number | null>; params: number }>): number {
+  let need = 0;
+  for (const l of layers) {
+    const [a, b] = nodeText({ ...l, shapeText: shapeText(l.outputShape) });
+    need = Math.max(need, estimateTextWidth(a, NODE_FONT.namePx, true), estimateTextWidth(b, NODE_FONT.detailPx));
+  }
+  return Math.min(MAX_NODE_W, Math.max(MIN_NODE_W, Math.ceil(need + 2 * NODE_FONT.padX)));
+}
+
+const NODE_H = 44, ROW_GAP = 16, COL_GAP = 44;
 const MARGIN = 12, LEFT_LANE = 24, BLOCK_HEADER = 22, BLOCK_PAD = 8;
 
 function indexLayers(layers: readonly GraphLayerInput[]): Map<string, number> {
@@ -129,6 +153,7 @@ export function layoutModelGraph(summary: { layers: readonly GraphLayerInput[] }
   const byName = indexLayers(layers);
   const order = topoOrder(layers, byName);
   const found = findResidualBlocks(layers);
+  const NODE_W = nodeWidthFor(layers);
 
   // Columns: skip-path layers go right of the main column; everything else stays in 0.
   const column = new Map<string, number>();
@@ -213,7 +238,7 @@ export function layoutModelGraph(summary: { layers: readonly GraphLayerInput[] }
       edges.push({ from: src.name, to: dst.name, points: routeEdge(src, dst, nodes, identitySkips.has(`${src.name}->${dst.name}`), colX(1) + NODE_W / 2) });
     }
   }
-  return { nodes, edges, blocks, width, height };
+  return { nodes, edges, blocks, width, height, nodeWidth: NODE_W };
 }
 
 function routeEdge(u: GraphNode, v: GraphNode, nodes: GraphNode[], identitySkip: boolean, skipLaneX: number): { x: number; y: number }[] {
@@ -299,6 +324,17 @@ function nodeColors(className: string): [string, string] {
   return ['#ececec', '#6b6b6b'];   // input, rescaling, augmentation
 }
 
+// Measured with a canvas in the SVG's font: works while the graph is hidden (another tab),
+// where SVG text has no computed length.
+let measureCtx: CanvasRenderingContext2D | null | undefined;
+function fitText(text: string, maxWidth: number, px: number, bold: boolean): string {
+  if (measureCtx === undefined) measureCtx = typeof document !== 'undefined' ? document.createElement('canvas').getContext('2d') : null;
+  const ctx = measureCtx;
+  if (!ctx) return ellipsize(text, maxWidth, (s) => estimateTextWidth(s, px, bold));
+  ctx.font = `${bold ? 600 : 400} ${px}px ${NODE_FONT.family}`;
+  return ellipsize(text, maxWidth, (s) => ctx.measureText(s).width);
+}
+
 function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
@@ -313,6 +349,8 @@ export function renderModelGraph(container: HTMLElement, layout: GraphLayout, op
   });
   svg.style.maxWidth = '100%';
   svg.style.height = 'auto';
+  svg.style.fontFamily = NODE_FONT.family;
+  const nodeW = layout.nodeWidth ?? layout.nodes[0]?.w ?? MIN_NODE_W;
   const markerId = `model-graph-arrow-${++markerCounter}`;
   const defs = el('defs', {});
   const marker = el('marker', { id: markerId, viewBox: '0 0 8 8', refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
@@ -325,8 +363,12 @@ export function renderModelGraph(container: HTMLElement, layout: GraphLayout, op
     g.appendChild(el('rect', { x: b.x, y: b.y, width: b.w, height: b.h, rx: 8, fill: 'none', stroke: 'currentColor',
                                'stroke-opacity': 0.45, 'stroke-dasharray': '6 4' }));
     // Right of the main column's centre line, which the incoming edge runs along.
-    const t = el('text', { x: b.x + BLOCK_PAD + NODE_W / 2 + 8, y: b.y + 14, 'font-size': 11, fill: 'currentColor', 'fill-opacity': 0.8 });
-    t.textContent = b.label;
+    const tx = b.x + BLOCK_PAD + nodeW / 2 + 8;
+    const t = el('text', { x: tx, y: b.y + 14, 'font-size': 11, fill: 'currentColor', 'fill-opacity': 0.8 });
+    t.textContent = fitText(b.label, b.x + b.w - tx - 6, 11, false);
+    const tip = el('title', {});
+    tip.textContent = b.label;
+    t.appendChild(tip);
     g.appendChild(t);
     svg.appendChild(g);
   }
@@ -350,6 +392,7 @@ export function renderModelGraph(container: HTMLElement, layout: GraphLayout, op
   layout.nodes.forEach((n, idx) => {
     const [fill, stroke] = nodeColors(n.className);
     const params = n.params > 0 ? `${n.params.toLocaleString('en-US')} params` : '';
+    const [text1, text2] = nodeText(n);
     const g = el('g', {
       class: 'model-graph-node', tabindex: 0, role: 'button', 'data-name': n.name, 'aria-pressed': String(opts.selected === n.name),
       'aria-label': `${n.name}, ${n.className}${n.shapeText ? `, output ${n.shapeText}` : ''}${params ? `, ${params}` : ''}`,
@@ -360,11 +403,13 @@ export function renderModelGraph(container: HTMLElement, layout: GraphLayout, op
     g.appendChild(title);
     g.appendChild(el('rect', { x: n.x, y: n.y, width: n.w, height: n.h, rx: 6, fill, stroke,
                                'stroke-width': opts.selected === n.name ? 3 : 1.2 }));
-    // Name on top; class, shape and params below, so long Keras names fit the box.
-    const line1 = el('text', { x: n.x + 10, y: n.y + 18, 'font-size': 12, 'font-weight': 600, fill: '#111' });
-    line1.textContent = n.name;
-    const line2 = el('text', { x: n.x + 10, y: n.y + 35, 'font-size': 11, fill: '#333' });
-    line2.textContent = [n.className, n.shapeText, params].filter(Boolean).join('  ·  ');
+    // Name on top; class, shape and params below; shortened only past MAX_NODE_W (the
+    // title above keeps the whole text).
+    const room = n.w - 2 * NODE_FONT.padX;
+    const line1 = el('text', { x: n.x + NODE_FONT.padX, y: n.y + 18, 'font-size': NODE_FONT.namePx, 'font-weight': 600, fill: '#111' });
+    line1.textContent = fitText(text1, room, NODE_FONT.namePx, true);
+    const line2 = el('text', { x: n.x + NODE_FONT.padX, y: n.y + 35, 'font-size': NODE_FONT.detailPx, fill: '#333' });
+    line2.textContent = fitText(text2, room, NODE_FONT.detailPx, false);
     g.append(line1, line2);
     g.addEventListener('click', () => select(n.name));
     g.addEventListener('keydown', (ev: KeyboardEvent) => {

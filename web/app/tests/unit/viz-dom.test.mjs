@@ -41,7 +41,7 @@ after(async () => {
   const dir = process.env.VIZ_SCREENSHOTS;
   if (page && dir) {
     await page.screenshot({ path: join(dir, 'viz-page.png'), fullPage: true });
-    for (const sel of ['#chart', '#chart-one', '#fmaps', '#filters', '#grid', '#heat', 'svg.model-graph', 'table.confusion-matrix']) {
+    for (const sel of ['#chart', '#chart-one', '#fmaps', '#filters', '#grid', '#heat', 'svg.model-graph', 'table.confusion-matrix', '#cm-long', '#graph-long', '#tiles-long']) {
       const el = await page.$(sel);
       if (el) await el.screenshot({ path: join(dir, `viz-${sel.replace(/[^a-z-]/g, '')}.png`) });
     }
@@ -185,4 +185,102 @@ test('confusion matrix: table with headers, counts, and buttons that report thei
   await page.focus('button[aria-label^="true cat, predicted dog"]');
   await page.keyboard.press('Enter');
   assert.deepEqual(await page.evaluate(() => window.clicked), [[0, 1]]);
+});
+
+// Bounding boxes of elements, as plain objects.
+const LONG_NAMES = ['t-shirt', 'ankle boot', 'Straßenschuhe', 'a class name of 24 chars', 'bag', 'an absurdly long class name, 48 characters long!'];
+
+test('confusion matrix: long class names stay apart, readable and within their columns', async () => {
+  const r = await page.evaluate((names) => {
+    const div = document.createElement('div');
+    div.id = 'cm-long';
+    document.body.appendChild(div);
+    const n = names.length;
+    const m = Array.from({ length: n }, (_, i) => Array.from({ length: n }, (_, j) => (i === j ? 20 : i + j)));
+    const t = viz.renderConfusionMatrix(div, m, names, { onCellClick: () => {} });
+    const box = (e) => { const b = e.getBoundingClientRect(); return { x0: b.left, x1: b.right, y0: b.top, y1: b.bottom }; };
+    const heads = [...t.tHead.querySelectorAll('th[scope="col"] span')].map((s) => ({
+      ...box(s), text: s.textContent, title: s.parentElement.title, clipped: s.scrollHeight > s.clientHeight + 1 || s.scrollWidth > s.clientWidth + 1,
+    }));
+    const cols = [...t.tBodies[0].rows[0].cells].map(box);   // [row header, cell 0, cell 1, ...]
+    const rows = [...t.tBodies[0].rows].map((tr) => { const s = tr.cells[0].querySelector('span') ?? tr.cells[0]; return { ...box(s), clipped: s.scrollWidth > s.clientWidth + 1 }; });
+    return { heads, cols, rows, corner: box(t.tHead.rows[0].cells[0]) };
+  }, LONG_NAMES);
+  assert.equal(r.heads.length, LONG_NAMES.length);
+  for (let i = 0; i < r.heads.length; i++) {
+    const hd = r.heads[i], col = r.cols[i + 1];
+    assert.equal(hd.title, LONG_NAMES[i], 'the whole name in the tooltip');
+    assert.equal(hd.text, LONG_NAMES[i]);
+    assert.ok(hd.x0 >= col.x0 - 0.5 && hd.x1 <= col.x1 + 0.5, `header ${i} within its column: ${JSON.stringify([hd, col])}`);
+    if (i > 0) assert.ok(hd.x0 - r.heads[i - 1].x1 >= 4, `headers ${i - 1} and ${i} at least 4 px apart: ${r.heads[i - 1].x1} -> ${hd.x0}`);
+    // Names up to 28 characters are shown whole; longer ones are shortened (tooltip keeps them).
+    assert.equal(hd.clipped, LONG_NAMES[i].length > 28, `header '${LONG_NAMES[i]}' clipped: ${hd.clipped}`);
+    assert.equal(r.rows[i].clipped, LONG_NAMES[i].length > 28, `row header '${LONG_NAMES[i]}' clipped: ${r.rows[i].clipped}`);
+    assert.ok(r.rows[i].x1 <= r.cols[1].x0 + 0.5, 'row header left of the first cell');
+  }
+});
+
+test('model graph: long layer names stay inside their boxes', async () => {
+  const names = ['input_image_rgb', 'block3_sepconv2_batch_normalization_long', 'Straßen_conv2d_with_a_long_name', 'z'.repeat(90), 'logits'];
+  const r = await page.evaluate((names) => {
+    const div = document.createElement('div');
+    div.id = 'graph-long';
+    document.body.appendChild(div);
+    const layers = names.map((name, i) => ({ name, className: i === 0 ? 'InputLayer' : 'SeparableConv2D', outputShape: [null, 128, 128, 256],
+      params: i === 0 ? 0 : 1234567, inbound: i === 0 ? [] : [names[i - 1]] }));
+    const svg = viz.renderModelGraph(div, viz.layoutModelGraph({ layers }));
+    return [...svg.querySelectorAll('.model-graph-node')].map((g) => {
+      const rect = g.querySelector('rect').getBBox();
+      return { name: g.dataset.name, title: g.querySelector('title').textContent, rect: [rect.x, rect.y, rect.width, rect.height],
+               texts: [...g.querySelectorAll('text')].map((t) => { const b = t.getBBox(); return [t.textContent, b.x, b.y, b.width, b.height]; }) };
+    });
+  }, names);
+  assert.equal(r.length, names.length);
+  for (const n of r) {
+    const [x, y, w, hgt] = n.rect;
+    for (const [text, tx, ty, tw, th] of n.texts) {
+      assert.ok(tx >= x && tx + tw <= x + w - 4 && ty >= y && ty + th <= y + hgt, `'${text}' (${tw.toFixed(1)} px) inside ${n.name}'s ${w} px box`);
+    }
+    assert.ok(n.title.startsWith(n.name), 'the whole name in the tooltip');
+  }
+  assert.equal(r[1].texts[0][0], names[1], 'a long but reasonable name is shown whole');
+  assert.match(r[3].texts[0][0], /…$/, 'an absurd name is shortened');
+});
+
+test('image tiles: captions wrap inside their tiles, tiles do not overlap, click picks', async () => {
+  const r = await page.evaluate((names) => {
+    const div = document.createElement('div');
+    div.id = 'tiles-long';
+    div.style.width = '640px';
+    document.body.appendChild(div);
+    const n = names.length, size = 8;
+    const data = new Uint8Array(n * size * size * 3).map((_, i) => (i * 7) % 256);
+    const items = names.map((t, i) => viz.predictionCaption(t, names[(i + 1) % n], 0.5 + i / 20));
+    window.picked = [];
+    viz.renderImageTiles(div, { data, n, size }, items, { onPick: (k) => window.picked.push(k) });
+    const box = (e) => { const b = e.getBoundingClientRect(); return { x0: b.left, x1: b.right, y0: b.top, y1: b.bottom }; };
+    return [...div.querySelectorAll('.image-tile')].map((t) => ({
+      tile: box(t), title: t.title, tag: t.tagName,
+      caps: [...t.querySelectorAll('.image-tile-caption')].map((s) => ({ ...box(s), text: s.textContent, over: s.scrollWidth > s.clientWidth + 1 })),
+    }));
+  }, LONG_NAMES);
+  assert.equal(r.length, LONG_NAMES.length);
+  for (let i = 0; i < r.length; i++) {
+    const t = r[i];
+    assert.equal(t.tag, 'BUTTON');
+    assert.equal(t.caps[0].text, `true: ${LONG_NAMES[i]}`);
+    assert.ok(t.caps[1].text.startsWith(`predicted: ${LONG_NAMES[(i + 1) % r.length]} (`), t.caps[1].text);
+    assert.match(t.title, new RegExp(`True class: ${LONG_NAMES[i].replace(/[.,!]/g, '.')}`));
+    for (const c of t.caps) {
+      assert.ok(!c.over && c.x0 >= t.tile.x0 && c.x1 <= t.tile.x1 && c.y1 <= t.tile.y1, `caption '${c.text}' inside its tile`);
+    }
+    for (let j = i + 1; j < r.length; j++) {
+      const a = t.tile, b = r[j].tile;
+      assert.ok(!(a.x0 < b.x1 && b.x0 < a.x1 && a.y0 < b.y1 && b.y0 < a.y1), `tiles ${i} and ${j} overlap`);
+    }
+  }
+  await page.click('#tiles-long [data-tile="3"]');
+  await page.focus('#tiles-long [data-tile="1"]');
+  await page.keyboard.press('Enter');
+  assert.deepEqual(await page.evaluate(() => window.picked), [3, 1]);
 });
