@@ -74,6 +74,24 @@ val info() {
 }
 
 val compile(nn::Session& s, const std::string& options) { return ok_or_error(s.compile(options)); }
+
+// {bytes, weightBytes, optimizerBytes, activationBytes, stagingBytes, limitBytes, maxBatch, fits}
+// for training at `batch` (bytes as doubles: exact below 2^53), or {error, code}.
+val memory_estimate(nn::Session& s, int batch) {
+  nn::MemoryEstimate e;
+  nn::Status st = s.memory_estimate(batch, &e);
+  if (!st.is_ok()) return error_result(st);
+  val o = val::object();
+  o.set("bytes", static_cast<double>(e.bytes));
+  o.set("weightBytes", static_cast<double>(e.weight_bytes));
+  o.set("optimizerBytes", static_cast<double>(e.optimizer_bytes));
+  o.set("activationBytes", static_cast<double>(e.activation_bytes));
+  o.set("stagingBytes", static_cast<double>(e.staging_bytes));
+  o.set("limitBytes", static_cast<double>(e.limit_bytes));
+  o.set("maxBatch", e.max_batch);
+  o.set("fits", e.fits);
+  return o;
+}
 val reserve(nn::Session& s, int batch) { return ok_or_error(s.reserve(batch)); }
 val set_learning_rate(nn::Session& s, float lr) { return ok_or_error(s.set_learning_rate(lr)); }
 
@@ -216,6 +234,7 @@ EMSCRIPTEN_BINDINGS(convnet) {
   emscripten::class_<nn::Session>("Session")
       .function("compile", &compile)
       .function("reserve", &reserve)
+      .function("memoryEstimate", &memory_estimate)
       .function("setLearningRate", &set_learning_rate)
       .function("stagingX", &staging_x)
       .function("stagingY", &staging_y)

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace nn {
 
@@ -17,6 +18,11 @@ void  aligned_free(void* p);
 // Rounds a float count up so that the next buffer starts on a kAlignment boundary.
 inline size_t round_up_floats(size_t n) {
   constexpr size_t k = kAlignment / sizeof(float);
+  return (n + k - 1) / k * k;
+}
+// The same in 64 bits, for sizes planned before they are known to fit size_t.
+inline uint64_t round_up_floats64(uint64_t n) {
+  constexpr uint64_t k = kAlignment / sizeof(float);
   return (n + k - 1) / k * k;
 }
 

@@ -1,9 +1,12 @@
 // Arena of aligned float spans (see arena.h).
 #include "core/arena.h"
 
+#include <cstdint>
 #include <cstring>
 
 #include "core/alloc.h"
+#include "core/checked.h"
+#include "core/memory-budget.h"
 
 namespace nn {
 
@@ -11,11 +14,19 @@ Arena::~Arena() { aligned_free(data_); }
 
 size_t Arena::reserve(size_t count) {
   size_t offset = size_;
-  size_ += round_up_floats(count);
+  // An overflowing reservation poisons the arena: allocate() then fails instead of wrapping.
+  const size_t rounded = round_up_floats(count);
+  if (count > SIZE_MAX - kAlignment || size_ > SIZE_MAX - rounded) overflow_ = true;
+  else size_ += rounded;
   return offset;
 }
 
 Status Arena::allocate() {
+  uint64_t bytes = 0;
+  if (overflow_ || !checked_mul(size_, sizeof(float), &bytes) || !fits_size_t(bytes)) {
+    return out_of_memory("arena '", name_, "': its size overflows this build's ", sizeof(size_t) * 8,
+                         "-bit address space: the model or batch size needs more memory than is available");
+  }
   if (size_ > capacity_ || data_ == nullptr) {
     aligned_free(data_);
     data_     = nullptr;
@@ -23,8 +34,8 @@ Status Arena::allocate() {
     size_t floats = size_ > 0 ? size_ : 1;
     data_ = static_cast<float*>(aligned_allocate(floats * sizeof(float)));
     if (data_ == nullptr) {
-      return out_of_memory("arena '", name_, "': could not allocate ", floats * sizeof(float) / (1024.0 * 1024.0),
-                           " MiB: the model or batch size needs more memory than is available");
+      return out_of_memory("arena '", name_, "': could not allocate ", format_bytes(static_cast<uint64_t>(floats) * sizeof(float)),
+                           ": the model or batch size needs more memory than is available");
     }
     capacity_ = floats;
   }
@@ -37,6 +48,7 @@ void Arena::reset() {
   data_     = nullptr;
   size_     = 0;
   capacity_ = 0;
+  overflow_ = false;
 }
 
 }  // namespace nn

@@ -35,6 +35,7 @@ class Arena {
   float*      data_     = nullptr;
   size_t      size_     = 0;
   size_t      capacity_ = 0;   // floats actually allocated
+  bool        overflow_ = false;   // a reservation overflowed: allocate() fails
 };
 
 }  // namespace nn

@@ -7,6 +7,7 @@
 #include <initializer_list>
 #include <string>
 
+#include "core/checked.h"
 #include "core/status.h"
 
 namespace nn {
@@ -27,11 +28,23 @@ struct Shape {
   int64_t& operator[](int i) { return dims[i]; }
   int64_t last() const { return rank > 0 ? dims[rank - 1] : 1; }
 
-  // Number of elements; a rank-0 shape is a scalar.
+  // Number of elements; a rank-0 shape is a scalar. Layers validate their shapes at build
+  // (at most kMaxTensorElements), so this cannot overflow for a built model.
   int64_t numel() const {
     int64_t n = 1;
     for (int i = 0; i < rank; ++i) n *= dims[i];
     return n;
+  }
+
+  // The element count in 64 bits; false when a dimension is negative or the count overflows.
+  bool checked_numel(uint64_t* out) const {
+    CheckedSize n(1);
+    for (int i = 0; i < rank; ++i) {
+      if (dims[i] < 0) return false;
+      n.mul(static_cast<uint64_t>(dims[i]));
+    }
+    *out = n.value();
+    return n.ok();
   }
 
   bool operator==(const Shape& other) const {

@@ -5,18 +5,21 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <vector>
 
 namespace nn {
 
+// Sizes are 64-bit and saturate at UINT64_MAX, so a plan too large for wasm32 is measured
+// rather than wrapped; the caller checks the total before using offsets as size_t.
 struct BufferUsage {
-  size_t floats = 0;
-  int    first  = 0;    // first step time the buffer is live (inclusive)
-  int    last   = 0;    // last step time it is live (inclusive)
-  size_t offset = 0;    // filled by plan_memory, in floats, aligned
+  uint64_t floats = 0;
+  int      first  = 0;    // first step time the buffer is live (inclusive)
+  int      last   = 0;    // last step time it is live (inclusive)
+  uint64_t offset = 0;    // filled by plan_memory, in floats, aligned
 };
 
 // Assigns offsets; returns the arena size in floats.
-size_t plan_memory(std::vector<BufferUsage>& buffers);
+uint64_t plan_memory(std::vector<BufferUsage>& buffers);
 
 }  // namespace nn

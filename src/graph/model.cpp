@@ -8,6 +8,9 @@
 #include <cmath>
 #include <cstring>
 
+#include "core/alloc.h"
+#include "core/checked.h"
+#include "core/memory-budget.h"
 #include "core/profile.h"
 #include "graph/memory-planner.h"
 #include "layers/layers.h"
@@ -81,6 +84,17 @@ Status Model::finalize(uint64_t seed) {
   int64_t trainable = 0, fixed = 0;
   for (Node& n : nodes_)
     for (Param& p : n.layer->params()) (p.trainable ? trainable : fixed) += p.shape.numel();
+  // Layers bound each tensor (kMaxTensorElements), not their sum: check the total against what
+  // the engine can get before allocating, so a huge model fails at once with its figures.
+  uint64_t floats = 0, bytes = 0;
+  const uint64_t limit = memory_available_bytes() + params_.bytes() + grads_.bytes();
+  if (!checked_add(static_cast<uint64_t>(trainable + fixed), static_cast<uint64_t>(trainable), &floats) ||
+      !checked_mul(floats, sizeof(float), &bytes) || bytes > limit || !fits_size_t(bytes)) {
+    if (floats == 0 || bytes / floats != sizeof(float)) bytes = UINT64_MAX;
+    return out_of_memory("model '", name_, "' has ", trainable + fixed, " parameters: with their gradients they need ",
+                         format_bytes(bytes), "; this engine can use at most ", format_bytes(limit),
+                         ": use fewer filters or units, or smaller kernels");
+  }
   params_.reset();
   grads_.reset();
   params_.reserve(static_cast<size_t>(trainable + fixed));
@@ -145,96 +159,193 @@ ModelSummary Model::summary() const {
   return s;
 }
 
-Status Model::plan(int max_batch, ThreadPool* pool, const PlanOptions& options) {
-  if (!finalized_) return failed_precondition("model '", name_, "' must be finalized before it is planned");
-  if (max_batch <= 0) return invalid_argument("model '", name_, "': batch size ", max_batch, " must be positive");
-  pool_ = pool;
-  plan_options_ = options;
-  buffers_.reset();
-  workspace_.reset();
+// A plan's buffers and lifetimes (see memory-planner.h), before any of it is allocated.
+struct Model::Layout {
+  std::vector<BufferUsage> usage;
+  std::vector<int>  act_usage, grad_usage, saved_usage;
+  std::vector<char> needs_grad;
+  uint64_t total = 0, workspace = 0, largest = 0;
+};
+
+void Model::layout(int max_batch, int threads, const PlanOptions& options, Layout* out) const {
+  Layout& l = *out;
   // A value needs a gradient when a trainable parameter lies upstream of it (or in its
   // producer); the rest (the input, a Rescaling of it) are skipped in backward, unless the
   // caller asks for the gradient with respect to the input.
-  for (Value& v : values_) v.needs_grad = false;
-  values_[inputs_[0]].needs_grad = options.training && options.input_gradient;
+  l.needs_grad.assign(values_.size(), 0);
+  l.needs_grad[inputs_[0]] = options.training && options.input_gradient;
   for (const Node& n : nodes_) {
     if (n.inputs.empty() || !options.training) continue;
     bool upstream = n.layer->count_params(true) > 0;
-    for (int v : n.inputs) upstream = upstream || values_[v].needs_grad;
-    values_[n.output].needs_grad = upstream;
+    for (int v : n.inputs) upstream = upstream || l.needs_grad[v];
+    l.needs_grad[n.output] = upstream;
   }
   // Lifetimes on the step timeline (see memory-planner.h). A value lives from its producer's
   // forward to its last forward reader, and on to the last backward that reads it.
   const int count = static_cast<int>(nodes_.size());
   const int end = options.training ? 2 * count - 1 : count - 1;
   auto backward_time = [&](int node) { return 2 * count - 1 - node; };
-  std::vector<BufferUsage> usage;
-  std::vector<int> act_usage(values_.size()), grad_usage(values_.size(), -1), saved_usage(nodes_.size());
+  std::vector<BufferUsage>& usage = l.usage;
+  l.act_usage.assign(values_.size(), -1);
+  l.grad_usage.assign(values_.size(), -1);
+  l.saved_usage.assign(nodes_.size(), -1);
   for (size_t v = 0; v < values_.size(); ++v) {
     const int producer = values_[v].producer;
     BufferUsage u;
-    u.floats = static_cast<size_t>(max_batch) * static_cast<size_t>(values_[v].shape.numel());
+    // Shapes are at most kMaxTensorElements and the batch an int: the product fits 64 bits.
+    u.floats = static_cast<uint64_t>(max_batch) * static_cast<uint64_t>(values_[v].shape.numel());
+    l.largest = std::max(l.largest, u.floats);
     u.first  = producer;
     u.last   = producer;
     const bool keep = options.keep_activations || static_cast<int>(v) == output_;
     if (keep) u.last = end;
-    if (options.training && values_[v].needs_grad && nodes_[producer].layer->backward_reads_output()) {
+    if (options.training && l.needs_grad[v] && nodes_[producer].layer->backward_reads_output()) {
       u.last = std::max(u.last, backward_time(producer));
     }
-    act_usage[v] = static_cast<int>(usage.size());
+    l.act_usage[v] = static_cast<int>(usage.size());
     usage.push_back(u);
   }
   for (int c = 0; c < count; ++c) {
     const Node& n = nodes_[c];
     for (size_t i = 0; i < n.inputs.size(); ++i) {
-      BufferUsage& u = usage[act_usage[n.inputs[i]]];
+      BufferUsage& u = usage[l.act_usage[n.inputs[i]]];
       u.last = std::max(u.last, c);
-      if (options.training && values_[n.output].needs_grad && n.layer->backward_reads_input(static_cast<int>(i))) {
+      if (options.training && l.needs_grad[n.output] && n.layer->backward_reads_input(static_cast<int>(i))) {
         u.last = std::max(u.last, backward_time(c));
       }
     }
   }
   if (options.training) {
     for (size_t v = 0; v < values_.size(); ++v) {
-      if (!values_[v].needs_grad) continue;
+      if (!l.needs_grad[v]) continue;
       // From the backward of its last consumer (the first to run) to its producer's backward.
       BufferUsage u;
-      u.floats = usage[act_usage[v]].floats;
+      u.floats = usage[l.act_usage[v]].floats;
       u.first  = static_cast<int>(v) == output_ ? count : 2 * count;
       u.last   = backward_time(values_[v].producer);
       for (int c = 0; c < count; ++c)
         for (int in : nodes_[c].inputs)
           if (in == static_cast<int>(v)) u.first = std::min(u.first, backward_time(c));
       if (static_cast<int>(v) == inputs_[0] || options.keep_activations) u.last = end;
-      values_[v].grad_first_time = u.first;
-      grad_usage[v] = static_cast<int>(usage.size());
+      l.grad_usage[v] = static_cast<int>(usage.size());
       usage.push_back(u);
     }
   }
-  size_t workspace = 0;
-  const int threads = pool_threads(pool);
+  // Layers size their workspace from dimensions held in size_t: only meaningful when every
+  // value fits kMaxTensorElements (which also bounds the rows of Dense and BatchNormalization).
+  const bool sizes_fit = l.largest <= kMaxTensorElements;
+  l.workspace = 0;
   for (int c = 0; c < count; ++c) {
     const Layer& layer = *nodes_[c].layer;
-    workspace = std::max(workspace, layer.workspace_floats(max_batch, threads));
+    if (sizes_fit) l.workspace = std::max(l.workspace, layer.workspace_floats(max_batch, threads));
     BufferUsage u;
-    u.floats = layer.saved_floats(max_batch);
+    u.floats = sizes_fit ? layer.saved_floats(max_batch) : 0;
     u.first  = c;
     u.last   = options.training ? backward_time(c) : c;
-    saved_usage[c] = static_cast<int>(usage.size());
+    l.saved_usage[c] = static_cast<int>(usage.size());
     usage.push_back(u);
   }
-  const size_t total = plan_memory(usage);
-  buffers_.reserve(total);
-  workspace_.reserve(workspace);
+  l.total = plan_memory(usage);
+}
+
+namespace {
+
+uint64_t saturating_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+uint64_t floats_to_bytes(uint64_t floats) { return floats > UINT64_MAX / sizeof(float) ? UINT64_MAX : floats * sizeof(float); }
+
+}  // namespace
+
+PlanEstimate Model::estimate_of(const Layout& l) const {
+  PlanEstimate e;
+  e.parameter_bytes  = floats_to_bytes(static_cast<uint64_t>(count_params() + trainable_count_));
+  // Each arena carries alignment and tail padding (core/alloc.h).
+  e.activation_bytes = saturating_add(floats_to_bytes(saturating_add(l.total, l.workspace)), 2 * (kAlignment + kTailBytes));
+  e.largest_tensor   = l.largest;
+  e.tensor_fits      = l.largest <= kMaxTensorElements;
+  return e;
+}
+
+PlanEstimate Model::estimate_plan(int batch, int threads, const PlanOptions& options) const {
+  if (!finalized_ || batch <= 0) return estimate_of(Layout{});
+  Layout l;
+  layout(batch, threads, options, &l);
+  return estimate_of(l);
+}
+
+int Model::max_batch_within(uint64_t activation_budget, uint64_t per_sample_bytes, int threads,
+                            const PlanOptions& options, int upper) const {
+  auto fits = [&](int b) {
+    const PlanEstimate e = estimate_plan(b, threads, options);
+    uint64_t staging = 0;
+    const bool ok = checked_mul(per_sample_bytes, static_cast<uint64_t>(b), &staging);
+    return ok && e.tensor_fits && saturating_add(e.activation_bytes, staging) <= activation_budget;
+  };
+  // Needs grow with the batch, so the largest batch that fits is found by bisection.
+  if (upper < 1 || !fits(1)) return 0;
+  int lo = 1, hi = upper;
+  while (lo < hi) {
+    const int mid = lo + (hi - lo + 1) / 2;
+    if (fits(mid)) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
+}
+
+Status plan_memory_error(const std::string& model, int batch, uint64_t need, const PlanEstimate& e, uint64_t limit,
+                         int max_batch) {
+  std::string why;
+  if (need > limit) why = cat("; this engine can use at most ", format_bytes(limit));
+  if (!e.tensor_fits) {
+    why += cat("; one tensor would hold ", e.largest_tensor, " floats, more than the ", kMaxTensorElements,
+               " a tensor may hold");
+  }
+  const std::string way_out = max_batch > 0 ? cat("use a batch of at most ", max_batch, " or smaller images")
+                                            : std::string("even a batch of 1 does not fit: use smaller images or a smaller model");
+  return out_of_memory("model '", model, "' needs ", e.tensor_fits ? "" : "at least ", format_bytes(need), " at batch ",
+                       batch, " (activations ", format_bytes(e.activation_bytes), ")", why, ": ", way_out);
+}
+
+Status Model::plan(int max_batch, ThreadPool* pool, const PlanOptions& options) {
+  if (!finalized_) return failed_precondition("model '", name_, "' must be finalized before it is planned");
+  if (max_batch <= 0) return invalid_argument("model '", name_, "': batch size ", max_batch, " must be positive");
+  const int threads = pool_threads(pool);
+  Layout l;
+  layout(max_batch, threads, options, &l);
+  // Refuse a plan that cannot fit before anything is freed or allocated: the current plan
+  // stays usable, and the message says what would fit. This plan's buffers replace the
+  // current ones, so those count as available.
+  {
+    const PlanEstimate e = estimate_of(l);
+    const uint64_t held  = static_cast<uint64_t>(params_.bytes()) + grads_.bytes() + activation_bytes();
+    const uint64_t limit = saturating_add(held, memory_available_bytes());
+    const uint64_t need  = saturating_add(e.parameter_bytes, e.activation_bytes);
+    if (!e.tensor_fits || need > limit) {
+      const uint64_t budget = limit > e.parameter_bytes ? limit - e.parameter_bytes : 0;
+      return plan_memory_error(name_, max_batch, need, e, limit, max_batch_within(budget, 0, threads, options, max_batch - 1));
+    }
+  }
+  pool_ = pool;
+  plan_options_ = options;
+  planned_batch_ = 0;   // no plan until this one is allocated
+  buffers_.reset();
+  workspace_.reset();
+  for (size_t v = 0; v < values_.size(); ++v) values_[v].needs_grad = l.needs_grad[v] != 0;
+  for (size_t v = 0; v < values_.size(); ++v) {
+    if (l.grad_usage[v] >= 0) values_[v].grad_first_time = l.usage[l.grad_usage[v]].first;
+  }
+  // The estimate fits the budget, so these sizes and offsets fit size_t.
+  buffers_.reserve(static_cast<size_t>(l.total));
+  workspace_.reserve(static_cast<size_t>(l.workspace));
   NN_RETURN_IF_ERROR(buffers_.allocate());
   NN_RETURN_IF_ERROR(workspace_.allocate());
   for (size_t v = 0; v < values_.size(); ++v) {
-    values_[v].act_offset  = usage[act_usage[v]].offset;
-    values_[v].grad_offset = grad_usage[v] >= 0 ? usage[grad_usage[v]].offset : 0;
+    values_[v].act_offset  = static_cast<size_t>(l.usage[l.act_usage[v]].offset);
+    values_[v].grad_offset = l.grad_usage[v] >= 0 ? static_cast<size_t>(l.usage[l.grad_usage[v]].offset) : 0;
   }
+  const int count = static_cast<int>(nodes_.size());
   for (int c = 0; c < count; ++c) {
     Node& n = nodes_[c];
-    n.saved_offset = usage[saved_usage[c]].offset;
+    n.saved_offset = static_cast<size_t>(l.usage[l.saved_usage[c]].offset);
     n.in_ptrs.clear();
     n.grad_in_ptrs.clear();
     for (int v : n.inputs) {

@@ -55,6 +55,21 @@ struct Value {
   int    grad_first_time = 0;   // backward time at which the gradient buffer is zeroed
 };
 
+// What a plan at some batch size needs, worked out in 64 bits before anything is allocated
+// (estimate_plan), and the same figures for a refusal message (plan_memory_error).
+struct PlanEstimate {
+  uint64_t parameter_bytes  = 0;      // weights and their gradients
+  uint64_t activation_bytes = 0;      // activations, their gradients, saved state and workspace
+  uint64_t largest_tensor   = 0;      // floats of the largest value at this batch
+  bool     tensor_fits      = true;   // largest_tensor <= kMaxTensorElements; workspace is counted only then
+};
+
+// "model 'm' needs 130.2 GiB at batch 32 (activations 129.8 GiB); this engine can use at most
+// 3.9 GiB: use a batch of at most 1 or smaller images" (kOutOfMemory). need and activations
+// are what the caller counts (the session adds optimizer state and staging).
+Status plan_memory_error(const std::string& model, int batch, uint64_t need, const PlanEstimate& e, uint64_t limit,
+                         int max_batch);
+
 // One row of model.summary().
 struct LayerSummary {
   std::string              name;
@@ -71,6 +86,8 @@ struct ModelSummary {
 };
 
 class Model {
+  struct Layout;
+
  public:
   explicit Model(std::string name = "model") : name_(std::move(name)) {}
   ~Model();
@@ -112,6 +129,13 @@ class Model {
   int    planned_batch() const { return planned_batch_; }
   const PlanOptions& plan_options() const { return plan_options_; }
   size_t activation_bytes() const { return buffers_.bytes() + workspace_.bytes(); }
+  // What plan(batch, pool with `threads` threads, options) would need; nothing is allocated.
+  PlanEstimate estimate_plan(int batch, int threads, const PlanOptions& options = {}) const;
+  // The largest batch in [1, upper] whose plan fits: activations within `activation_budget`
+  // bytes plus `per_sample_bytes` a sample (callers' staging), every tensor within
+  // kMaxTensorElements. 0 when none does.
+  int max_batch_within(uint64_t activation_budget, uint64_t per_sample_bytes, int threads, const PlanOptions& options,
+                       int upper) const;
   size_t parameter_bytes() const { return params_.bytes() + grads_.bytes(); }
 
   // Checks data of shape (N, ...) against the input: "batch has shape 4x28x28x1 but model
@@ -144,6 +168,10 @@ class Model {
   std::vector<int>   inputs_;
   int                output_    = -1;
   bool               finalized_ = false;
+
+  // Buffer lifetimes and sizes of a plan (64-bit), shared by plan() and estimate_plan().
+  void layout(int batch, int threads, const PlanOptions& options, Layout* out) const;
+  PlanEstimate estimate_of(const Layout& layout) const;
 
   Arena   params_{"parameters"};
   Arena   grads_{"gradients"};

@@ -24,7 +24,7 @@ class ConfigReader {
   Status integer(const char* key, int64_t fallback, int64_t* out) const {
     const JsonValue* v = config_.find(key);
     if (!v || v->is_null()) { *out = fallback; return Status::ok(); }
-    if (!v->is_number() || v->as_number() != std::floor(v->as_number())) return bad(key, "an integer");
+    if (!integral(*v)) return bad(key, "an integer from -2147483648 to 2147483647");
     *out = static_cast<int64_t>(v->as_number());
     return Status::ok();
   }
@@ -33,8 +33,8 @@ class ConfigReader {
     const JsonValue* v = config_.find(key);
     if (!v || v->is_null()) { *a = *b = fallback; return Status::ok(); }
     if (v->is_number()) return integer(key, fallback, a).is_ok() ? (*b = *a, Status::ok()) : bad(key, "an integer");
-    if (!v->is_array() || v->size() != 2 || !(*v)[0].is_number() || !(*v)[1].is_number()) {
-      return bad(key, "an integer or a list of 2 integers");
+    if (!v->is_array() || v->size() != 2 || !integral((*v)[0]) || !integral((*v)[1])) {
+      return bad(key, "an integer or a list of 2 integers (each from -2147483648 to 2147483647)");
     }
     *a = static_cast<int64_t>((*v)[0].as_number());
     *b = static_cast<int64_t>((*v)[1].as_number());
@@ -89,6 +89,11 @@ class ConfigReader {
   }
 
  private:
+  // Keras keeps these options in int32; outside that range a double -> int64 cast is undefined.
+  static bool integral(const JsonValue& v) {
+    return v.is_number() && v.as_number() == std::floor(v.as_number()) && v.as_number() >= -2147483648.0 &&
+           v.as_number() <= 2147483647.0;
+  }
   Status bad(const char* key, const char* what) const {
     return parse_error(who_, ": config.", key, " must be ", what);
   }
@@ -132,7 +137,9 @@ Status batch_normalization(const ConfigReader& r, const JsonValue& config, std::
   const JsonValue* axis = config.find("axis");
   if (axis && axis->is_array() && axis->size() == 1) axis = &(*axis)[0];
   if (axis && !axis->is_null()) {
-    if (!axis->is_number()) return parse_error(r.who(), ": config.axis must be an integer or a list of one integer");
+    if (!axis->is_number() || std::fabs(axis->as_number()) > 1e6) {
+      return parse_error(r.who(), ": config.axis must be an integer or a list of one integer");
+    }
     o.axis = static_cast<int>(axis->as_number());
   }
   double momentum, epsilon;
@@ -151,7 +158,7 @@ Status zero_padding(const ConfigReader& r, const JsonValue& config, std::unique_
   const JsonValue* p = config.find("padding");
   int64_t v[4] = {1, 1, 1, 1};
   auto number = [](const JsonValue& j, int64_t* x) {
-    if (!j.is_number()) return false;
+    if (!j.is_number() || std::fabs(j.as_number()) > 2147483647.0) return false;
     *x = static_cast<int64_t>(j.as_number());
     return true;
   };
@@ -204,6 +211,11 @@ Status shape_from_json(const JsonValue& list, bool has_batch, const std::string&
   for (size_t i = has_batch ? 1 : 0; i < list.size(); ++i) {
     if (!list[i].is_number()) {
       return unsupported(who, ": input dimension ", i, " is not a number: convnet-wasm needs a fixed input size");
+    }
+    // Casting a double outside int64's range is undefined; the layer rejects the bad size itself.
+    const double d = list[i].as_number();
+    if (!(d >= -1.0 && d <= 4294967295.0) || d != std::floor(d)) {
+      return invalid_argument(who, ": input dimension ", i, " is ", d, ": it must be a positive integer of at most 4294967295");
     }
     s.dims[s.rank++] = static_cast<int64_t>(list[i].as_number());
   }

@@ -77,7 +77,7 @@ Status augment_batch(const std::vector<Layer*>& layers, const Shape& image_shape
       return unsupported("augment_batch: ", who, " has parameters: only parameter-free preprocessing layers can run");
     }
     saved     = std::max(saved, layer->saved_floats(n));
-    workspace = std::max(workspace, layer->workspace_floats(n, pool_threads(pool)));
+    workspace = std::max(workspace, static_cast<size_t>(layer->workspace_floats(n, pool_threads(pool))));
   }
   const size_t count = static_cast<size_t>(n) * static_cast<size_t>(image_shape.numel());
   if (layers.empty()) {

@@ -37,7 +37,7 @@ size_t BatchNormalization::rows(int batch) const {
   return static_cast<size_t>(batch) * static_cast<size_t>(output_shape_.numel() / output_shape_.last());
 }
 
-size_t BatchNormalization::workspace_floats(int batch, int) const {
+uint64_t BatchNormalization::workspace_floats(int batch, int) const {
   return batchnorm_workspace_floats(rows(batch), static_cast<size_t>(output_shape_.last()));
 }
 

@@ -21,7 +21,7 @@ Status Conv2D::do_build(const std::vector<Shape>& inputs, Shape* output) {
 
 ConvDims Conv2D::dims(int batch) const { return window_.dims(batch, input_shapes_[0], output_shape_[2]); }
 
-size_t Conv2D::workspace_floats(int batch, int threads) const {
+uint64_t Conv2D::workspace_floats(int batch, int threads) const {
   return conv2d_fused_workspace_floats(dims(batch), options_.activation, threads);
 }
 

@@ -22,7 +22,7 @@ ConvDims Dense::dims(int batch) const {
   return dense_dims(rows, in, static_cast<size_t>(options_.units));
 }
 
-size_t Dense::workspace_floats(int batch, int threads) const {
+uint64_t Dense::workspace_floats(int batch, int threads) const {
   return conv2d_fused_workspace_floats(dims(batch), options_.activation, threads);
 }
 

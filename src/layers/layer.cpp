@@ -1,11 +1,27 @@
 // Layer base: shared build bookkeeping and parameter declaration.
 #include "layers/layer.h"
 
+#include "core/checked.h"
+
 namespace nn {
+
+// Every tensor a layer declares must have a countable size, so that later size arithmetic
+// (plans, arenas, element indices) cannot overflow in either build.
+Status Layer::check_tensor(const std::string& what, const Shape& shape) const {
+  uint64_t n = 0;
+  if (!shape.checked_numel(&n) || n > kMaxTensorElements) {
+    return invalid_argument(who(), ": ", what, " would have shape ", shape.str(), ", ",
+                            shape.checked_numel(&n) ? cat(n, " elements") : std::string("too many elements to count"),
+                            ": a tensor may have at most ", kMaxTensorElements, " elements");
+  }
+  return Status::ok();
+}
 
 Status Layer::build(const std::vector<Shape>& inputs, Shape* output) {
   params_.clear();
   NN_RETURN_IF_ERROR(do_build(inputs, output));
+  for (const Param& p : params_) NN_RETURN_IF_ERROR(check_tensor("its " + p.name, p.shape));
+  NN_RETURN_IF_ERROR(check_tensor("its output (per sample)", *output));
   input_shapes_ = inputs;
   output_shape_ = *output;
   return Status::ok();

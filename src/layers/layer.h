@@ -56,7 +56,8 @@ class Layer {
   // Checks the config against the input shapes and declares parameters. Errors name the layer.
   Status build(const std::vector<Shape>& inputs, Shape* output);
 
-  virtual size_t workspace_floats(int batch, int threads) const { (void)batch; (void)threads; return 0; }
+  // In 64 bits, so that a plan too large for wasm32 is measured, not wrapped (core/checked.h).
+  virtual uint64_t workspace_floats(int batch, int threads) const { (void)batch; (void)threads; return 0; }
   virtual size_t saved_floats(int batch) const { (void)batch; return 0; }
   // Whether backward reads input i / the output. The memory planner frees or reuses what no
   // backward needs (e.g. BN's output once the next ReLU has run); true is always safe.
@@ -83,6 +84,8 @@ class Layer {
   // "Conv2D 'conv2d_1'": how error messages name this layer.
   std::string who() const { return cat(class_name(), " '", name_, "'"); }
   Status expect_inputs(const std::vector<Shape>& inputs, size_t count, int rank) const;
+  // Fails, naming this layer, when `shape` has more than kMaxTensorElements elements.
+  Status check_tensor(const std::string& what, const Shape& shape) const;
   void add_param(std::string name, Shape shape, Init init, bool trainable, int64_t fan_in = 0, int64_t fan_out = 0);
   float* value(size_t i) const { return params_[i].value; }
   float* grad(size_t i) const { return params_[i].grad; }

@@ -59,7 +59,7 @@ class Conv2D final : public Layer {
   const char* class_name() const override { return "Conv2D"; }
   bool backward_reads_output() const override { return options_.activation != Activation::kLinear; }
   int64_t macs_per_sample() const override;
-  size_t workspace_floats(int batch, int threads) const override;
+  uint64_t workspace_floats(int batch, int threads) const override;
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
@@ -86,7 +86,7 @@ class Dense final : public Layer {
   bool backward_reads_output() const override { return options_.activation != Activation::kLinear; }
   int64_t macs_per_sample() const override;
   const DenseOptions& options() const { return options_; }
-  size_t workspace_floats(int batch, int threads) const override;
+  uint64_t workspace_floats(int batch, int threads) const override;
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
@@ -205,7 +205,7 @@ class BatchNormalization final : public Layer {
   const char* class_name() const override { return "BatchNormalization"; }
   bool backward_reads_output() const override { return false; }
   const BatchNormOptions& options() const { return options_; }
-  size_t workspace_floats(int batch, int threads) const override;
+  uint64_t workspace_floats(int batch, int threads) const override;
   size_t saved_floats(int batch) const override;
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
@@ -235,7 +235,7 @@ class DepthwiseConv2D final : public Layer {
   bool backward_reads_output() const override { return options_.activation != Activation::kLinear; }
   int64_t macs_per_sample() const override;
   const DepthwiseConv2DOptions& options() const { return options_; }
-  size_t workspace_floats(int batch, int threads) const override;
+  uint64_t workspace_floats(int batch, int threads) const override;
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
@@ -267,7 +267,7 @@ class SeparableConv2D final : public Layer {
   bool backward_reads_output() const override { return options_.activation != Activation::kLinear; }
   int64_t macs_per_sample() const override;
   const SeparableConv2DOptions& options() const { return options_; }
-  size_t workspace_floats(int batch, int threads) const override;
+  uint64_t workspace_floats(int batch, int threads) const override;
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
@@ -276,7 +276,7 @@ class SeparableConv2D final : public Layer {
  private:
   ConvDims depthwise_dims(int batch) const;
   ConvDims pointwise_dims(int batch) const;
-  size_t   intermediate_floats(int batch) const;
+  uint64_t intermediate_floats(int batch) const;
   SeparableConv2DOptions options_;
   Window2D window_;
 };

@@ -24,6 +24,7 @@ Status SeparableConv2D::do_build(const std::vector<Shape>& inputs, Shape* output
             k * o.depth_multiplier);
   add_param("pointwise_kernel", Shape{1, 1, mid, o.filters}, Init::kGlorotUniform, true, mid, o.filters);
   if (o.use_bias) add_param("bias", Shape{o.filters}, Init::kZeros, true);
+  NN_RETURN_IF_ERROR(check_tensor("its depthwise intermediate (per sample)", Shape{window_.h.out, window_.w.out, mid}));
   *output = Shape{window_.h.out, window_.w.out, o.filters};
   return Status::ok();
 }
@@ -41,21 +42,21 @@ ConvDims SeparableConv2D::pointwise_dims(int batch) const {
 // The depthwise intermediate is recomputed in backward rather than saved: it is the
 // largest buffer of Xception-like models (as big as the output per separable layer, alive
 // from forward to backward), while the depthwise pass costs a fraction of the pointwise one.
-size_t SeparableConv2D::intermediate_floats(int batch) const {
+uint64_t SeparableConv2D::intermediate_floats(int batch) const {
   const ConvDims d = depthwise_dims(batch);
-  return d.batch * d.out_h * d.out_w * d.out_c;
+  return static_cast<uint64_t>(d.batch) * d.out_h * d.out_w * d.out_c;
 }
 
-size_t SeparableConv2D::workspace_floats(int batch, int threads) const {
+uint64_t SeparableConv2D::workspace_floats(int batch, int threads) const {
   // Intermediate and its gradient, then whichever pass needs more scratch.
-  return 2 * round_up_floats(intermediate_floats(batch)) +
+  return 2 * round_up_floats64(intermediate_floats(batch)) +
          std::max(conv2d_fused_workspace_floats(pointwise_dims(batch), options_.activation, threads),
                   depthwise_conv2d_workspace_floats(depthwise_dims(batch)));
 }
 
 void SeparableConv2D::forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) {
   float* mid = ctx.workspace;
-  float* ws = ctx.workspace + 2 * round_up_floats(intermediate_floats(ctx.batch));
+  float* ws = ctx.workspace + 2 * round_up_floats(static_cast<size_t>(intermediate_floats(ctx.batch)));
   depthwise_conv2d_forward(ctx.pool, depthwise_dims(ctx.batch), in[0], value(0), nullptr, mid);
   conv2d_forward(ctx.pool, pointwise_dims(ctx.batch), mid, value(1), options_.use_bias ? value(2) : nullptr,
                  options_.activation, out, ws);
@@ -63,7 +64,7 @@ void SeparableConv2D::forward(const RunContext& ctx, const std::vector<const flo
 
 void SeparableConv2D::backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out,
                                const float* grad_out, const std::vector<float*>& grad_in) {
-  const size_t mid_size = intermediate_floats(ctx.batch);
+  const size_t mid_size = static_cast<size_t>(intermediate_floats(ctx.batch));
   float* mid = ctx.workspace;
   float* grad_mid = mid + round_up_floats(mid_size);
   float* ws = grad_mid + round_up_floats(mid_size);

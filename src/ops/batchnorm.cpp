@@ -90,9 +90,10 @@ void affine_coefficients(const BatchNormArgs& a, const float* mean, const float*
 
 }  // namespace
 
-size_t batchnorm_workspace_floats(size_t rows, size_t channels) {
-  return chunks(rows) * chunk_stride(channels) + round_up_floats(4 * channels) +
-         4 * round_up_floats(channels);
+uint64_t batchnorm_workspace_floats(size_t rows, size_t channels) {
+  const uint64_t c = channels;
+  return static_cast<uint64_t>(chunks(rows)) * round_up_floats64(2 * c) + round_up_floats64(4 * c) +
+         4 * round_up_floats64(c);
 }
 
 void batchnorm_forward_training(ThreadPool* pool, const BatchNormArgs& a, const float* x, float* y, float* mean,

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 namespace nn {
 
@@ -20,7 +21,7 @@ struct BatchNormArgs {
   const float* beta  = nullptr;
 };
 
-size_t batchnorm_workspace_floats(size_t rows, size_t channels);
+uint64_t batchnorm_workspace_floats(size_t rows, size_t channels);
 
 // Training: also writes the batch mean and 1/sqrt(var + eps) (saved for backward) and updates
 // moving_mean / moving_variance.

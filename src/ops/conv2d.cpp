@@ -103,18 +103,21 @@ void bias_and_relu_backward(ThreadPool* pool, const ConvDims& d, const float* ou
 
 }  // namespace
 
-size_t conv2d_workspace_floats(const ConvDims& d, int threads) {
+// The same sizes as the passes use, worked out in 64 bits (core/checked.h): a plan is measured
+// before it is known to fit wasm32's size_t. k and kt are bounded by the filter's element count.
+uint64_t conv2d_workspace_floats(const ConvDims& d, int threads) {
   const GemmConfig& g = gemm_config();
-  const size_t forward  = round_up_floats(nn_f32_packed_gemm_w_floats(k_size(d), d.out_c, g.nr)) +
-                          round_up_floats(kRowTile * k_size(d)) * threads;
-  const size_t backward = round_up_floats(nn_f32_packed_gemm_w_floats(kt_size(d), d.in_c, g.nr)) +
-                          round_up_floats(kRowTile * kt_size(d)) * threads;
+  const uint64_t k = k_size(d), kt = kt_size(d), nr = g.nr, t_max = static_cast<uint64_t>(std::max(threads, 1));
+  auto packed = [&](uint64_t kk, uint64_t n) { return round_up_floats64((n + nr - 1) / nr * nr * (kk + 1)); };
+  const uint64_t forward  = packed(k, d.out_c) + round_up_floats64(kRowTile * k) * t_max;
+  const uint64_t backward = packed(kt, d.in_c) + round_up_floats64(kRowTile * kt) * t_max;
   // The filter gradient's tiles shrink as threads grow: cover every count up to `threads`.
   // Pointwise layers read the input in place: no im2col buffers.
-  size_t filter = 0;
+  uint64_t filter = 0;
   for (int t = 1; t <= std::max(threads, 1) && !is_pointwise(d); ++t)
-    filter = std::max(filter, filter_thread_floats(d, t) * t);
-  filter += bias_partial_floats(d);
+    filter = std::max(filter, round_up_floats64(static_cast<uint64_t>(filter_depth_for(d)) * k_tile_for(d, t)) * t);
+  const uint64_t chunks = (static_cast<uint64_t>(d.batch) * d.out_h * d.out_w + kBiasRowTile - 1) / kBiasRowTile;
+  filter += chunks * round_up_floats64(d.out_c);
   return std::max({forward, backward, filter});
 }
 
@@ -229,8 +232,11 @@ static size_t pre_activation_floats(const ConvDims& d, Activation act) {
   return act == Activation::kLinear ? 0 : round_up_floats(d.batch * d.out_h * d.out_w * d.out_c);
 }
 
-size_t conv2d_fused_workspace_floats(const ConvDims& d, Activation act, int threads) {
-  return pre_activation_floats(d, act) + bias_partial_floats(d) + conv2d_workspace_floats(d, threads);
+uint64_t conv2d_fused_workspace_floats(const ConvDims& d, Activation act, int threads) {
+  const uint64_t rows = static_cast<uint64_t>(d.batch) * d.out_h * d.out_w;
+  const uint64_t pre = act == Activation::kLinear ? 0 : round_up_floats64(rows * d.out_c);
+  const uint64_t bias = (rows + kBiasRowTile - 1) / kBiasRowTile * round_up_floats64(d.out_c);
+  return pre + bias + conv2d_workspace_floats(d, threads);
 }
 
 void conv2d_fused_backward(ThreadPool* pool, const ConvDims& d, Activation act, const float* in, const float* out,

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "kernels/kernels.h"
 #include "ops/activation.h"
@@ -16,7 +17,7 @@ namespace nn {
 class ThreadPool;
 
 // Scratch floats each call needs with `threads` threads (the max over the three passes).
-size_t conv2d_workspace_floats(const ConvDims& d, int threads);
+uint64_t conv2d_workspace_floats(const ConvDims& d, int threads);
 
 // out = act(conv(in, filter) + bias); bias may be null.
 void conv2d_forward(ThreadPool* pool, const ConvDims& d, const float* in, const float* filter, const float* bias,
@@ -41,7 +42,7 @@ namespace nn {
 // The backward step of a convolution with a fused activation (Conv2D, Dense): turn grad_out
 // into the gradient before the activation using the saved output, then run both gradient
 // convolutions. grad_in and grad_bias may be null.
-size_t conv2d_fused_workspace_floats(const ConvDims& d, Activation act, int threads);
+uint64_t conv2d_fused_workspace_floats(const ConvDims& d, Activation act, int threads);
 void conv2d_fused_backward(ThreadPool* pool, const ConvDims& d, Activation act, const float* in, const float* out,
                            const float* grad_out, const float* filter, float* grad_in, float* grad_filter,
                            float* grad_bias, float* workspace);

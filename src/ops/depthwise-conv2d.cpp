@@ -193,7 +193,9 @@ void backward_filter_image(const DwconvConfig& cfg, const ConvDims& d, size_t n,
 
 }  // namespace
 
-size_t depthwise_conv2d_workspace_floats(const ConvDims& d) { return d.batch * partial_stride(d); }
+uint64_t depthwise_conv2d_workspace_floats(const ConvDims& d) {
+  return static_cast<uint64_t>(d.batch) * round_up_floats64(static_cast<uint64_t>(d.kernel_h) * d.kernel_w * d.out_c + d.out_c);
+}
 
 void depthwise_conv2d_forward(ThreadPool* pool, const ConvDims& d, const float* in, const float* filter,
                               const float* bias, float* out) {

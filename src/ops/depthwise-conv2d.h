@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "kernels/kernels.h"
 
@@ -17,7 +18,7 @@ namespace nn {
 class ThreadPool;
 
 // Scratch floats of depthwise_conv2d_backward_filter (per-image partials).
-size_t depthwise_conv2d_workspace_floats(const ConvDims& d);
+uint64_t depthwise_conv2d_workspace_floats(const ConvDims& d);
 
 void depthwise_conv2d_forward(ThreadPool* pool, const ConvDims& d, const float* in, const float* filter,
                               const float* bias, float* out);

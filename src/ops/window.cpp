@@ -5,6 +5,8 @@
 
 namespace nn {
 
+constexpr int64_t kMaxWindow = 65535;
+
 Status parse_padding(std::string_view name, Padding* out) {
   if (name == "valid") *out = Padding::kValid;
   else if (name == "same") *out = Padding::kSame;
@@ -18,6 +20,10 @@ Status window_1d(std::string_view who, const char* axis, int64_t in, int64_t ker
                  Padding padding, Window1D* out) {
   if (kernel <= 0 || stride <= 0) {
     return invalid_argument(who, ": kernel ", kernel, " and stride ", stride, " along ", axis, " must be positive");
+  }
+  // Bounded so that window products (kernel area x channels) stay far from overflowing.
+  if (kernel > kMaxWindow || stride > kMaxWindow) {
+    return invalid_argument(who, ": kernel ", kernel, " and stride ", stride, " along ", axis, " must be at most ", kMaxWindow);
   }
   if (padding == Padding::kSame) {
     out->out = (in + stride - 1) / stride;

@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/checked.h"
+#include "core/memory-budget.h"
 #include "io/model-json.h"
 #include "io/tfjs-weights.h"
 #include "io/tfjs-writer.h"
@@ -79,8 +81,42 @@ size_t Session::label_size() const {
   return trainer_->compiled() ? loss_label_size(trainer_->options().loss.kind, dim) : dim;
 }
 
+Status Session::memory_estimate(int batch, MemoryEstimate* out) const {
+  if (batch <= 0) return invalid_argument("batch size ", batch, " must be positive");
+  const Model& m = *model_;
+  const uint64_t trainable = static_cast<uint64_t>(m.trainable_count());
+  const uint64_t per_sample = (static_cast<uint64_t>(m.input_shape().numel()) + label_size()) * sizeof(float);
+  auto staging = [&](int b) { return per_sample * static_cast<uint64_t>(b); };   // < 2^64: both factors < 2^32
+  MemoryEstimate e;
+  e.plan             = m.estimate_plan(batch, threads());
+  e.weight_bytes     = e.plan.parameter_bytes;
+  e.optimizer_bytes  = trainer_->compiled() ? trainer_->optimizer().state_size() * sizeof(float) : 2 * trainable * sizeof(float);
+  e.activation_bytes = e.plan.activation_bytes;
+  e.staging_bytes    = staging(batch);
+  CheckedSize total(e.weight_bytes);
+  total.add(e.optimizer_bytes).add(e.activation_bytes).add(e.staging_bytes);
+  e.bytes = total.ok() ? total.value() : UINT64_MAX;
+  // What this session holds now is given back when it re-plans, so it counts as available.
+  const uint64_t held = static_cast<uint64_t>(m.parameter_bytes()) + m.activation_bytes() +
+                        trainer_->optimizer().state_size() * sizeof(float) + (x_.capacity() + y_.capacity()) * sizeof(float);
+  const uint64_t available = memory_available_bytes();
+  e.limit_bytes = held > UINT64_MAX - available ? UINT64_MAX : held + available;
+  e.fits = e.plan.tensor_fits && e.bytes <= e.limit_bytes;
+  const uint64_t fixed = e.weight_bytes + e.optimizer_bytes;
+  e.max_batch = e.limit_bytes > fixed
+                    ? m.max_batch_within(e.limit_bytes - fixed, per_sample, threads(), PlanOptions{}, kMaxEstimateBatch)
+                    : 0;
+  *out = e;
+  return Status::ok();
+}
+
 Status Session::reserve(int batch) {
   if (batch <= 0) return invalid_argument("batch size ", batch, " must be positive");
+  if (batch > reserved_) {
+    MemoryEstimate e;
+    NN_RETURN_IF_ERROR(memory_estimate(batch, &e));
+    if (!e.fits) return plan_memory_error(model_->name(), batch, e.bytes, e.plan, e.limit_bytes, e.max_batch);
+  }
   if (batch > reserved_ || plan_kind_ != PlanKind::kTraining) {
     NN_RETURN_IF_ERROR(model_->plan(std::max(batch, reserved_), pool_.get()));
     plan_kind_ = PlanKind::kTraining;

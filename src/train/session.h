@@ -16,8 +16,24 @@
 
 namespace nn {
 
+// What training at a batch size needs (Session::memory_estimate), in bytes, computed in 64 bits
+// without allocating: the app picks a batch size from it and never starts a run that cannot fit.
+struct MemoryEstimate {
+  uint64_t bytes            = 0;   // the sum of the four below
+  uint64_t weight_bytes     = 0;   // parameters and their gradients
+  uint64_t optimizer_bytes  = 0;   // optimizer slots (as compiled; Adam's two before compile)
+  uint64_t activation_bytes = 0;   // the training plan: activations, gradients, saved state, workspace
+  uint64_t staging_bytes    = 0;   // the input and label staging buffers
+  uint64_t limit_bytes      = 0;   // what this session holds plus what the engine can still get
+  int      max_batch        = 0;   // the largest batch that fits limit_bytes (at most kMaxEstimateBatch), 0 if none
+  bool     fits             = false;   // bytes <= limit_bytes and every tensor within kMaxTensorElements
+  PlanEstimate plan;               // the model's part, for messages
+};
+
 class Session {
  public:
+  static constexpr int kMaxEstimateBatch = 65536;
+
   // Builds the model from TF.js model.json text (topology; weights are set separately) and
   // initializes it with `seed`. threads <= 0 means the most this build allows.
   static Status create(std::string_view model_json, uint64_t seed, int threads, std::unique_ptr<Session>* out);
@@ -33,8 +49,12 @@ class Session {
   Status compile(std::string_view options_json);
   Status set_learning_rate(float lr);
 
-  // Plans the model and sizes the staging buffers for batches of up to `batch` samples.
+  // Plans the model and sizes the staging buffers for batches of up to `batch` samples. A batch
+  // that cannot fit fails (kOutOfMemory) before anything is freed or allocated, naming the
+  // need, the limit and the largest batch that fits.
   Status reserve(int batch);
+  // What reserve(batch) and training at that batch would need; nothing is allocated.
+  Status memory_estimate(int batch, MemoryEstimate* out) const;
   int    reserved_batch() const { return reserved_; }
   float* staging_x() { return x_.data(); }   // reserved batch x input numel
   float* staging_y() { return y_.data(); }   // reserved batch x label size
