@@ -2,14 +2,19 @@
 //   convnet summary model.json            the model's summary as JSON (layers, shapes, params)
 //   convnet demo [model.json] [--epochs N] [--threads T]
 //                                         train on a built-in synthetic two-class image set
-// Errors go to stderr as "convnet: <message>" with exit code 1; the tool never aborts on bad input.
+// Errors go to stderr as "convnet: <message>" with exit code 1 (2 for usage errors); the tool
+// never aborts on bad input: a model too large for memory is refused before its buffers are
+// allocated, and an allocation that still fails is reported the same way.
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <new>
 #include <string>
 #include <vector>
 
+#include "core/memory-budget.h"
 #include "io/model-json.h"
 #include "threading/thread-pool.h"
 #include "train/trainer.h"
@@ -58,6 +63,19 @@ void synthetic_images(const nn::Shape& shape, size_t count, uint64_t seed, std::
   }
 }
 
+// A whole number in [lo, hi], or a message naming the option, the value and the rule.
+bool parse_int(const char* option, const char* text, long lo, long hi, int* out) {
+  char* end = nullptr;
+  errno = 0;
+  const long v = std::strtol(text, &end, 10);
+  if (end == text || *end != '\0' || errno == ERANGE || v < lo || v > hi) {
+    std::fprintf(stderr, "convnet: %s '%s' is not valid: it must be a whole number from %ld to %ld\n", option, text, lo, hi);
+    return false;
+  }
+  *out = static_cast<int>(v);
+  return true;
+}
+
 int demo(const char* path, int epochs, int threads) {
   std::unique_ptr<nn::Model> model;
   nn::Status st = nn::load_model_json(path, &model);
@@ -72,6 +90,14 @@ int demo(const char* path, int epochs, int threads) {
   options.loss.kind = nn::LossKind::kBinaryCrossentropy;
   options.optimizer.kind = nn::OptimizerKind::kAdam;
   if (!(st = trainer.compile(options)).is_ok()) return fail(st);
+  // Plan before making the data, so a model too large to train fails with the plan's figures.
+  if (!(st = model->plan(32, &pool)).is_ok()) return fail(st);
+  const uint64_t data_bytes = 640 * static_cast<uint64_t>(model->input_shape().numel() + 1) * sizeof(float);
+  if (data_bytes > nn::memory_available_bytes()) {
+    return fail(nn::out_of_memory("the demo's 640 synthetic ", model->input_shape().str(), " images need ",
+                                  nn::format_bytes(data_bytes), " but only ", nn::format_bytes(nn::memory_available_bytes()),
+                                  " are available: use a model with smaller images"));
+  }
   std::vector<float> x, y, vx, vy;
   synthetic_images(model->input_shape(), 512, 1, &x, &y);
   synthetic_images(model->input_shape(), 128, 2, &vx, &vy);
@@ -92,9 +118,7 @@ int demo(const char* path, int epochs, int threads) {
   return st.is_ok() ? 0 : fail(st);
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int run(int argc, char** argv) {
   if (argc < 2) return usage();
   const std::string cmd = argv[1];
   if (cmd == "summary") return argc == 3 ? summary(argv[2]) : usage();
@@ -102,12 +126,31 @@ int main(int argc, char** argv) {
     const char* path = "wasm-tests/fixtures/model-a.json";
     int epochs = 3, threads = nn::ThreadPool::max_threads();
     for (int i = 2; i < argc; ++i) {
-      if (!std::strcmp(argv[i], "--epochs") && i + 1 < argc) epochs = std::atoi(argv[++i]);
-      else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) threads = std::atoi(argv[++i]);
-      else if (argv[i][0] != '-') path = argv[i];
-      else return usage();
+      if (!std::strcmp(argv[i], "--epochs") && i + 1 < argc) {
+        if (!parse_int("--epochs", argv[++i], 1, 100000, &epochs)) return 2;
+      } else if (!std::strcmp(argv[i], "--threads") && i + 1 < argc) {
+        // More threads than the build or machine has are capped by the pool (the demo prints the count).
+        if (!parse_int("--threads", argv[++i], 1, 1024, &threads)) return 2;
+      } else if (argv[i][0] != '-') {
+        path = argv[i];
+      } else {
+        return usage();
+      }
     }
     return demo(path, epochs, threads);
   }
   return usage();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  // The engine reports memory it cannot get as a Status; this catches what the C++ library
+  // itself fails to allocate (vectors), so that is an error message too, never an abort.
+  try {
+    return run(argc, argv);
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "convnet: out of memory: the model or its data needs more memory than is available\n");
+    return 1;
+  }
 }
