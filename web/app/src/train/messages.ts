@@ -172,6 +172,8 @@ export interface AppApi {
   /** Re-splits the stored dataset. */
   split: { in: { valFraction: number; seed: number }; out: DatasetSummary };
   images: { in: { indices: number[] }; out: RgbImages };
+  /** Dataset indices and names of one class's images in one split, in split order (Inspect's image picker). */
+  classImages: { in: { split: 'val' | 'train'; label: number }; out: { indices: number[]; names: string[] } };
   build: { in: ModelConfig; out: ModelInfo };
   estimate: { in: { batchSize: number }; out: Estimate };
   train: { in: TrainConfig; out: { epochs: EpochRecord[]; stopped: boolean } };

@@ -325,6 +325,17 @@ const handlers: { [K in RequestType]: (input: AppApi[K]['in']) => Promise<Out<K>
     return d.summary();
   },
   images: (req) => needData('images').images(req.indices),
+  classImages: (req) => {
+    const d = needData('classImages');
+    const indices: number[] = [], names: string[] = [];
+    for (const i of req.split === 'train' ? d.train : d.val) {
+      if (d.labels[i] === req.label) {
+        indices.push(i);
+        names.push(d.names[i]);
+      }
+    }
+    return { indices, names };
+  },
   build: (cfg) => buildModel(cfg),
   estimate: (req) => estimate(req.batchSize),
   train: (cfg) => train(cfg),

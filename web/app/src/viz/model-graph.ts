@@ -61,12 +61,19 @@ export function nodeText(n: { name: string; className: string; shapeText: string
   return [n.name, [n.className, n.shapeText, params].filter(Boolean).join('  ·  ')];
 }
 
-/** Node width for these layers: the widest estimated text plus padding, within [MIN_NODE_W, MAX_NODE_W]. */
-export function nodeWidthFor(layers: ReadonlyArray<{ name: string; className: string; outputShape: ReadonlyArray<number | null>; params: number }>): number {
+/** Width of text in pixels at a font size, bold or not. */
+export type TextMeasure = (text: string, px: number, bold: boolean) => number;
+
+/**
+ * Node width for these layers: the widest text plus padding, within [MIN_NODE_W, MAX_NODE_W].
+ * Text is measured with `measure` (on a page: canvasTextMeasure()), else estimated.
+ */
+export function nodeWidthFor(layers: ReadonlyArray<{ name: string; className: string; outputShape: ReadonlyArray<number | null>; params: number }>,
+                             measure: TextMeasure = estimateTextWidth): number {
   let need = 0;
   for (const l of layers) {
     const [a, b] = nodeText({ ...l, shapeText: shapeText(l.outputShape) });
-    need = Math.max(need, estimateTextWidth(a, NODE_FONT.namePx, true), estimateTextWidth(b, NODE_FONT.detailPx));
+    need = Math.max(need, measure(a, NODE_FONT.namePx, true), measure(b, NODE_FONT.detailPx, false));
   }
   return Math.min(MAX_NODE_W, Math.max(MIN_NODE_W, Math.ceil(need + 2 * NODE_FONT.padX)));
 }
@@ -148,12 +155,12 @@ export function shapeText(shape: ReadonlyArray<number | null>): string {
   return dims.map((d) => (d === null ? '?' : String(d))).join('×');
 }
 
-export function layoutModelGraph(summary: { layers: readonly GraphLayerInput[] }): GraphLayout {
+export function layoutModelGraph(summary: { layers: readonly GraphLayerInput[] }, opts: { measure?: TextMeasure } = {}): GraphLayout {
   const layers = summary.layers;
   const byName = indexLayers(layers);
   const order = topoOrder(layers, byName);
   const found = findResidualBlocks(layers);
-  const NODE_W = nodeWidthFor(layers);
+  const NODE_W = nodeWidthFor(layers, opts.measure);
 
   // Columns: skip-path layers go right of the main column; everything else stays in 0.
   const column = new Map<string, number>();
@@ -327,12 +334,21 @@ function nodeColors(className: string): [string, string] {
 // Measured with a canvas in the SVG's font: works while the graph is hidden (another tab),
 // where SVG text has no computed length.
 let measureCtx: CanvasRenderingContext2D | null | undefined;
-function fitText(text: string, maxWidth: number, px: number, bold: boolean): string {
+
+/** The page's real text widths in the graph's font, or null without a DOM. */
+export function canvasTextMeasure(): TextMeasure | null {
   if (measureCtx === undefined) measureCtx = typeof document !== 'undefined' ? document.createElement('canvas').getContext('2d') : null;
   const ctx = measureCtx;
-  if (!ctx) return ellipsize(text, maxWidth, (s) => estimateTextWidth(s, px, bold));
-  ctx.font = `${bold ? 600 : 400} ${px}px ${NODE_FONT.family}`;
-  return ellipsize(text, maxWidth, (s) => ctx.measureText(s).width);
+  if (!ctx) return null;
+  return (text, px, bold) => {
+    ctx.font = `${bold ? 600 : 400} ${px}px ${NODE_FONT.family}`;
+    return ctx.measureText(text).width;
+  };
+}
+
+function fitText(text: string, maxWidth: number, px: number, bold: boolean): string {
+  const measure = canvasTextMeasure() ?? estimateTextWidth;
+  return ellipsize(text, maxWidth, (s) => measure(s, px, bold));
 }
 
 function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
@@ -347,7 +363,9 @@ export function renderModelGraph(container: HTMLElement, layout: GraphLayout, op
     role: 'group', class: 'model-graph',
     'aria-label': `Model graph: ${layout.nodes.length} layers, ${layout.blocks.length} residual blocks`,
   });
+  // Shrinks to fit its box, but not below 80% so text stays readable (the box scrolls instead).
   svg.style.maxWidth = '100%';
+  svg.style.minWidth = `${Math.round(layout.width * 0.8)}px`;
   svg.style.height = 'auto';
   svg.style.fontFamily = NODE_FONT.family;
   const nodeW = layout.nodeWidth ?? layout.nodes[0]?.w ?? MIN_NODE_W;
