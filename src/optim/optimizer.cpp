@@ -31,14 +31,17 @@ Status Optimizer::init(const OptimizerOptions& options, int64_t param_count) {
   options_ = options;
   if (options_.learning_rate < 0.0f) options_.learning_rate = default_learning_rate(options_.kind);
   if (!std::isfinite(options_.learning_rate)) return invalid_argument("learning rate must be finite");
-  if (options_.momentum < 0.0f || options_.momentum >= 1.0f) {
+  // Written so that NaN fails every range check (NaN compares false).
+  if (!(options_.momentum >= 0.0f && options_.momentum < 1.0f)) {
     return invalid_argument("momentum is ", options_.momentum, ": it must lie in [0, 1)");
   }
-  if (options_.rho <= 0.0f || options_.rho >= 1.0f) return invalid_argument("rho is ", options_.rho, ": it must lie in (0, 1)");
-  if (options_.beta_1 < 0.0f || options_.beta_1 >= 1.0f || options_.beta_2 < 0.0f || options_.beta_2 >= 1.0f) {
+  if (!(options_.rho > 0.0f && options_.rho < 1.0f)) return invalid_argument("rho is ", options_.rho, ": it must lie in (0, 1)");
+  if (!(options_.beta_1 >= 0.0f && options_.beta_1 < 1.0f && options_.beta_2 >= 0.0f && options_.beta_2 < 1.0f)) {
     return invalid_argument("Adam betas are ", options_.beta_1, ", ", options_.beta_2, ": they must lie in [0, 1)");
   }
-  if (options_.epsilon <= 0.0f) return invalid_argument("epsilon is ", options_.epsilon, ": it must be positive");
+  if (!(options_.epsilon > 0.0f && std::isfinite(options_.epsilon))) {
+    return invalid_argument("epsilon is ", options_.epsilon, ": it must be a finite positive number");
+  }
   count_ = param_count;
   iterations_ = 0;
   switch (options_.kind) {

@@ -10,8 +10,11 @@
 #include "train/checkpoint.h"
 
 #include <bit>
+#include <cmath>
 #include <cstring>
 #include <vector>
+
+#include "core/alloc.h"
 
 namespace nn {
 namespace {
@@ -21,6 +24,7 @@ static_assert(std::endian::native == std::endian::little, "checkpoints are littl
 constexpr char     kMagic[8]    = {'N', 'N', 'C', 'K', 'P', 'T', '\r', '\n'};
 constexpr uint32_t kVersion     = 1;
 constexpr size_t   kHeaderBytes = 24;
+constexpr int64_t  kMaxCount    = int64_t{1} << 53;   // epochs, steps, iterations: exact as JS numbers
 
 // FNV-1a, 64 bit (Fowler, Noll, Vo): catches flipped and truncated bytes; not cryptographic.
 uint64_t fnv1a(std::string_view bytes) {
@@ -135,9 +139,10 @@ Status parse(std::string_view bytes, Contents* c) {
   if (std::memcmp(bytes.data(), kMagic, sizeof kMagic) != 0) {
     return parse_error("these bytes are not a convnet-wasm checkpoint: they do not start with its magic \"NNCKPT\"");
   }
-  uint32_t version = 0;
+  uint32_t version = 0, flags = 0;
   uint64_t total = 0;
   std::memcpy(&version, bytes.data() + 8, sizeof version);
+  std::memcpy(&flags, bytes.data() + 12, sizeof flags);
   std::memcpy(&total, bytes.data() + 16, sizeof total);
   if (version != kVersion) {
     return unsupported("checkpoint version ", version, " is not supported: this engine reads version ", kVersion);
@@ -150,6 +155,9 @@ Status parse(std::string_view bytes, Contents* c) {
   std::memcpy(&stored, bytes.data() + bytes.size() - sizeof stored, sizeof stored);
   bytes.remove_suffix(sizeof stored);
   if (stored != fnv1a(bytes)) return parse_error("checkpoint is corrupt: its checksum does not match its contents");
+  // The checksum only shows the bytes are as written; every field is still checked below,
+  // since a forged or buggy writer can recompute it.
+  if (flags != 0) return parse_error("checkpoint is malformed: its flags are ", flags, " but must be 0");
   Reader body(bytes.substr(kHeaderBytes));
   uint32_t count = 0, kind = 0, nesterov = 0;
   bool ok = body.get(&c->epoch, "the epoch") && body.get(&c->steps, "the step count") &&
@@ -163,6 +171,10 @@ Status parse(std::string_view bytes, Contents* c) {
          body.get(&trainable, "a parameter's trainable flag") && body.get(&rank, "a parameter's rank");
     if (ok && rank > static_cast<uint32_t>(Shape::kMaxRank)) {
       return parse_error("checkpoint is malformed: parameter '", e.layer, "/", e.name, "' has rank ", rank);
+    }
+    if (ok && trainable > 1) {
+      return parse_error("checkpoint is malformed: parameter '", e.layer, "/", e.name, "' has trainable flag ",
+                         static_cast<int>(trainable), " (must be 0 or 1)");
     }
     e.trainable = trainable != 0;
     for (uint32_t d = 0; ok && d < rank; ++d) {
@@ -184,6 +196,24 @@ Status parse(std::string_view bytes, Contents* c) {
     return parse_error("checkpoint is malformed: ", bytes.size() - kHeaderBytes - body.pos(), " bytes follow its last section");
   }
   if (kind > static_cast<uint32_t>(OptimizerKind::kAdam)) return parse_error("checkpoint names optimizer kind ", kind, ", which does not exist");
+  if (nesterov > 1) return parse_error("checkpoint is malformed: its nesterov flag is ", nesterov, " (must be 0 or 1)");
+  if (c->epoch < 0 || c->epoch > kMaxCount) {
+    return parse_error("checkpoint is malformed: its epoch is ", c->epoch, ": it must be from 0 to ", kMaxCount);
+  }
+  if (c->steps < 0 || c->steps > kMaxCount) {
+    return parse_error("checkpoint is malformed: its step count is ", c->steps, ": it must be from 0 to ", kMaxCount);
+  }
+  if (c->iterations < 0 || c->iterations > kMaxCount) {
+    return parse_error("checkpoint is malformed: its optimizer iteration count is ", c->iterations, ": it must be from 0 to ",
+                       kMaxCount);
+  }
+  if ((c->rng_inc & 1) == 0) {
+    return parse_error("checkpoint is malformed: its generator increment ", c->rng_inc, " is even (PCG's is always odd)");
+  }
+  // A negative rate means "Keras's default" to Optimizer::init; a saved one is always resolved.
+  if (!(o.learning_rate >= 0.0f) || !std::isfinite(o.learning_rate)) {
+    return parse_error("checkpoint is malformed: its learning rate is ", o.learning_rate, ": it must be a finite non-negative number");
+  }
   o.kind     = static_cast<OptimizerKind>(kind);
   o.nesterov = nesterov != 0;
   return Status::ok();
@@ -269,6 +299,36 @@ Status load_checkpoint(std::string_view bytes, Trainer* trainer, Model* model, i
                          c.optimizer_state.size(), " values but ", scratch.state_size(), " are expected");
     }
   }
+
+  // Non-finite numbers would load silently and surface as a NaN loss that blames the learning
+  // rate: name the tensor instead. The optimizer's slots follow the trainable parameters.
+  const char* slot_names[2] = {c.optimizer.kind == OptimizerKind::kAdam ? "first moment (m)" : "accumulator",
+                               "second moment (v)"};
+  const size_t stride = round_up_floats(static_cast<size_t>(model->trainable_count()));
+  for (const Node& n : model->nodes())
+    for (const Param& p : n.layer->params()) {
+      const size_t at = static_cast<size_t>(p.value - model->params()), count = static_cast<size_t>(p.shape.numel());
+      for (size_t i = 0; i < count; ++i) {
+        if (!std::isfinite(c.values[at + i])) {
+          return invalid_argument("checkpoint parameter '", n.layer->name(), "/", p.name, "' has ", c.values[at + i],
+                                  " at element ", i, ": parameters must be finite numbers");
+        }
+      }
+      if (!p.trainable) continue;
+      for (size_t s = 0; s * stride < c.optimizer_state.size(); ++s) {
+        // Squared-gradient averages (RMSprop's accumulator, Adam's v) must also be non-negative.
+        const bool squares = c.optimizer.kind == OptimizerKind::kRMSprop || s == 1;
+        for (size_t i = 0; i < count; ++i) {
+          const float v = c.optimizer_state[s * stride + at + i];
+          if (!std::isfinite(v) || (squares && v < 0.0f)) {
+            return invalid_argument("checkpoint ", optimizer_name(c.optimizer.kind), " ",
+                                    c.optimizer.kind == OptimizerKind::kSGD ? "momentum" : slot_names[s], " of '",
+                                    n.layer->name(), "/", p.name, "' has ", v, " at element ", i,
+                                    squares ? ": it must be a finite non-negative number" : ": it must be a finite number");
+          }
+        }
+      }
+    }
 
   Optimizer& opt = trainer->optimizer();
   NN_RETURN_IF_ERROR(opt.init(c.optimizer, model->trainable_count()));

@@ -4,7 +4,9 @@
 // are rejected with a clear Status and change nothing. Run: nn_tests_native -tc='*checkpoint*'
 #include <doctest/doctest.h>
 
+#include <cmath>
 #include <cstring>
+#include <limits>
 
 #include "io/model-json.h"
 #include "io/tfjs-writer.h"
@@ -88,6 +90,19 @@ Run trained(int steps, const CompileOptions& options = adam()) {
   for (int s = 0; s < steps; ++s) train_step(r.trainer.get(), s);
   NN_REQUIRE_OK(save_checkpoint(*r.trainer, *r.model, 2, &r.checkpoint));
   return r;
+}
+
+// Patches `value` into the checkpoint at `at` and recomputes its checksum, as a forger would.
+template <typename T>
+std::string forged(std::string bytes, size_t at, T value) {
+  std::memcpy(&bytes[at], &value, sizeof value);
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i + 8 < bytes.size(); ++i) {
+    h ^= static_cast<unsigned char>(bytes[i]);
+    h *= 0x100000001b3ULL;
+  }
+  std::memcpy(&bytes[bytes.size() - 8], &h, sizeof h);
+  return bytes;
 }
 
 }  // namespace
@@ -211,6 +226,38 @@ TEST_CASE("checkpoint: damaged, foreign or misplaced checkpoints are rejected an
     std::string bytes;
     CHECK(save_checkpoint(uncompiled, *model, 0, &bytes).code() == StatusCode::kFailedPrecondition);
     CHECK(load_checkpoint(good, a.trainer.get(), model.get(), &epoch).code() == StatusCode::kInvalidArgument);
+  }
+  SUBCASE("forged fields with a recomputed checksum (issue 12)") {
+    // Offsets from the end (see checkpoint.cpp's layout): values, optimizer state, iterations,
+    // six option floats, nesterov, kind.
+    const size_t p = static_cast<size_t>(model->count_params()), slots = trainer.optimizer().state_size();
+    const size_t values_at = good.size() - 8 - 4 * p, state_at = values_at - 8 - 4 * slots;
+    const size_t iterations_at = state_at - 16, lr_at = iterations_at - 24, momentum_at = lr_at + 4;
+    const float nan = std::nanf("");
+    struct Case { std::string bytes; StatusCode code; const char* says; };
+    const Case cases[] = {
+        {forged(good, 24, int64_t{-5}), StatusCode::kParseError, "its epoch is -5: it must be from 0 to"},
+        {forged(good, 32, int64_t{-1}), StatusCode::kParseError, "its step count is -1"},
+        {forged(good, 48, uint64_t{42}), StatusCode::kParseError, "generator increment 42 is even"},
+        {forged(good, 12, uint32_t{3}), StatusCode::kParseError, "its flags are 3"},
+        {forged(good, iterations_at, int64_t{-2}), StatusCode::kParseError, "iteration count is -2"},
+        {forged(good, lr_at, nan), StatusCode::kParseError, "its learning rate is nan"},
+        {forged(good, lr_at, -1.0f), StatusCode::kParseError, "its learning rate is -1"},
+        {forged(good, momentum_at, nan), StatusCode::kInvalidArgument, "momentum is nan"},
+        {forged(good, lr_at - 4, uint32_t{7}), StatusCode::kParseError, "nesterov flag is 7"},
+        {forged(good, values_at + 4 * 5, nan), StatusCode::kInvalidArgument,
+         "parameter 'conv2d/kernel' has nan at element 5: parameters must be finite"},
+        {forged(good, values_at + 4 * (p - 1), std::numeric_limits<float>::infinity()), StatusCode::kInvalidArgument,
+         "parameter 'batch_normalization/moving_variance' has inf at element 7"},
+        {forged(good, state_at + 4 * (slots / 2 + 1), -1.0f), StatusCode::kInvalidArgument,
+         "adam second moment (v) of 'conv2d/kernel' has -1 at element 1: it must be a finite non-negative number"},
+    };
+    for (const Case& c : cases) {
+      Status st = load_checkpoint(c.bytes, &trainer, model.get(), &epoch);
+      INFO(c.says, " -> ", st.message());
+      CHECK(st.code() == c.code);
+      CHECK(st.message().find(c.says) != std::string::npos);
+    }
   }
   CHECK(params_of(*model) == before);
   CHECK(trainer.rng().state() == rng_state);
