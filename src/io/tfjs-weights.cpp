@@ -4,6 +4,7 @@
 // Test: nn_tests_native -tc='*tfjs*'
 #include "io/tfjs-weights.h"
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cmath>
@@ -262,10 +263,35 @@ Status load_tfjs_weights(const JsonValue& model_json, const std::vector<std::str
     if (have != rg.bytes) return size_error(files, have, rg.bytes, rg.weights.size(), "");
   }
 
+  auto shards_of = [&](const ResolvedGroup& rg) {
+    return std::vector<std::string_view>(shards.begin() + static_cast<std::ptrdiff_t>(rg.first_shard),
+                                         shards.begin() + static_cast<std::ptrdiff_t>(rg.first_shard + rg.shard_count));
+  };
+  // Every value must be finite, checked before anything is copied: a NaN would otherwise load
+  // silently and surface as a NaN loss that blames the learning rate. Read through a small
+  // buffer, since a float may straddle two shards.
+  std::vector<float> chunk(4096);
+  for (const ResolvedGroup& rg : groups) {
+    const std::vector<std::string_view> group_shards = shards_of(rg);
+    ShardReader reader{&group_shards};
+    for (const ResolvedWeight& w : rg.weights) {
+      for (size_t done = 0, count = w.bytes / sizeof(float); done < count;) {
+        const size_t n = std::min(chunk.size(), count - done);
+        reader.read(n * sizeof(float), reinterpret_cast<char*>(chunk.data()));
+        for (size_t i = 0; i < n; ++i) {
+          if (!std::isfinite(chunk[i])) {
+            return invalid_argument("weight '", w.name, "' has ", chunk[i], " at element ", done + i,
+                                    ": weights must be finite numbers");
+          }
+        }
+        done += n;
+      }
+    }
+  }
+
   // Pass 2: copy.
   for (const ResolvedGroup& rg : groups) {
-    std::vector<std::string_view> group_shards(shards.begin() + static_cast<std::ptrdiff_t>(rg.first_shard),
-                                               shards.begin() + static_cast<std::ptrdiff_t>(rg.first_shard + rg.shard_count));
+    const std::vector<std::string_view> group_shards = shards_of(rg);
     ShardReader reader{&group_shards};
     for (const ResolvedWeight& w : rg.weights) reader.read(w.bytes, reinterpret_cast<char*>(w.param->value));
   }

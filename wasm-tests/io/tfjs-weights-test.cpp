@@ -7,7 +7,9 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <functional>
+#include <limits>
 #include <sys/stat.h>
 
 #include "io/model-json.h"
@@ -418,6 +420,18 @@ TEST_CASE("tfjs weights: bad weight files and manifests give clear errors and le
     st = load_tfjs_weights(quantized, {f.bin}, model.get());
     CHECK(st.code() == StatusCode::kUnsupported);
     CHECK(st.message().find("'conv2d_3/kernel' is quantized") != std::string::npos);
+  }
+  SUBCASE("NaN or Inf in a weight is rejected at load, naming the weight (issue 12)") {
+    std::string nan_bin = f.bin, inf_bin = f.bin;
+    const float nan = std::nanf(""), inf = -std::numeric_limits<float>::infinity();
+    std::memcpy(&nan_bin[3 * sizeof(float)], &nan, sizeof nan);
+    std::memcpy(&inf_bin[inf_bin.size() - sizeof(float)], &inf, sizeof inf);
+    Status st = load_tfjs_weights(f.json, {nan_bin}, model.get());
+    CHECK(st.code() == StatusCode::kInvalidArgument);
+    CHECK(st.message() == "weight 'conv2d/kernel' has nan at element 3: weights must be finite numbers");
+    st = load_tfjs_weights(f.json, {inf_bin}, model.get());
+    CHECK(st.code() == StatusCode::kInvalidArgument);
+    CHECK(st.message().find("has -inf at element") != std::string::npos);
   }
   SUBCASE("no manifest, a topology-only file, an unfinalized model") {
     JsonValue none = JsonValue::make_object();
