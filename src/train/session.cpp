@@ -161,6 +161,7 @@ Status Session::evaluate_step(int n, double* loss_sum, double* correct) {
 Status Session::predict_step(int n, const float** out) {
   NN_RETURN_IF_ERROR(ensure_training_plan());
   NN_RETURN_IF_ERROR(check_count(n, reserved_));
+  NN_RETURN_IF_ERROR(trainer_->check_inputs(x_.data(), n));
   return model_->forward(x_.data(), n, false, &trainer_->rng(), out);
 }
 
@@ -169,6 +170,7 @@ Status Session::layer_output(const std::string& layer, int n, const float** out,
   NN_RETURN_IF_ERROR(check_count(n, reserved_));
   const int node = model_->find_layer(layer);
   if (node < 0) return invalid_argument("model '", model_->name(), "' has no layer named '", layer, "'");
+  NN_RETURN_IF_ERROR(trainer_->check_inputs(x_.data(), n));
   if (plan_kind_ != PlanKind::kInspect) {
     PlanOptions options;
     options.training = false;
@@ -200,6 +202,7 @@ Status Session::grad_cam(const std::string& layer, int n, int class_index, const
   if (class_index < 0 || class_index >= choices) {
     return invalid_argument("Grad-CAM class index ", class_index, " is out of range: the model has ", choices, " classes");
   }
+  NN_RETURN_IF_ERROR(trainer_->check_inputs(x_.data(), n));
   if (plan_kind_ != PlanKind::kGradCam || n > grad_cam_batch_) {
     PlanOptions options;
     options.training = true;

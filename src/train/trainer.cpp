@@ -157,6 +157,7 @@ Status Trainer::evaluate(const Dataset& data, int batch_size, StepResult* result
   for (size_t begin = 0; begin < data.count; begin += static_cast<size_t>(batch)) {
     const int n = static_cast<int>(std::min<size_t>(static_cast<size_t>(batch), data.count - begin));
     const float* pred = nullptr;
+    NN_RETURN_IF_ERROR(check_inputs(data.x + begin * x_size, n));
     NN_RETURN_IF_ERROR(model_->forward(data.x + begin * x_size, n, false, &rng_, &pred));
     const float* y = data.y + begin * y_size;
     loss_sum += loss_forward_backward(options_.loss, pred, y, static_cast<size_t>(n), dim, nullptr) * n;
@@ -177,6 +178,7 @@ Status Trainer::predict(const float* x, size_t count, int batch_size, float* out
   for (size_t begin = 0; begin < count; begin += static_cast<size_t>(batch)) {
     const int n = static_cast<int>(std::min<size_t>(static_cast<size_t>(batch), count - begin));
     const float* pred = nullptr;
+    NN_RETURN_IF_ERROR(check_inputs(x + begin * x_size, n));
     NN_RETURN_IF_ERROR(model_->forward(x + begin * x_size, n, false, &rng_, &pred));
     std::memcpy(out + begin * dim, pred, static_cast<size_t>(n) * dim * sizeof(float));
   }

@@ -77,11 +77,13 @@ class Trainer {
   Model*           model() const { return model_; }
   // For checkpoints (train/checkpoint.h): resuming restores the step count.
   void             set_steps(int64_t steps) { steps_ = steps; }
+  // Fails, naming the sample and element, when x (n samples) holds a NaN or Inf. Every step
+  // that runs the model on caller data checks it: training, evaluation, prediction, inspection.
+  Status check_inputs(const float* x, int n) const;
 
  private:
   Status ensure_plan(int batch);
   Status check_dataset(const Dataset& data, const char* what) const;
-  Status check_inputs(const float* x, int n) const;
 
   Model*             model_;
   ThreadPool*        pool_;
