@@ -8,7 +8,7 @@ import { WorkerClient } from './train/client.js';
 import type { SavedSession } from './train/messages.js';
 import { setAugmentConfig, setupAugmentPanel } from './ui/augment-panel.js';
 import { loadSample, renderDataset, setInputSize, setupDatasetPanel } from './ui/dataset-panel.js';
-import { $, $button, fmtBytes, setStatus } from './ui/dom.js';
+import { $, $button, fmtBytes, h, setStatus } from './ui/dom.js';
 import { setupInspectPanel } from './ui/inspect-panel.js';
 import { setEditor, setupModelPanel, showModel } from './ui/model-panel.js';
 import { setupTabs } from './ui/tabs.js';
@@ -77,12 +77,32 @@ async function memoryReadout(): Promise<void> {
   }
 }
 
+/** The single-thread fallback in plain words: what it costs and how to get threads. */
+function explainSingleThread(): void {
+  const cores = navigator.hardwareConcurrency || 1;
+  const engine = $('engine');
+  engine.textContent = `Engine: single-threaded WebAssembly build (st). Training uses 1 of this computer's ${cores} CPU core${cores === 1 ? '' : 's'}, so it is slower than it could be` +
+    (cores > 1 ? ' (with 2 cores the threaded build trains about 1.8x as fast; more cores help more).' : '.');
+  engine.classList.add('warn');
+  const headers = h('pre', { class: 'headers', text: 'Cross-Origin-Opener-Policy: same-origin\nCross-Origin-Embedder-Policy: require-corp' });
+  const body = crossOriginIsolated
+    ? [h('p', { text: 'Why: this browser does not offer SharedArrayBuffer, which WebAssembly threads need. A current Chrome, Edge, Firefox or Safari does.' })]
+    : [h('p', { text: 'Why: the page is served without the cross-origin isolation headers, so the browser withholds SharedArrayBuffer, which WebAssembly threads need.' }),
+      h('p', { text: 'Fix: have the web server send these two headers with the app\'s files (see "Deploying" in the README; scripts/run.sh already does), then reload:' }),
+      headers,
+      h('p', { text: 'Hosts that cannot set headers (e.g. GitHub Pages) can add them with a service worker such as coi-serviceworker. Everything works meanwhile, only slower.' })];
+  const details = h('details', { id: 'engine-help', class: 'engine-help' }, h('summary', { text: 'Why one core, and how to make training faster' }), ...body);
+  document.getElementById('engine-help')?.remove();
+  engine.after(details);
+}
+
 async function start(): Promise<void> {
   try {
     const threads = Number(new URLSearchParams(location.search).get('threads')) || undefined;
     const info = await app.worker.call('init', { threads });
     app.state.engine = info;
     $('engine').textContent = `Engine: ${info.variant === 'mt' ? 'threaded' : 'single-threaded'} WebAssembly build (${info.variant}), ${info.threads} thread${info.threads === 1 ? '' : 's'}, SIMD ${info.simd ? 'on' : 'off'} — ${info.reason}.`;
+    if (info.variant === 'st') explainSingleThread();
     document.body.dataset.engine = info.variant;
   } catch (e) {
     $('engine').textContent = `The engine did not load: ${(e as Error).message}`;

@@ -1,7 +1,9 @@
 // Turning what the user gives us into labelled image files: a dropped folder (walked with
 // webkitGetAsEntry), a directory picker (webkitRelativePath), a .zip of class folders (fflate),
-// or plain files assigned to a class by hand. Class = the folder right above the file, under
-// the common root. Non-image files and hidden files are listed as skipped, never fatal.
+// or plain files assigned to a class by hand. As Keras's image_dataset_from_directory does, the
+// class is the top-level sub-folder under the dataset root, and images in folders nested below
+// it belong to that class (`sneakers/2019 trip/a.jpg` is a sneaker). Non-image and hidden files
+// are listed as skipped, never fatal.
 import { unzip } from 'fflate';
 import type { FileProblem, ImageItem } from '../train/messages.js';
 
@@ -14,15 +16,32 @@ export interface Collected {
   classes: string[];
   items: ImageItem[];
   skipped: FileProblem[];
+  /** Images taken from folders nested inside a class folder (labelled by the class folder). */
+  nested: number;
+  /** The folders unwrapped as the dataset root (the dropped folder itself, a zip's top folder). */
+  root: string;
 }
 
-const IMAGE_EXT = /\.(jpe?g|png|webp|gif|bmp|avif)$/i;
+const IMAGE_EXT = /\.(jpe?g|jfif|png|webp|gif|bmp|avif)$/i;
 
 function isHidden(path: string): boolean {
-  return path.split('/').some((p) => p.startsWith('.') || p === '__MACOSX' || p === 'Thumbs.db');
+  return path.split('/').some((p) => p.startsWith('.') || p === '__MACOSX' || p === 'Thumbs.db' || p === 'desktop.ini');
 }
 
-/** Labels files by their parent folder; files in no folder get `fallbackClass` (or are skipped). */
+/** Why a file that is not an image type is skipped, in words a user acts on. */
+function notImageReason(path: string): string {
+  const ext = /\.([^./]+)$/.exec(path)?.[1]?.toLowerCase();
+  if (ext && ['heic', 'heif'].includes(ext)) return 'HEIC/HEIF photo: browsers cannot decode it; convert it to JPEG (skipped)';
+  if (ext && ['tif', 'tiff'].includes(ext)) return 'TIFF image: browsers cannot decode it; convert it to PNG or JPEG (skipped)';
+  return `not an image file type (${ext ? `.${ext}` : 'no extension'}; images must be JPEG, PNG, WebP, GIF, BMP or AVIF) (skipped)`;
+}
+
+/**
+ * Labels files by the top-level sub-folder of the dataset root; images in deeper folders
+ * count for their top-level folder. While everything sits inside one single folder (the
+ * dropped or picked folder, a zip's top folder), that folder is the root and is unwrapped.
+ * Files directly in the root get `fallbackClass` (or are skipped).
+ */
 export function labelByFolder(files: PathFile[], fallbackClass?: string): Collected {
   const skipped: FileProblem[] = [];
   const kept: Array<{ parts: string[]; blob: Blob; path: string }> = [];
@@ -30,25 +49,32 @@ export function labelByFolder(files: PathFile[], fallbackClass?: string): Collec
     const path = f.path.replace(/\\/g, '/').replace(/^\/+/, '');
     if (isHidden(path)) continue;
     if (!IMAGE_EXT.test(path) && !(f.blob.type || '').startsWith('image/')) {
-      skipped.push({ name: path, reason: 'not an image file type (skipped)' });
+      skipped.push({ name: path, reason: notImageReason(path) });
       continue;
     }
-    kept.push({ parts: path.split('/'), blob: f.blob, path });
+    kept.push({ parts: path.split('/').filter((p) => p !== ''), blob: f.blob, path });
   }
-  // Strip a common top folder (the dropped folder itself) when everything is below it.
-  while (kept.length && kept.every((k) => k.parts.length >= 3 && k.parts[0] === kept[0].parts[0])) {
+  // Unwrap a lone top folder while something lies below it: one class cannot be trained, so a
+  // single top-level folder is always the root, never the only class.
+  const root: string[] = [];
+  while (kept.length && kept.every((k) => k.parts.length >= 2 && k.parts[0] === kept[0].parts[0]) && kept.some((k) => k.parts.length >= 3)) {
+    root.push(kept[0].parts[0]);
     for (const k of kept) k.parts = k.parts.slice(1);
   }
-  const classOf = (k: { parts: string[] }) => (k.parts.length >= 2 ? k.parts[k.parts.length - 2] : fallbackClass);
+  const classOf = (k: { parts: string[] }) => (k.parts.length >= 2 ? k.parts[0] : fallbackClass);
   const classes = [...new Set(kept.map(classOf).filter((c): c is string => !!c))].sort((a, b) => a.localeCompare(b));
   const index = new Map(classes.map((c, i) => [c, i]));
   const items: ImageItem[] = [];
+  let nested = 0;
   for (const k of kept) {
     const c = classOf(k);
-    if (c === undefined) skipped.push({ name: k.path, reason: 'not inside a class folder (skipped)' });
-    else items.push({ name: k.path, label: index.get(c)!, blob: k.blob });
+    if (c === undefined) skipped.push({ name: k.path, reason: 'not inside a class folder: put each image in a folder named after its class (skipped)' });
+    else {
+      items.push({ name: k.path, label: index.get(c)!, blob: k.blob });
+      if (k.parts.length > 2) nested++;
+    }
   }
-  return { classes, items, skipped };
+  return { classes, items, skipped, nested, root: root.join('/') };
 }
 
 /** Files from <input webkitdirectory> or a multi-file input. */

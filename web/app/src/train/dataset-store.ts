@@ -18,8 +18,58 @@ interface SyncHandle {
   close(): void;
 }
 const CONCURRENCY = 4;
+/** Names kept for the lists of small images (the count is always exact). */
+export const TINY_NAMES = 500;
+
+/** Thrown by an ingest that a newer one (or the user) cancelled. */
+export class IngestCancelled extends Error {
+  constructor() {
+    super('ingest cancelled');
+    this.name = 'IngestCancelled';
+  }
+}
+
+/**
+ * One ingest at a time, the newest wins: starting one cancels the one running, and it begins
+ * only once that one has stopped, so an older decode can never finish after a newer one and
+ * replace its dataset.
+ */
+export class IngestGate {
+  private running: { cancelled: boolean; done: Promise<void> } | null = null;
+
+  async run<T>(job: (cancelled: () => boolean) => Promise<T>): Promise<T> {
+    const previous = this.running;
+    if (previous) previous.cancelled = true;
+    let finish!: () => void;
+    const mine = { cancelled: false, done: new Promise<void>((r) => (finish = r)) };
+    this.running = mine;
+    try {
+      if (previous) await previous.done;
+      if (mine.cancelled) throw new IngestCancelled();
+      const out = await job(() => mine.cancelled);
+      if (mine.cancelled) throw new IngestCancelled();
+      return out;
+    } finally {
+      if (this.running === mine) this.running = null;
+      finish();
+    }
+  }
+
+  /** Cancels the running ingest; false when none runs. */
+  cancel(): boolean {
+    if (!this.running) return false;
+    this.running.cancelled = true;
+    return true;
+  }
+
+  get busy(): boolean {
+    return this.running !== null;
+  }
+}
 
 export class DatasetStore {
+  /** The worker's ingests go through this gate: one at a time, the newest wins. */
+  static readonly gate = new IngestGate();
   readonly id: string;
   readonly size: number;
   readonly classes: string[];
@@ -29,7 +79,9 @@ export class DatasetStore {
   names: string[] = [];
   corrupt: FileProblem[] = [];
   duplicates: string[][] = [];
+  /** Names of images smaller than the input (the first TINY_NAMES of them); tinyCount counts all. */
   tiny: string[] = [];
+  tinyCount = 0;
   train: Int32Array<ArrayBufferLike> = new Int32Array(0);
   val: Int32Array<ArrayBufferLike> = new Int32Array(0);
   valFraction = 0.2;
@@ -120,8 +172,19 @@ export class DatasetStore {
     return i;
   }
 
-  /** Decodes items (a few in flight at once); undecodable ones go to `corrupt`, never throw. */
-  async ingest(items: ImageItem[], onProgress: (done: number) => void): Promise<void> {
+  /** Records an image smaller than the input (it is upscaled). */
+  noteSize(name: string, width: number, height: number): void {
+    if (width >= this.size && height >= this.size) return;
+    this.tinyCount++;
+    if (this.tiny.length < TINY_NAMES) this.tiny.push(`${name} (${width}x${height})`);
+  }
+
+  /**
+   * Decodes items (a few in flight at once); undecodable ones go to `corrupt`, never throw.
+   * `cancelled` is polled between images: once it says true, decoding stops and this throws
+   * IngestCancelled.
+   */
+  async ingest(items: ImageItem[], onProgress: (done: number) => void, cancelled: () => boolean = () => false): Promise<void> {
     let next = 0, done = 0;
     // Keep the input order in the store so splits repeat: decode in parallel, add in order.
     const results: Array<{ rgb: Uint8Array; width: number; height: number } | Error | undefined> = new Array(items.length);
@@ -133,14 +196,14 @@ export class DatasetStore {
         if (r instanceof Error) this.corrupt.push({ name: it.name, reason: r.message });
         else {
           this.add(r.rgb, it.label, it.name);
-          if (r.width < this.size || r.height < this.size) this.tiny.push(`${it.name} (${r.width}x${r.height})`);
+          this.noteSize(it.name, r.width, r.height);
         }
         results[added] = undefined as never;
         added++;
       }
     };
     const run = async () => {
-      while (next < items.length) {
+      while (next < items.length && !cancelled()) {
         const k = next++;
         try {
           results[k] = await decodeImage(items[k].blob, this.size);
@@ -153,6 +216,7 @@ export class DatasetStore {
       }
     };
     await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, run));
+    if (cancelled()) throw new IngestCancelled();
     flush();
     onProgress(done);
     this.duplicates = [...this.hashes.values()].filter((g) => g.length > 1).slice(0, 200).map((g) => g.map((i) => this.names[i]));
@@ -203,7 +267,7 @@ export class DatasetStore {
     });
     return {
       id: this.id, classes: this.classes, size: this.size, counts, trainCounts: count(this.train), valCounts: count(this.val),
-      total: this.length, corrupt: this.corrupt, duplicates: this.duplicates, tiny: this.tiny.slice(0, 500), thumbs,
+      total: this.length, corrupt: this.corrupt, duplicates: this.duplicates, tiny: this.tiny.slice(0, TINY_NAMES), tinyCount: Math.max(this.tinyCount, this.tiny.length), thumbs,
       bytes: this.bytes, spilledBytes: this.spilledBytes, valFraction: this.valFraction, seed: this.seed,
       valPreview: {
         indices: Array.from(this.val.subarray(0, 24)), names: Array.from(this.val.subarray(0, 24), (i) => this.names[i]),

@@ -21,14 +21,37 @@ function context(size: number): OffscreenCanvasRenderingContext2D {
   return ctx!;
 }
 
+/** The image format its first bytes announce, or '' (text, damaged, unknown). */
+export function sniffFormat(head: Uint8Array): string {
+  const at = (o: number, s: string) => [...s].every((ch, i) => head[o + i] === ch.charCodeAt(0));
+  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff) return 'JPEG';
+  if (head[0] === 0x89 && at(1, 'PNG')) return 'PNG';
+  if (at(0, 'GIF8')) return 'GIF';
+  if (at(0, 'RIFF') && at(8, 'WEBP')) return 'WebP';
+  if (at(0, 'BM')) return 'BMP';
+  if (at(4, 'ftyp')) return at(8, 'avif') || at(8, 'avis') ? 'AVIF' : 'HEIC';
+  if (at(0, 'II*\0') || at(0, 'MM\0*')) return 'TIFF';
+  return '';
+}
+
+/** A reason a person can act on for bytes the browser would not decode. */
+async function whyUndecodable(blob: Blob, detail: string): Promise<string> {
+  const head = new Uint8Array(await blob.slice(0, 16).arrayBuffer());
+  const format = sniffFormat(head);
+  if (format === 'HEIC' || format === 'TIFF') return `${format} image: this browser cannot decode it; convert it to JPEG or PNG`;
+  if (format) return `damaged ${format} file: the browser could not decode it (${detail})`;
+  const text = head.length > 0 && head.every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127) || b >= 128);
+  return text ? 'not an image: the file holds text' : `not an image: its contents match no image format the browser reads (${detail})`;
+}
+
 /** Throws with a readable reason when the bytes are not a decodable image. */
 export async function decodeImage(blob: Blob, size: number): Promise<Decoded> {
-  if (blob.size === 0) throw new Error('empty file');
+  if (blob.size === 0) throw new Error('empty file (0 bytes)');
   let bmp: ImageBitmap;
   try {
     bmp = await createImageBitmap(blob);
   } catch (e) {
-    throw new Error(`not a decodable image (${(e as Error).message || 'decode failed'})`);
+    throw new Error(await whyUndecodable(blob, (e as Error).message || 'decode failed'));
   }
   const { width, height } = bmp;
   try {

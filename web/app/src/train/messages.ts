@@ -36,8 +36,10 @@ export interface DatasetSummary {
   corrupt: FileProblem[];
   /** Groups of names whose resized pixels are identical. */
   duplicates: string[][];
-  /** Images smaller than the model input (upscaled). */
+  /** Images smaller than the model input (upscaled): the first 500 names. */
   tiny: string[];
+  /** How many images are smaller than the model input (all of them, not only the named ones). */
+  tinyCount: number;
   /** Up to 8 images per class, for thumbnails. */
   thumbs: RgbImages[];
   /** Pixel bytes in memory, and in the OPFS spill file. */
@@ -154,7 +156,7 @@ export interface SavedSession {
 }
 
 export type WorkerEvent =
-  | { kind: 'ingest'; done: number; total: number; corrupt: number }
+  | { kind: 'ingest'; done: number; total: number; corrupt: number; ticket?: number }
   | { kind: 'batch'; epoch: number; batch: number; batches: number; loss: number; accuracy: number; imagesPerSecond: number; etaSeconds: number; learningRate: number }
   | { kind: 'epoch'; record: EpochRecord; validation: ValidationResult }
   | { kind: 'state'; state: TrainState }
@@ -168,7 +170,9 @@ export interface AppApi {
   /** threads: cap on engine threads (default: all the build allows). */
   init: { in: { threads?: number }; out: EngineInfo };
   /** Decodes, resizes and stores images; replaces the current dataset. */
-  ingest: { in: { items: ImageItem[]; classes: string[]; size: number; valFraction: number; seed: number; extraProblems: FileProblem[]; budgetBytes: number }; out: DatasetSummary };
+  ingest: { in: { items: ImageItem[]; classes: string[]; size: number; valFraction: number; seed: number; extraProblems: FileProblem[]; budgetBytes: number; ticket?: number }; out: DatasetSummary };
+  /** Cancels the running ingest (its call then fails with 'ingest cancelled'); false when none runs. */
+  cancelIngest: { in: null; out: boolean };
   /** Re-splits the stored dataset. */
   split: { in: { valFraction: number; seed: number }; out: DatasetSummary };
   images: { in: { indices: number[] }; out: RgbImages };

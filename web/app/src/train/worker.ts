@@ -304,20 +304,28 @@ async function restore(): Promise<Out<'restore'>> {
 
 const handlers: { [K in RequestType]: (input: AppApi[K]['in']) => Promise<Out<K>> | Out<K> } = {
   init: async (req) => (info ??= await cw.init(req.threads ? { threads: req.threads } : {})),
-  ingest: async (req) => {
+  // One ingest at a time, the newest wins (DatasetStore.gate): a newer request cancels this
+  // one, so an older decode never replaces a newer dataset.
+  ingest: (req) => DatasetStore.gate.run(async (cancelled) => {
     if (state !== 'idle') throw new Error('ingest: stop training first');
     await ds?.close();
     ds = null;
     const store = new DatasetStore(req.classes, req.size);
-    store.corrupt.push(...req.extraProblems);
-    const note = await store.prepare(req.items.length, req.budgetBytes);
-    if (note) emit({ kind: 'log', message: note });
-    await store.ingest(req.items, (done) => emit({ kind: 'ingest', done, total: req.items.length, corrupt: store.corrupt.length }));
-    if (store.length === 0) throw new Error(`none of the ${req.items.length} files could be decoded as an image`);
+    try {
+      store.corrupt.push(...req.extraProblems);
+      const note = await store.prepare(req.items.length, req.budgetBytes);
+      if (note) emit({ kind: 'log', message: note });
+      await store.ingest(req.items, (done) => emit({ kind: 'ingest', done, total: req.items.length, corrupt: store.corrupt.length, ticket: req.ticket }), cancelled);
+      if (store.length === 0) throw new Error(`none of the ${req.items.length} files could be decoded as an image`);
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
     store.split(req.valFraction, req.seed);
     ds = store;
     return store.summary();
-  },
+  }),
+  cancelIngest: () => DatasetStore.gate.cancel(),
   split: (req) => {
     const d = needData('split');
     if (state !== 'idle') throw new Error('split: stop training first');

@@ -22,37 +22,93 @@ function splitSettings(): { valFraction: number; seed: number } {
   return { valFraction: Number.isFinite(v) ? Math.min(0.5, Math.max(0, v)) : 0.2, seed: Math.max(0, Math.floor(Number($input('seed').value) || 0)) };
 }
 
+// One ingest at a time, the newest wins: every new folder, zip, drop, sample or size change
+// takes a new ticket and cancels the running decode (the worker also runs one at a time).
+// A result or progress event of an older ticket is dropped, so an old folder can never
+// replace a newer one.
+let ticket = 0;
+let phase: 'idle' | 'reading' | 'decoding' = 'idle';
+
+function setBusy(mine: number, p: typeof phase): void {
+  if (mine !== ticket) return;
+  phase = p;
+  const cancel = $button('ingest-cancel');
+  cancel.hidden = p === 'idle';
+  cancel.disabled = false;
+  $('dropzone').setAttribute('aria-busy', String(p !== 'idle'));
+  if (p !== 'idle') document.body.dataset.ingest = 'running';
+}
+
+/** Stops the running read or decode; the current dataset stays unloaded. */
+export async function cancelIngest(app: App): Promise<void> {
+  if (phase === 'idle') return;
+  const mine = ++ticket;
+  $button('ingest-cancel').disabled = true;
+  await app.worker.call('cancelIngest', null).catch(() => false);
+  if (mine !== ticket) return;
+  setBusy(mine, 'idle');
+  setStatus('ingest-status', app.state.dataset ? 'Cancelled: the dataset loaded before stays.' : 'Decoding cancelled: no dataset is loaded. Choose a folder again, or change the image size to decode the last one.', 'warn');
+  document.body.dataset.ingest = 'cancelled';
+}
+
+const sameSplit = (s: DatasetSummary, w: { valFraction: number; seed: number }) => Math.abs(s.valFraction - w.valFraction) < 1e-9 && s.seed === w.seed;
+
 /** Decodes the collected files in the worker at the current input size. */
-export async function ingest(app: App, collected: Collected): Promise<DatasetSummary | null> {
+export async function ingest(app: App, collected: Collected, mine = ++ticket): Promise<DatasetSummary | null> {
+  if (mine !== ticket) return null;
   if (collected.items.length === 0) {
+    setBusy(mine, 'idle');
     setStatus('ingest-status', `No images found (${collected.skipped.length} files skipped). Class folders must contain image files.`, 'error');
+    document.body.dataset.ingest = 'error';
     return null;
   }
   if (collected.classes.length < 2) {
+    setBusy(mine, 'idle');
     setStatus('ingest-status', `Found only one class (${collected.classes[0]}): training needs at least two class folders.`, 'error');
+    document.body.dataset.ingest = 'error';
     return null;
   }
   app.state.collected = collected;
+  // The worker lets go of the current dataset while it decodes the new one.
+  if (app.state.dataset) {
+    app.state.dataset = null;
+    $('dataset-view').replaceChildren();
+    app.emit('dataset');
+  }
   const t0 = performance.now();
+  setBusy(mine, 'decoding');
   setStatus('ingest-status', `Decoding ${collected.items.length} images…`);
-  document.body.dataset.ingest = 'running';
   const off = app.worker.on((e) => {
-    if (e.kind === 'ingest') setStatus('ingest-status', `Decoding: ${e.done} of ${e.total} images (${e.corrupt} skipped so far)…`);
+    if (e.kind === 'ingest' && e.ticket === mine && mine === ticket) setStatus('ingest-status', `Decoding: ${e.done} of ${e.total} images (${e.corrupt} skipped so far)…`);
   });
   try {
-    const summary = await app.worker.call('ingest', {
+    let summary = await app.worker.call('ingest', {
       items: collected.items, classes: collected.classes, size: inputSize(), ...splitSettings(), extraProblems: collected.skipped,
-      budgetBytes: Math.max(16, Number($input('budget').value) || 512) * 1024 * 1024,
+      budgetBytes: Math.max(16, Number($input('budget').value) || 512) * 1024 * 1024, ticket: mine,
     });
+    if (mine !== ticket) return null;
+    // Split settings changed while decoding: apply them now.
+    const wanted = splitSettings();
+    if (!sameSplit(summary, wanted)) summary = await app.worker.call('split', wanted);
+    if (mine !== ticket) return null;
     app.state.dataset = summary;
-    setStatus('ingest-status', `Loaded ${summary.total} images in ${summary.classes.length} classes at ${summary.size}x${summary.size} (${fmtBytes(summary.bytes)} in memory${summary.spilledBytes ? `, ${fmtBytes(summary.spilledBytes)} on disk` : ''}) in ${((performance.now() - t0) / 1000).toFixed(1)} s; ${summary.corrupt.length} files skipped.`);
+    const nested = collected.nested ? `; ${collected.nested} file${collected.nested === 1 ? '' : 's'} from nested folders counted in their top-level class folder` : '';
+    setStatus('ingest-status', `Loaded ${summary.total} images in ${summary.classes.length} classes at ${summary.size}x${summary.size} (${fmtBytes(summary.bytes)} in memory${summary.spilledBytes ? `, ${fmtBytes(summary.spilledBytes)} on disk` : ''}) in ${((performance.now() - t0) / 1000).toFixed(1)} s${nested}; ${summary.corrupt.length} files skipped${summary.corrupt.length ? ' (listed below with the reason)' : ''}.`);
     render(summary);
+    setBusy(mine, 'idle');
     document.body.dataset.ingest = 'done';
     app.emit('dataset');
     return summary;
   } catch (e) {
-    setStatus('ingest-status', `Could not load the images: ${(e as Error).message}`, 'error');
-    document.body.dataset.ingest = 'error';
+    if (mine !== ticket) return null;
+    setBusy(mine, 'idle');
+    if (/ingest cancelled/.test((e as Error).message)) {
+      setStatus('ingest-status', 'Decoding cancelled: no dataset is loaded.', 'warn');
+      document.body.dataset.ingest = 'cancelled';
+    } else {
+      setStatus('ingest-status', `Could not load the images: ${(e as Error).message}`, 'error');
+      document.body.dataset.ingest = 'error';
+    }
     return null;
   } finally {
     off();
@@ -80,7 +136,8 @@ function render(s: DatasetSummary): void {
     view.append(row);
     if (t.n > 0) drawImageGrid(canvas, t.data, t.n, t.size, t.size, 3, { cols: 8, cellPx: 40 });
   }
-  const corrupt = h('details', { open: '' }, h('summary', { text: `Skipped files: ${s.corrupt.length}` }));
+  const listed = (shown: number, total: number) => (total > shown ? ` (the first ${shown} are listed)` : '');
+  const corrupt = h('details', { open: '' }, h('summary', { id: 'corrupt-summary', text: `Skipped files: ${s.corrupt.length}${listed(Math.min(500, s.corrupt.length), s.corrupt.length)}` }));
   const list = h('ul', { class: 'problems', id: 'corrupt-list' });
   for (const p of s.corrupt.slice(0, 500)) list.append(h('li', {}, h('code', { text: p.name }), ` — ${p.reason}`));
   corrupt.append(list);
@@ -90,7 +147,9 @@ function render(s: DatasetSummary): void {
   for (const g of s.duplicates.slice(0, 200)) dl.append(h('li', { text: g.join(' = ') }));
   dup.append(dl);
   view.append(dup);
-  const tiny = h('details', {}, h('summary', { text: `Images smaller than ${s.size}x${s.size} (upscaled): ${s.tiny.length}` }));
+  // The count is exact; the worker sends only the first 500 names, and 200 are listed here.
+  const tinyCount = s.tinyCount ?? s.tiny.length;
+  const tiny = h('details', {}, h('summary', { id: 'tiny-summary', text: `Images smaller than ${s.size}x${s.size} (upscaled): ${tinyCount}${listed(Math.min(200, s.tiny.length), tinyCount)}` }));
   const tl = h('ul', { class: 'problems', id: 'tiny-list' });
   for (const t of s.tiny.slice(0, 200)) tl.append(h('li', { text: t }));
   tiny.append(tl);
@@ -98,11 +157,21 @@ function render(s: DatasetSummary): void {
 }
 
 async function load(app: App, files: Promise<PathFile[]> | PathFile[], what: string): Promise<void> {
+  // The ticket is taken before reading: a folder picked while an older one is still being
+  // read or unzipped wins over it.
+  const mine = ++ticket;
   try {
+    setBusy(mine, 'reading');
     setStatus('ingest-status', `Reading ${what}…`);
-    await ingest(app, labelByFolder(await files));
+    const collected = labelByFolder(await files);
+    if (mine !== ticket) return;
+    // The worker's decode of an older folder is cancelled by this one's ingest request.
+    await ingest(app, collected, mine);
   } catch (e) {
+    if (mine !== ticket) return;
+    setBusy(mine, 'idle');
     setStatus('ingest-status', `Could not read ${what}: ${(e as Error).message}`, 'error');
+    document.body.dataset.ingest = 'error';
   }
 }
 
@@ -173,8 +242,12 @@ export function setupDatasetPanel(app: App): void {
   $input('seed').addEventListener('change', () => void resplit());
   $select('input-size').addEventListener('change', () => {
     $select('input-size').dataset.chosen = '1';
+    // While a folder is being read, its decode starts afterwards at the size chosen now.
+    if (phase === 'reading') return;
+    // Otherwise the newest folder is decoded again at the new size (cancelling a running decode).
     if (app.state.collected && app.state.trainState === 'idle') void ingest(app, app.state.collected);
   });
+  $button('ingest-cancel').addEventListener('click', () => void cancelIngest(app));
 }
 
 export function renderDataset(s: DatasetSummary): void {
