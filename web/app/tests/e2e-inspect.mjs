@@ -313,6 +313,16 @@ try {
     await shot(page, '9-restored');
   }
 
+  // ---- A phone-sized window: Inspect still fits (graph and matrix scroll inside their boxes) ----------
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.click('#tab-inspect');
+  await page.waitForTimeout(300);
+  p = await problems(page);
+  const wide = await page.evaluate(() => [...document.querySelectorAll('#panel-inspect *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 &&
+    !e.closest('#graph, #confusion')).slice(0, 5).map((e) => e.id || e.className || e.tagName));
+  check('Inspect fits a phone-sized window', p.length === 0 && wide.length === 0, { p, wide });
+  await shot(page, '10-phone');
+
   const foreign = requests.filter((u) => !u.startsWith('blob:') && !u.startsWith('data:') && new URL(u).origin !== origin);
   check('no request leaves the app origin', foreign.length === 0, foreign);
   check('no uncaught page errors', errors.length === 0, errors);
