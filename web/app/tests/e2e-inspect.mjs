@@ -101,12 +101,14 @@ const problems = (page) => page.evaluate(layoutProblems);
 async function buildModel(page, preset, stages) {
   await page.click('#tab-model');
   await page.click(`#preset-${preset}`);
-  if (stages) await page.fill('#m-stages', stages);
-  // Presets may build on their own: wait for a model object newer than the one before Build.
+  await page.fill('#m-stages', stages);
+  // A preset may build on its own: wait for a model newer than the one before Build, with these
+  // stages, and no build still running.
   await page.evaluate(() => { window.__before = window.app.state.model; });
   await page.click('#build-btn');
-  await page.waitForFunction(() => window.app.state.model && window.app.state.model !== window.__before ||
-    /Could not/.test(document.getElementById('model-status').textContent), null, { timeout: 60_000 });
+  await page.waitForFunction((st) => window.app.state.model && window.app.state.model !== window.__before &&
+    window.app.state.modelConfig?.stages.join(',') === st && !/Building/.test(document.getElementById('model-status').textContent) ||
+    /Could not/.test(document.getElementById('model-status').textContent), stages, { timeout: 60_000 });
 }
 
 async function train(page, epochs) {
@@ -174,7 +176,7 @@ try {
   await page.selectOption('#viz-split', 'val');
 
   // ---- Model 1 (tiny residual), trained 2 epochs ----------------------------------------------
-  await buildModel(page, 'tiny');
+  await buildModel(page, 'tiny', '8,16');
   await page.click('#tab-inspect');
   await page.waitForFunction(() => document.body.dataset.maps, null, { timeout: 20_000 });
   v = await view(page);
@@ -257,7 +259,7 @@ try {
   v = await view(page);
   check('4: after loading a new dataset, no results of the old one remain and the picker lists the new classes',
     v.confusionCells === 0 && v.misTiles === 0 && v.gradcam === null && longNames.every((n) => v.classes.some((c) => c.startsWith(n))) && v.classes.length === 3, v);
-  await buildModel(page, 'tiny');
+  await buildModel(page, 'tiny', '8,16');
   await train(page, 2);
   await page.click('#tab-inspect');
   await page.waitForFunction(() => document.querySelectorAll('#confusion td').length === 9, null, { timeout: 20_000 });
