@@ -7,7 +7,8 @@
 //   picker: classes are the top-level folders, nested images count for them, every bad file is
 //   listed as skipped with a readable reason;
 // - the decode race: changing the image size re-decodes the old folder while a newer one (a
-//   .zip dropped on the page) is loaded: the newer one must win and stay;
+//   .zip dropped on the page) is loaded: the newer one must win and stay; split settings
+//   changed during a decode apply when it ends;
 // - cancelling a decode (the same photos as a .zip), then decoding them again at 64 px and
 //   training on them: validation accuracy clearly above chance (1/3);
 // - the small-image count beyond 500 (the built-in sample at 64 px: 600 images);
@@ -148,6 +149,21 @@ try {
     later.worker.classes.includes('kästen') && later.worker.total === 32 && later.worker.size === 32 && later.state.size === 32, later);
   check('a Cancel button is offered while decoding', await page.evaluate(() => window.__seen.cancelShown) && seen);
 
+  // Split settings changed while a decode runs are queued and applied when it ends.
+  await page.evaluate(() => {
+    const size = document.getElementById('input-size'), seed = document.getElementById('seed');
+    size.value = '96';
+    size.dispatchEvent(new Event('change'));
+    seed.value = '3';
+    seed.dispatchEvent(new Event('change'));
+  });
+  await ingestDone(page);
+  const queued = await page.evaluate(() => window.app.state.dataset && { seed: window.app.state.dataset.seed, size: window.app.state.dataset.size });
+  check('a seed changed during decoding applies to the split once decoding ends', queued?.seed === 3 && queued.size === 96, queued);
+  await page.fill('#seed', '1');
+  await page.dispatchEvent('#seed', 'change');
+  await page.waitForFunction(() => window.app.state.dataset?.seed === 1, null, { timeout: 5_000 });
+
   // ---- Cancel a decode; then the photos as a .zip, decoded at 64 px ------------------------
   const zipPhotos = zipDir(photos.root, 'meine Fotos');
   // Cancel as soon as decoding starts (from inside the page, so decoding cannot finish first).
@@ -173,6 +189,7 @@ try {
   await page.evaluate(() => delete document.body.dataset.ingest);
   t = Date.now();
   await page.selectOption('#input-size', '64');
+  await page.screenshot({ path: join(resultsDir, 'photos-decoding.png'), clip: { x: 0, y: 300, width: 1280, height: 200 } });   // best effort: the Cancel button while decoding
   await ingestDone(page);
   const zipCounts = sorted(await classTable(page));
   const zipSkipped = await page.$$eval('#corrupt-list li code', (l) => l.map((e) => e.textContent));
