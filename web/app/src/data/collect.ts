@@ -10,6 +10,8 @@ import type { FileProblem, ImageItem } from '../train/messages.js';
 export interface PathFile {
   path: string;
   blob: Blob;
+  /** Set when the file could not be read at all (it is listed as skipped with this reason). */
+  problem?: string;
 }
 
 export interface Collected {
@@ -48,6 +50,10 @@ export function labelByFolder(files: PathFile[], fallbackClass?: string): Collec
   for (const f of files) {
     const path = f.path.replace(/\\/g, '/').replace(/^\/+/, '');
     if (isHidden(path)) continue;
+    if (f.problem) {
+      skipped.push({ name: path, reason: f.problem });
+      continue;
+    }
     if (!IMAGE_EXT.test(path) && !(f.blob.type || '').startsWith('image/')) {
       skipped.push({ name: path, reason: notImageReason(path) });
       continue;
@@ -86,15 +92,28 @@ function readEntries(reader: FileSystemDirectoryReader): Promise<FileSystemEntry
   return new Promise((resolve, reject) => reader.readEntries(resolve, reject));
 }
 
+/** Walks a dropped entry to any depth; an unreadable file or folder is listed, not fatal. */
 async function walk(entry: FileSystemEntry, out: PathFile[]): Promise<void> {
+  const path = entry.fullPath.replace(/^\//, '');
+  const unreadable = (e: unknown) => `could not be read (${(e as Error)?.message || (e as DOMException)?.name || 'permission or I/O error'}) (skipped)`;
   if (entry.isFile) {
-    const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
-    out.push({ path: entry.fullPath.replace(/^\//, ''), blob: file });
+    try {
+      const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
+      out.push({ path, blob: file });
+    } catch (e) {
+      out.push({ path, blob: new Blob([]), problem: unreadable(e) });
+    }
   } else if (entry.isDirectory) {
     const reader = (entry as FileSystemDirectoryEntry).createReader();
     // readEntries returns at most 100 entries per call: read until it returns none.
     for (;;) {
-      const batch = await readEntries(reader);
+      let batch: FileSystemEntry[];
+      try {
+        batch = await readEntries(reader);
+      } catch (e) {
+        out.push({ path: `${path}/`, blob: new Blob([]), problem: `folder ${unreadable(e)}` });
+        break;
+      }
       if (batch.length === 0) break;
       for (const e of batch) await walk(e, out);
     }

@@ -125,6 +125,18 @@ describe('sources: zip and dropped folders', () => {
     assert.equal(c.items.filter((it) => c.classes[it.label] === 'dogs').length, 3);
     assert.equal(c.nested, 2);
   });
+
+  test('an unreadable file or folder in a drop is listed with a reason; the rest still loads', async () => {
+    const broken = { ...fileEntry('/photos/cats/locked.jpg'), file(_ok, fail) { fail(new DOMException('A requested file could not be read', 'NotReadableError')); } };
+    const badDir = { ...dirEntry('/photos/dogs/private', []), createReader: () => ({ readEntries(_ok, fail) { fail(new DOMException('denied', 'SecurityError')); } }) };
+    const tree = dirEntry('/photos', [dirEntry('/photos/cats', [fileEntry('/photos/cats/a.jpg'), broken]), dirEntry('/photos/dogs', [fileEntry('/photos/dogs/b.jpg'), badDir])]);
+    const c = collect.labelByFolder(await collect.fromDataTransfer({ items: [{ webkitGetAsEntry: () => tree }], files: [] }));
+    assert.deepEqual(c.classes, ['cats', 'dogs']);
+    assert.equal(c.items.length, 2);
+    const reasons = Object.fromEntries(c.skipped.map((x) => [x.name, x.reason]));
+    assert.match(reasons['photos/cats/locked.jpg'], /could not be read \(A requested file could not be read\)/);
+    assert.match(reasons['photos/dogs/private/'], /^folder could not be read \(denied\)/);
+  });
 });
 
 describe('DatasetStore', () => {
