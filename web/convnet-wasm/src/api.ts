@@ -8,11 +8,21 @@ export { imageToInput } from './image.js';
 export type { ImageBitmapLike, ImageToInputOptions, RgbaImage } from './image.js';
 export { layers, input, Layer, SymbolicTensor, resetLayerNames } from './layers.js';
 export type * from './layers.js';
-export { Model, model, sequential, modelFromJson, loadTfjsModel, loadTfjs, augment } from './model.js';
+export { Model, model, sequential, modelFromJson, loadTfjsModel, loadTfjs } from './model.js';
+export { augment } from './augment.js';
+export type { AugmentOptions } from './augment.js';
 export type {
-  AugmentOptions, BatchLogs, CompileOptions, EpochLogs, FitCallbacks, FitOptions, History, LabelsLike, LayerSummary, LossName,
-  ModelOptions, ModelSummary, OptimizerConfig, OptimizerName, TfjsArtifacts, TfjsModelJson, TfjsWeightSpec, Weight, WeightBuffers,
-} from './model.js';
+  BatchBeginInfo, BatchLogs, CompileOptions, EpochLogs, FitCallbacks, FitDatasetOptions, FitOptions, History, LabelsLike, LayerSummary,
+  LossName, ModelOptions, ModelSummary, OptimizerConfig, OptimizerName, TfjsArtifacts, TfjsModelJson, TfjsWeightSpec, Weight, WeightBuffers,
+} from './types.js';
+export { tensorSource } from './dataset.js';
+export type { Batch, BatchSource } from './dataset.js';
+export { TrainingControl } from './training-control.js';
+export type { TrainingState } from './training-control.js';
+export { seededRandom, shuffle, epochOrder } from './random.js';
+export { AUGMENTATION_LAYERS, withoutAugmentation } from './tfjs.js';
+export type { TfjsExportOptions } from './tfjs.js';
+export { yieldToEventLoop } from './engine.js';
 export { toTopology } from './topology.js';
 export type { FunctionalSpec, ModelJson, ModelSpec, SequentialSpec, Topology } from './topology.js';
 export { Trainer } from './trainer.js';

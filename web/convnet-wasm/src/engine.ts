@@ -210,3 +210,11 @@ export function engineInfo(): EngineInfo | null {
 export function memory(): { heapBytes: number; mallocBytes: number } {
   return engine().memory();
 }
+
+/**
+ * Yields one macrotask (without setTimeout's clamping, and without throttling in hidden tabs), so
+ * a long loop in a page or worker lets messages, clicks and AbortSignals through.
+ */
+export function yieldToEventLoop(): Promise<void> {
+  return getPlatform().yieldToEventLoop();
+}

@@ -2,7 +2,8 @@
 import { getPlatform, setPlatform } from './engine.js';
 import { ConvnetError } from './errors.js';
 import { loadTfjsModel } from './model.js';
-import type { Model, ModelOptions, TfjsModelJson } from './model.js';
+import type { Model } from './model.js';
+import type { ModelOptions, TfjsModelJson } from './types.js';
 import { nodePlatform } from './platform-node.js';
 
 setPlatform(nodePlatform);

@@ -12,6 +12,15 @@ export class Tensor {
   readonly dtype: DType;
 
   constructor(data: TensorData, shape: readonly number[]) {
+    if (!(data instanceof Float32Array || data instanceof Uint8Array || data instanceof Uint8ClampedArray)) {
+      throw argError(`Tensor: data must be a Float32Array, Uint8Array or Uint8ClampedArray, got ${describeData(data)}`);
+    }
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
+      throw argError(`Tensor: shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
+    }
+    const need = shape.reduce((a, b) => a * b, 1);
+    // Too little data would train on whatever the staging buffer held before.
+    if (data.length !== need) throw argError(`Tensor: shape [${shape.join(', ')}] needs ${need} values, got ${data.length}`);
     this.data = data;
     this.shape = Object.freeze([...shape]);
     this.dtype = data instanceof Float32Array ? 'float32' : 'uint8';

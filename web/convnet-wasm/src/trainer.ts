@@ -5,8 +5,9 @@
 import { getPlatform } from './engine.js';
 import type { EngineInfo, InitOptions, TransferList, WorkerLike } from './engine.js';
 import { argError, ConvnetError } from './errors.js';
-import type { BatchLogs, CompileOptions, EpochLogs, History, LabelsLike, ModelOptions, ModelSummary, TfjsArtifacts, TfjsModelJson, Weight, WeightBuffers } from './model.js';
+import type { BatchLogs, CompileOptions, EpochLogs, History, LabelsLike, ModelOptions, ModelSummary, TfjsArtifacts, TfjsModelJson, Weight, WeightBuffers } from './types.js';
 import { Tensor, tensor } from './tensor.js';
+import type { TfjsExportOptions } from './tfjs.js';
 import { toTopology } from './topology.js';
 import type { ModelSpec } from './topology.js';
 import type { BuildResult, ProgressEvent, Request, RequestType, Response, TensorMsg, TrainerApi, TrainerState, WireFitOptions } from './worker/messages.js';
@@ -166,8 +167,8 @@ export class Trainer {
   }
 
   /** The worker's model as TF.js artifacts (see Model.saveTfjs). */
-  saveTfjs(): Promise<TfjsArtifacts> {
-    return this.request('saveTfjs', null);
+  saveTfjs(options: TfjsExportOptions = {}): Promise<TfjsArtifacts> {
+    return this.request('saveTfjs', options);
   }
 
   /** The worker model's training state as bytes (see Model.saveCheckpoint); best taken between fits or in onEpochEnd. */

@@ -5,8 +5,9 @@ import { init, memory } from '../engine.js';
 import type { TransferList } from '../engine.js';
 import { ConvnetError } from '../errors.js';
 import { loadTfjsModel, Model } from '../model.js';
+import { TrainingControl } from '../training-control.js';
 import { Tensor } from '../tensor.js';
-import type { BuildResult, ErrorInfo, ProgressEvent, Request, Response, TensorMsg, TrainerState } from './messages.js';
+import type { BuildResult, ErrorInfo, ProgressEvent, Request, Response, TensorMsg } from './messages.js';
 
 export type Post = (message: Response, transfer?: TransferList) => void;
 
@@ -32,19 +33,11 @@ function errorInfo(e: unknown): ErrorInfo {
 
 export function createWorkerHandler(post: Post): (request: Request) => Promise<void> {
   let model: Model | null = null;
-  let state: TrainerState = 'idle';
-  let resumeWaiters: Array<() => void> = [];
   let fitAbort: { id: number; controller: AbortController } | null = null;
-
-  const setState = (s: TrainerState, fitId: number) => {
-    state = s;
-    post({ type: 'progress', id: fitId, out: { kind: 'state', state: s } });
-  };
-  const wake = () => {
-    const w = resumeWaiters;
-    resumeWaiters = [];
-    w.forEach((f) => f());
-  };
+  // The package's one pause/resume/stop state machine; its changes go out as progress events of the running fit.
+  const control = new TrainingControl();
+  let fitId_ = 0;
+  control.onChange((state) => post({ type: 'progress', id: fitId_, out: { kind: 'state', state } }));
   const current = (what: string): Model => {
     if (!model) throw new ConvnetError(`${what}: no model: send a build request first`, 'failed_precondition');
     return model;
@@ -58,6 +51,7 @@ export function createWorkerHandler(post: Post): (request: Request) => Promise<v
           return;
         }
         case 'build': {
+          if (control.state !== 'idle') throw new ConvnetError('build: a fit is running; stop it first', 'failed_precondition');
           model?.dispose();
           model = null;
           const m = new Model(req.in.json, { seed: req.in.seed, threads: req.in.threads });
@@ -66,7 +60,7 @@ export function createWorkerHandler(post: Post): (request: Request) => Promise<v
           return;
         }
         case 'loadTfjs': {
-          if (state !== 'idle') throw new ConvnetError('loadTfjs: a fit is running', 'failed_precondition');
+          if (control.state !== 'idle') throw new ConvnetError('loadTfjs: a fit is running', 'failed_precondition');
           model?.dispose();
           model = null;
           const m = await loadTfjsModel(req.in.json, req.in.weights, { seed: req.in.seed, threads: req.in.threads });
@@ -75,7 +69,7 @@ export function createWorkerHandler(post: Post): (request: Request) => Promise<v
           return;
         }
         case 'saveTfjs': {
-          const a = await current('saveTfjs').saveTfjs();
+          const a = await current('saveTfjs').saveTfjs(req.in ?? {});
           post({ type: 'saveTfjs', id: req.id, out: a }, [a.weightData]);
           return;
         }
@@ -93,67 +87,50 @@ export function createWorkerHandler(post: Post): (request: Request) => Promise<v
           return;
         case 'fit': {
           const m = current('fit');
+          // A second fit while one runs is refused without touching the running one's control.
+          if (control.state !== 'idle' || fitAbort) throw new ConvnetError('fit: a fit is already running in this trainer; wait for it, or stop() it first', 'failed_precondition');
           const fitId = req.id;
           const { x, y, options } = req.in;
-          const controller = new AbortController();
-          fitAbort = { id: fitId, controller };
-          const batchSize = options.batchSize ?? 32;
-          const nTrain = options.validationSplit ? Math.floor(x.shape[0] * (1 - options.validationSplit)) : x.shape[0];
-          const batches = Math.ceil(nTrain / Math.min(batchSize, Math.max(nTrain, 1)));
+          const abort = new AbortController();
+          fitAbort = { id: fitId, controller: abort };
+          fitId_ = fitId;
           let last = performance.now();
-          setState('training', fitId);
           let history;
           try {
             history = await m.fit(toTensor(x), toTensor(y), {
               epochs: options.epochs, batchSize: options.batchSize, validationSplit: options.validationSplit,
               validationData: options.validationData ? [toTensor(options.validationData.x), toTensor(options.validationData.y)] : undefined,
-              shuffle: options.shuffle, initialEpoch: options.initialEpoch, signal: controller.signal,
+              shuffle: options.shuffle, initialEpoch: options.initialEpoch, signal: abort.signal, control,
               callbacks: {
-                onBatchEnd: async (batch, logs) => {
-                  const now = performance.now();
-                  const event: ProgressEvent = { kind: 'batch', epoch: logs.epoch, batch, batches, logs, samplesPerSecond: logs.size / Math.max((now - last) / 1000, 1e-9) };
-                  last = now;
-                  post({ type: 'progress', id: fitId, out: event });
-                  while (state === 'paused') await new Promise<void>((r) => resumeWaiters.push(r));
+                onBatchBegin: () => {
                   last = performance.now();
+                },
+                onBatchEnd: (batch, logs) => {
+                  const event: ProgressEvent = { kind: 'batch', epoch: logs.epoch, batch, batches: logs.batches, logs,
+                    samplesPerSecond: logs.size / Math.max((performance.now() - last) / 1000, 1e-9) };
+                  post({ type: 'progress', id: fitId, out: event });
                 },
                 onEpochEnd: (epoch, logs) => post({ type: 'progress', id: fitId, out: { kind: 'epoch', epoch, logs } }),
               },
             });
           } finally {
-            // 'idle' goes out before the result (or the error, posted by the catch below).
+            // 'idle' (from the control) goes out before the result or the error.
             fitAbort = null;
-            setState('idle', fitId);
-            wake();
           }
           post({ type: 'fit', id: fitId, out: history });
           return;
         }
         case 'pause':
-          if (state === 'training') setState('paused', fitAbort?.id ?? req.id);
-          post({ type: 'pause', id: req.id, out: state });
+          post({ type: 'pause', id: req.id, out: control.pause() });
           return;
         case 'resume':
-          if (state === 'paused') {
-            setState('training', fitAbort?.id ?? req.id);
-            wake();
-          }
-          post({ type: 'resume', id: req.id, out: state });
+          post({ type: 'resume', id: req.id, out: control.resume() });
           return;
         case 'stop':
-          if (state === 'training' || state === 'paused') {
-            if (model) model.stopTraining = true;
-            setState('stopping', fitAbort?.id ?? req.id);
-            wake();
-          }
-          post({ type: 'stop', id: req.id, out: state });
+          post({ type: 'stop', id: req.id, out: control.stop() });
           return;
         case 'abort':
-          if (fitAbort && fitAbort.id === req.in.fitId) {
-            fitAbort.controller.abort();
-            if (state === 'paused') state = 'training';
-            wake();
-          }
+          if (fitAbort && fitAbort.id === req.in.fitId) fitAbort.controller.abort();
           post({ type: 'abort', id: req.id, out: null });
           return;
         case 'evaluate':

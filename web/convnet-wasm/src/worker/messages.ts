@@ -3,7 +3,9 @@
 // {type, id, err}, and sends {type: 'progress', id, out} events while a fit with that id runs.
 // Bulk data travels as typed arrays whose buffers are transferred, never copied twice.
 import type { EngineInfo, Variant } from '../engine.js';
-import type { BatchLogs, CompileOptions, EpochLogs, History, ModelSummary, TfjsArtifacts, Weight } from '../model.js';
+import type { TfjsExportOptions } from '../tfjs.js';
+import type { TrainingState } from '../training-control.js';
+import type { BatchLogs, CompileOptions, EpochLogs, History, ModelSummary, TfjsArtifacts, Weight } from '../types.js';
 import type { DType } from '../tensor.js';
 
 /** A tensor on the wire: its typed array (buffer transferable) and shape. */
@@ -33,7 +35,7 @@ export interface BuildResult {
   summaryText: string;
 }
 
-export type TrainerState = 'idle' | 'training' | 'paused' | 'stopping';
+export type TrainerState = TrainingState;
 
 export type ProgressEvent =
   | { kind: 'batch'; epoch: number; batch: number; batches: number; logs: BatchLogs; samplesPerSecond: number }
@@ -47,7 +49,7 @@ export interface TrainerApi {
   /** Builds a model with weights from model.json text and the weight files (in manifest order, concatenated). */
   loadTfjs: { in: { json: string; weights: Uint8Array; seed?: number; threads?: number }; out: BuildResult };
   /** The model as TF.js artifacts (weightData transferred). */
-  saveTfjs: { in: null; out: TfjsArtifacts };
+  saveTfjs: { in: TfjsExportOptions | null; out: TfjsArtifacts };
   /** The training state as bytes (transferred); epoch defaults to the epochs the model has trained. */
   saveCheckpoint: { in: { epoch?: number }; out: Uint8Array };
   loadCheckpoint: { in: Uint8Array; out: { epoch: number } };
