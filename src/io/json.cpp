@@ -8,74 +8,102 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 
 namespace nn {
 
 // ---- JsonValue ----
 
+JsonValue::~JsonValue() {
+  switch (type_) {
+    case Type::kString: delete payload_.string; break;
+    case Type::kArray:  delete payload_.array; break;
+    case Type::kObject: delete payload_.object; break;
+    default: break;
+  }
+}
+
+JsonValue::JsonValue(const JsonValue& other) : type_(other.type_), payload_(other.payload_) {
+  switch (type_) {
+    case Type::kString: payload_.string = new std::string(*other.payload_.string); break;
+    case Type::kArray:  payload_.array = new Array(*other.payload_.array); break;
+    case Type::kObject: payload_.object = new Object(*other.payload_.object); break;
+    default: break;
+  }
+}
+
+JsonValue& JsonValue::operator=(JsonValue other) noexcept {
+  std::swap(type_, other.type_);
+  std::swap(payload_, other.payload_);
+  return *this;
+}
+
 JsonValue JsonValue::make_bool(bool b) {
   JsonValue v;
   v.type_ = Type::kBool;
-  v.bool_ = b;
+  v.payload_.boolean = b;
   return v;
 }
 
 JsonValue JsonValue::make_number(double x) {
   JsonValue v;
-  v.type_   = Type::kNumber;
-  v.number_ = x;
+  v.type_ = Type::kNumber;
+  v.payload_.number = x;
   return v;
 }
 
 JsonValue JsonValue::make_string(std::string s) {
   JsonValue v;
-  v.type_   = Type::kString;
-  v.string_ = std::move(s);
+  v.type_ = Type::kString;
+  v.payload_.string = new std::string(std::move(s));
   return v;
 }
 
 JsonValue JsonValue::make_array() {
   JsonValue v;
   v.type_ = Type::kArray;
+  v.payload_.array = new Array();
   return v;
 }
 
 JsonValue JsonValue::make_object() {
   JsonValue v;
   v.type_ = Type::kObject;
+  v.payload_.object = new Object();
   return v;
 }
 
 bool JsonValue::as_bool() const {
   NN_ASSERT(is_bool());
-  return bool_;
+  return payload_.boolean;
 }
 
 double JsonValue::as_number() const {
   NN_ASSERT(is_number());
-  return number_;
+  return payload_.number;
 }
 
 const std::string& JsonValue::as_string() const {
   NN_ASSERT(is_string());
-  return string_;
+  return *payload_.string;
 }
 
 const std::vector<JsonValue>& JsonValue::as_array() const {
   NN_ASSERT(is_array());
-  return array_;
+  return *payload_.array;
 }
 
 const std::vector<std::pair<std::string, JsonValue>>& JsonValue::as_object() const {
   NN_ASSERT(is_object());
-  return object_;
+  return *payload_.object;
 }
 
 const JsonValue* JsonValue::find(std::string_view key) const {
   if (!is_object()) return nullptr;
   // From the back, so that with duplicate keys the last one wins (as in JSON.parse).
-  for (size_t i = object_.size(); i-- > 0;) {
-    if (object_[i].first == key) return &object_[i].second;
+  const Object& members = *payload_.object;
+  for (size_t i = members.size(); i-- > 0;) {
+    if (members[i].first == key) return &members[i].second;
   }
   return nullptr;
 }
@@ -85,19 +113,19 @@ JsonValue* JsonValue::find_mutable(std::string_view key) {
 }
 
 size_t JsonValue::size() const {
-  if (is_array()) return array_.size();
-  if (is_object()) return object_.size();
+  if (is_array()) return payload_.array->size();
+  if (is_object()) return payload_.object->size();
   return 0;
 }
 
 const JsonValue& JsonValue::operator[](size_t i) const {
-  NN_ASSERT(is_array() && i < array_.size());
-  return array_[i];
+  NN_ASSERT(is_array() && i < payload_.array->size());
+  return (*payload_.array)[i];
 }
 
 void JsonValue::push_back(JsonValue v) {
   NN_ASSERT(is_array());
-  array_.push_back(std::move(v));
+  payload_.array->push_back(std::move(v));
 }
 
 void JsonValue::set(std::string key, JsonValue v) {
@@ -106,7 +134,7 @@ void JsonValue::set(std::string key, JsonValue v) {
     *existing = std::move(v);
     return;
   }
-  object_.emplace_back(std::move(key), std::move(v));
+  payload_.object->emplace_back(std::move(key), std::move(v));
 }
 
 const char* json_type_name(JsonValue::Type type) {
@@ -287,8 +315,8 @@ class JsonParser {
   // it is being filled: only the innermost open container ever grows.
   JsonValue* begin_element(JsonValue* container) {
     if (container->is_array()) {
-      container->array_.emplace_back();
-      return &container->array_.back();
+      container->payload_.array->emplace_back();
+      return &container->payload_.array->back();
     }
     skip_whitespace();
     if (peek() != '"') {
@@ -303,8 +331,8 @@ class JsonParser {
       return nullptr;
     }
     ++pos_;
-    container->object_.emplace_back(std::move(key), JsonValue());
-    return &container->object_.back().second;
+    container->payload_.object->emplace_back(std::move(key), JsonValue());
+    return &container->payload_.object->back().second;
   }
 
   // Strings, numbers and literals (everything but arrays and objects).
@@ -313,7 +341,7 @@ class JsonParser {
     const char c = text_[pos_];
     if (c == '"') {
       *out = JsonValue::make_string("");
-      return parse_string(&out->string_);
+      return parse_string(out->payload_.string);
     }
     if (c == '-' || is_digit(c)) return parse_number(out);
     return parse_literal(out);

@@ -337,4 +337,24 @@ TEST_CASE("json: read_json_file") {
   CHECK(contains(status.message(), "'/tmp'"));
 }
 
+TEST_CASE("JSON nodes are one word of payload; copies are deep and moves leave null (issue 12)") {
+  // The DOM of a large model.json is mostly nodes: at 56 (wasm32) or 96 (native) bytes a node,
+  // a 56 MB file of numbers grew the wasm heap by ~980 MiB.
+  CHECK(sizeof(JsonValue) <= 16);
+  JsonValue v;
+  REQUIRE(parse_json(R"({"a": [1, "two", {"b": null}], "c": true})", &v).is_ok());
+  JsonValue copy = v;
+  JsonValue& inner = *copy.find_mutable("a");
+  inner.push_back(JsonValue::make_number(4));
+  CHECK(copy.find("a")->size() == 4);
+  CHECK(v.find("a")->size() == 3);   // the copy is deep
+  JsonValue moved = std::move(copy);
+  CHECK(copy.is_null());
+  CHECK(to_json(moved) == R"({"a":[1,"two",{"b":null},4],"c":true})");
+  moved = v;   // copy-assign over a container
+  CHECK(to_json(moved) == to_json(v));
+  moved = JsonValue::make_string("s");
+  CHECK(moved.as_string() == "s");
+}
+
 }  // namespace nn
