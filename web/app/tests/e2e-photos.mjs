@@ -216,6 +216,25 @@ try {
   check(`trained ${epochs} epochs at 64 px on the photos: validation accuracy clearly above chance (1/3)`, hist.length === epochs && valAcc >= 0.6,
     { valAcc, hist, seconds: (Date.now() - t) / 1000 });
   await shot(page, 'photos-2-train');
+
+  // The CMYK, grey, alpha and WebP files decode (through the app's worker, at the model's
+  // input size) to the same picture as a lossless sRGB copy of their pixels: no inverted
+  // CMYK, no lost channel.
+  const pairs = Object.keys(photos.reference).map((k) => ({ key: k, file: readFileSync(join(photos.root, photos.special[k])).toString('base64'), ref: readFileSync(photos.reference[k]).toString('base64') }));
+  const diffs = await page.evaluate(async (list) => {
+    const blob = (b64) => new Blob([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))]);
+    const items = list.flatMap((p) => [{ name: p.key, blob: blob(p.file) }, { name: `${p.key}-ref`, blob: blob(p.ref) }]);
+    const r = await window.app.worker.call('predict', { items });
+    const per = r.images.size * r.images.size * 3, out = {};
+    list.forEach((p, i) => {
+      let sum = 0;
+      for (let j = 0; j < per; j++) sum += Math.abs(r.images.data[2 * i * per + j] - r.images.data[(2 * i + 1) * per + j]);
+      out[p.key] = Number((sum / per).toFixed(2));
+    });
+    return { out, failed: r.failed };
+  }, pairs);
+  check('CMYK, greyscale, alpha-PNG and WebP files decode to their own picture (mean difference under 8 of 255 from a lossless copy)',
+    diffs.failed.length === 0 && Object.keys(diffs.out).length === 5 && Object.values(diffs.out).every((d) => d < 8), diffs);
   await page.click('#tab-data');
   await page.$eval('#dataset-view details:has(#tiny-list)', (d) => { d.open = false; }).catch(() => {});
   await shot(page, 'photos-3-data-zip');
