@@ -69,6 +69,8 @@ export interface ModelConfig {
   conv: 'regular' | 'separable';
   batchNorm: boolean;
   dropout: number;
+  /** Batch-norm moving-average momentum (default Keras's 0.99); the app picks it from the steps per epoch. */
+  bnMomentum?: number;
   augment: AugmentConfig;
   seed: number;
   /** kind 'import': a TF.js model.json text (weights optional). */
@@ -91,6 +93,8 @@ export interface ModelInfo {
   /** The first trainable convolution layer with a kernel (for the filter view). */
   firstConv: string | null;
   epochsTrained: number;
+  /** The class names the model was trained for, in output order (when known). */
+  classNames?: string[];
 }
 
 export interface TrainConfig {
@@ -194,6 +198,11 @@ export interface AppApi {
   exportCheckpoint: { in: null; out: { checkpoint: Uint8Array; modelJson: string; meta: string } };
   /** Restores the dataset, model and checkpoint saved in IndexedDB. */
   restore: { in: null; out: { dataset: DatasetSummary; model: ModelInfo; history: EpochRecord[]; train: TrainConfig | null; config: ModelConfig } };
+  /** A checkpoint .zip's files (exported by this app): the model, its training state and settings. */
+  importCheckpoint: {
+    in: { modelJson: string; checkpoint: Uint8Array; meta: string };
+    out: { model: ModelInfo; history: EpochRecord[]; train: TrainConfig | null; config: ModelConfig; classes: string[]; size: number };
+  };
   memory: { in: null; out: { heapBytes: number; mallocBytes: number; datasetBytes: number; spilledBytes: number } };
 }
 

@@ -19,12 +19,17 @@ export function augmentationLayers(a: AugmentConfig, seed: number): Layer[] {
   return out;
 }
 
+/** Batch-norm settings: the config's moving-average momentum, else Keras's 0.99. */
+function bnOptions(c: ModelConfig): { momentum?: number } {
+  return c.bnMomentum !== undefined ? { momentum: c.bnMomentum } : {};
+}
+
 function conv(c: ModelConfig, filters: number, x: SymbolicTensor, relu: boolean): SymbolicTensor {
   const opts = { filters, kernelSize: 3, padding: 'same' as const, useBias: !c.batchNorm, activation: (relu && !c.batchNorm ? 'relu' : 'linear') as 'relu' | 'linear' };
   x = (c.conv === 'separable' ? layers.separableConv2d(opts) : layers.conv2d(opts)).apply(x);
   if (c.batchNorm) {
     // Conv (no bias) -> BN -> ReLU, as the seed recommends.
-    x = layers.batchNormalization().apply(x);
+    x = layers.batchNormalization(bnOptions(c)).apply(x);
     if (relu) x = layers.activation({ activation: 'relu' }).apply(x);
   }
   return x;
@@ -48,7 +53,7 @@ function residualBlock(c: ModelConfig, x: SymbolicTensor, filters: number, pooli
 function xceptionBlock(c: ModelConfig, x: SymbolicTensor, filters: number): SymbolicTensor {
   const residual = x;
   for (let k = 0; k < 2; k++) {
-    if (c.batchNorm) x = layers.batchNormalization().apply(x);
+    if (c.batchNorm) x = layers.batchNormalization(bnOptions(c)).apply(x);
     x = layers.activation({ activation: 'relu' }).apply(x);
     const opts = { filters, kernelSize: 3, padding: 'same' as const, useBias: false };
     x = (c.conv === 'separable' ? layers.separableConv2d(opts) : layers.conv2d(opts)).apply(x);

@@ -1,11 +1,11 @@
 // The app worker: owns the engine, the decoded dataset and the model, so the page never
-// freezes. Training is a loop of trainOnBatch calls over uint8 batches gathered from the
-// store; between batches it yields to the event loop so pause/resume/stop and viz requests
-// are answered mid-epoch. After every epoch it evaluates, posts the record, and saves the
-// checkpoint (and, once, the dataset) to IndexedDB.
+// freezes. Training is the package's fit loop (Model.fitDataset) over the dataset store as a
+// batch source, driven by the package's TrainingControl (pause/resume/stop); this file only
+// adapts: it sets the schedule's learning rate per batch, posts progress and feature maps, and
+// after every epoch validates (per-image predictions for the confusion matrix), posts the
+// record and saves the checkpoint (and, once, the dataset) to IndexedDB.
 import * as cw from 'convnet-wasm';
 import type { EngineInfo, Model } from 'convnet-wasm';
-import { rng, shuffle } from '../data/rng.js';
 import { DatasetStore } from './dataset-store.js';
 import { decodeImage } from './decode.js';
 import type {
@@ -15,6 +15,7 @@ import type {
 import { augmentationLayers, buildSpec } from './models.js';
 import { loadDataset, loadSession, persistDataset, saveSession } from './persist.js';
 import { learningRateAt } from './schedule.js';
+import { storeSource } from './store-source.js';
 
 type Out<K extends RequestType> = AppApi[K]['out'];
 
@@ -30,32 +31,16 @@ let modelConfig: ModelConfig | null = null;
 let compiledKey = '';
 let lastTrain: TrainConfig | null = null;
 let history: EpochRecord[] = [];
-let state: TrainState = 'idle';
-let wakers: Array<() => void> = [];
+/** The class names the model was built for (its output order). */
+let modelClasses: string[] | null = null;
 let viz = { layer: '', image: -1 };
-/** The state as messages changed it meanwhile (a read TypeScript does not narrow). */
-const current = (): TrainState => state;
-
-function setState(s: TrainState) {
+// The package's pause/resume/stop state machine drives every run; `state` mirrors it for the handlers.
+const control = new cw.TrainingControl();
+let state: TrainState = 'idle';
+control.onChange((s) => {
   state = s;
   emit({ kind: 'state', state: s });
-  if (s !== 'paused') {
-    const w = wakers;
-    wakers = [];
-    w.forEach((f) => f());
-  }
-}
-
-function yieldLoop(): Promise<void> {
-  return new Promise((resolve) => {
-    const ch = new MessageChannel();
-    ch.port1.onmessage = () => {
-      ch.port1.close();
-      resolve();
-    };
-    ch.port2.postMessage(null);
-  });
-}
+});
 
 function needModel(what: string): Model {
   if (!model || model.isDisposed) throw new Error(`${what}: build a model first (Model tab)`);
@@ -77,7 +62,7 @@ function describe(m: Model, json: string): ModelInfo {
   const firstConv = summary.layers.find((l) => ['Conv2D', 'SeparableConv2D', 'DepthwiseConv2D'].includes(l.className))?.name ?? null;
   return {
     summary, summaryText: m.summary(), params: m.countParams(), json, inputShape: [...m.inputShape], outputShape: [...m.outputShape],
-    binary: isBinary(m), threads: m.threads, mapLayers, firstConv, epochsTrained: history.length,
+    binary: isBinary(m), threads: m.threads, mapLayers, firstConv, epochsTrained: history.length, classNames: modelClasses ?? undefined,
   };
 }
 
@@ -100,12 +85,6 @@ function compileFor(m: Model, cfg: TrainConfig) {
     metrics: ['accuracy'],
   });
   compiledKey = key;
-}
-
-function labelsFor(d: DatasetStore, idx: ArrayLike<number>): Float32Array {
-  const y = new Float32Array(idx.length);
-  for (let k = 0; k < idx.length; k++) y[k] = d.labels[idx[k]];
-  return y;
 }
 
 /** Class probabilities [n, classes] (binary models: [1 - p, p]). */
@@ -138,7 +117,7 @@ async function validate(m: Model, d: DatasetStore): Promise<{ loss: number; accu
       lossSum += -Math.log(Math.min(1 - 1e-7, Math.max(1e-7, p[i * k + y])));
       if (best === y) correct++;
     }
-    await yieldLoop();
+    await cw.yieldToEventLoop();
   }
   return { loss: n ? lossSum / n : NaN, accuracy: n ? correct / n : NaN, result: { trueLabels, predicted, confidence, indices: d.val.slice() } };
 }
@@ -153,41 +132,40 @@ async function train(cfg: TrainConfig): Promise<Out<'train'>> {
   const m = needModel('train');
   const d = needData('train');
   checkInput(m, d, 'train');
-  if (state !== 'idle') throw new Error('train: training is already running');
-  if (d.train.length === 0) throw new Error('train: the training split is empty: lower the validation fraction or add images');
+  if (state !== 'idle') throw new Error('training is already running');
+  if (d.train.length === 0) throw new Error('the training split is empty: lower the validation fraction or add images');
   compileFor(m, cfg);
   lastTrain = cfg;
-  const n = d.train.length, bs = Math.max(1, Math.min(cfg.batchSize, n)), batches = Math.ceil(n / bs), size = d.size;
-  const buf = new Uint8Array(bs * d.per);
+  const n = d.train.length;
   const done: EpochRecord[] = [];
-  let ips = 0, step = 0, stopped = false, lr = NaN, lastPost = 0;
-  setState('training');
-  try {
-    for (let epoch = history.length; epoch < cfg.epochs && !stopped; epoch++) {
-      const t0 = performance.now();
-      // The batch order depends only on the seed and the epoch: a resumed run repeats it.
-      const order = shuffle(d.train.slice(), rng((modelConfig?.seed ?? 1) * 7919 + epoch));
-      let lossSum = 0, accSum = 0, seen = 0;
-      for (let b = 0; b < batches; b++) {
-        const idx = order.subarray(b * bs, Math.min(n, (b + 1) * bs));
-        const rate = learningRateAt(cfg, epoch, b, batches);
+  let ips = 0, step = 0, lr = NaN, lastPost = 0, batchStart = 0, lossSum = 0, accSum = 0, seen = 0;
+  const fit = await m.fitDataset(storeSource(d, d.train), {
+    epochs: Math.max(0, cfg.epochs - history.length), initialEpoch: history.length, batchSize: Math.min(cfg.batchSize, n), control,
+    callbacks: {
+      onEpochBegin: () => {
+        lossSum = accSum = seen = 0;
+      },
+      onBatchBegin: (b, info) => {
+        const rate = learningRateAt(cfg, info.epoch, b, info.batches);
         if (rate !== lr) {
           m.setLearningRate(rate);
           lr = rate;
         }
-        const tb = performance.now();
-        const r = m.trainOnBatch(cw.tensor(d.gather(idx, buf), [idx.length, size, size, 3]), labelsFor(d, idx));
-        const sec = (performance.now() - tb) / 1000;
-        ips = ips === 0 ? idx.length / sec : 0.8 * ips + 0.2 * (idx.length / sec);
-        lossSum += r.loss * idx.length;
-        accSum += r.accuracy * idx.length;
-        seen += idx.length;
+        batchStart = performance.now();
+      },
+      onBatchEnd: (b, logs) => {
+        const rate = logs.size / Math.max((performance.now() - batchStart) / 1000, 1e-6);
+        ips = ips === 0 ? rate : 0.8 * ips + 0.2 * rate;
+        lossSum += logs.loss * logs.size;
+        accSum += (logs.accuracy ?? 0) * logs.size;
+        seen += logs.size;
         step++;
         const now = performance.now();
-        if (now - lastPost > 100 || b === batches - 1) {
+        if (now - lastPost > 100 || b === logs.batches - 1) {
           lastPost = now;
-          const remaining = (cfg.epochs - epoch - 1) * n + (n - seen);
-          emit({ kind: 'batch', epoch, batch: b + 1, batches, loss: lossSum / seen, accuracy: accSum / seen, imagesPerSecond: ips, etaSeconds: remaining / Math.max(ips, 1e-9), learningRate: lr });
+          const remaining = (cfg.epochs - logs.epoch - 1) * n + (n - seen);
+          emit({ kind: 'batch', epoch: logs.epoch, batch: b + 1, batches: logs.batches, loss: lossSum / seen, accuracy: accSum / seen,
+            imagesPerSecond: ips, etaSeconds: remaining / Math.max(ips, 1e-9), learningRate: lr });
         }
         if (cfg.vizEvery > 0 && step % cfg.vizEvery === 0 && viz.layer) {
           try {
@@ -198,28 +176,23 @@ async function train(cfg: TrainConfig): Promise<Out<'train'>> {
             viz.layer = '';
           }
         }
-        await yieldLoop();
-        while (current() === 'paused') await new Promise<void>((r) => wakers.push(r));
-        if (current() === 'stopping') {
-          stopped = true;
-          break;
-        }
-      }
-      if (stopped) break;
-      const v = await validate(m, d);
-      const record: EpochRecord = {
-        epoch: epoch + 1, loss: lossSum / seen, accuracy: accSum / seen, valLoss: v.loss, valAccuracy: v.accuracy,
-        seconds: (performance.now() - t0) / 1000, learningRate: lr,
-      };
-      history.push(record);
-      done.push(record);
-      emit({ kind: 'epoch', record, validation: v.result });
-      await checkpoint(m, d, cfg);
-    }
-  } finally {
-    setState('idle');
-  }
-  return { epochs: done, stopped };
+      },
+      onEpochEnd: async (epoch, logs) => {
+        if (logs.stopped) return;   // a stopped epoch is not a record: resuming repeats it whole
+        const t0 = performance.now();
+        const v = await validate(m, d);
+        const record: EpochRecord = {
+          epoch: epoch + 1, loss: logs.loss, accuracy: logs.accuracy ?? NaN, valLoss: v.loss, valAccuracy: v.accuracy,
+          seconds: logs.seconds + (performance.now() - t0) / 1000, learningRate: lr,
+        };
+        history.push(record);
+        done.push(record);
+        emit({ kind: 'epoch', record, validation: v.result });
+        await checkpoint(m, d, cfg);
+      },
+    },
+  });
+  return { epochs: done, stopped: fit.stopped };
 }
 
 async function checkpoint(m: Model, d: DatasetStore, cfg: TrainConfig) {
@@ -257,6 +230,7 @@ function buildModel(cfg: ModelConfig): ModelInfo {
   }
   model = m;
   modelConfig = cfg;
+  modelClasses = ds ? [...ds.classes] : null;
   modelInfo = describe(m, json);
   return modelInfo;
 }
@@ -284,6 +258,56 @@ function estimate(batchSize: number): Estimate {
   }
 }
 
+const CHECKPOINT_FORMAT = 'convnet-wasm-app checkpoint 1';
+const DEFAULT_TRAIN: TrainConfig = { epochs: 10, batchSize: 32, optimizer: 'adam', learningRate: 1e-3, schedule: 'constant', vizEvery: 5 };
+
+/** What the exported model.json says about itself (TF.js userDefinedMetadata; Teachable Machine's key names). */
+function exportMetadata(m: Model): Record<string, unknown> {
+  const labels = modelClasses ?? ds?.classes ?? [];
+  return {
+    labels, imageSize: m.inputShape[0], inputShape: [...m.inputShape],
+    input: 'RGB pixels in 0..255, NHWC; the model rescales them itself',
+    output: isBinary(m) ? `one sigmoid unit: the probability of '${labels[1] ?? 'class 1'}' (1 - p for '${labels[0] ?? 'class 0'}')` : 'softmax over labels, in this order',
+    exportedBy: 'convnet-wasm app',
+  };
+}
+
+/** A checkpoint .zip exported by this app (in this or another browser): the model and its training state, to predict with or train on. */
+async function importCheckpoint(req: AppApi['importCheckpoint']['in']): Promise<Out<'importCheckpoint'>> {
+  if (state !== 'idle') throw new Error('import: stop training first');
+  let meta: { format?: unknown; classes?: unknown; size?: unknown; config?: unknown; train?: unknown; history?: unknown };
+  try {
+    meta = JSON.parse(req.meta);
+  } catch (e) {
+    throw new Error(`app.json in the checkpoint is not valid JSON (${(e as Error).message})`);
+  }
+  if (meta?.format !== CHECKPOINT_FORMAT) throw new Error(`this .zip is not a checkpoint exported by this app (app.json format is ${JSON.stringify(meta?.format)}, expected '${CHECKPOINT_FORMAT}')`);
+  const classes = meta.classes;
+  if (!Array.isArray(classes) || classes.length < 2 || !classes.every((c) => typeof c === 'string')) throw new Error('the checkpoint does not list its class names (app.json "classes")');
+  const config = meta.config as ModelConfig | null;
+  if (!config || typeof config !== 'object' || !Number.isInteger(config.seed)) throw new Error('the checkpoint has no model settings (app.json "config")');
+  const records = Array.isArray(meta.history) ? (meta.history as EpochRecord[]) : [];
+  const m = cw.modelFromJson(req.modelJson, { seed: config.seed });
+  let epoch: number;
+  try {
+    compiledKey = '';
+    compileFor(m, (meta.train as TrainConfig | null) ?? DEFAULT_TRAIN);
+    epoch = (await m.loadCheckpoint(req.checkpoint)).epoch;
+  } catch (e) {
+    m.dispose();
+    compiledKey = '';
+    throw e;
+  }
+  model?.dispose();
+  model = m;
+  modelConfig = config;
+  modelClasses = classes as string[];
+  history = records.slice(0, epoch);
+  lastTrain = (meta.train as TrainConfig | null) ?? null;
+  modelInfo = describe(m, req.modelJson);
+  return { model: modelInfo, history, train: lastTrain, config, classes: modelClasses, size: m.inputShape[0] };
+}
+
 async function restore(): Promise<Out<'restore'>> {
   if (state !== 'idle') throw new Error('restore: stop training first');
   const { record, checkpoint: bytes } = await loadSession();
@@ -293,6 +317,7 @@ async function restore(): Promise<Out<'restore'>> {
   model?.dispose();
   model = cw.modelFromJson(record.modelJson, { seed: record.config.seed });
   modelConfig = record.config;
+  modelClasses = [...record.classes];
   compiledKey = '';
   compileFor(model, record.train);
   const { epoch } = await model.loadCheckpoint(bytes);
@@ -347,18 +372,9 @@ const handlers: { [K in RequestType]: (input: AppApi[K]['in']) => Promise<Out<K>
   build: (cfg) => buildModel(cfg),
   estimate: (req) => estimate(req.batchSize),
   train: (cfg) => train(cfg),
-  pause: () => {
-    if (state === 'training') setState('paused');
-    return state;
-  },
-  resume: () => {
-    if (state === 'paused') setState('training');
-    return state;
-  },
-  stop: () => {
-    if (state === 'training' || state === 'paused') setState('stopping');
-    return state;
-  },
+  pause: () => control.pause(),
+  resume: () => control.resume(),
+  stop: () => control.stop(),
   setViz: (req) => {
     viz = { ...req };
     return null;
@@ -372,29 +388,23 @@ const handlers: { [K in RequestType]: (input: AppApi[K]['in']) => Promise<Out<K>
     return w ? { layer: name, shape: w.shape, data: w.data } : null;
   },
   gradCam: (req) => {
-    // Feature-detected: older package versions have no Model.gradCam.
     const m = needModel('gradCam');
-    const gradCam = (m as unknown as { gradCam?: unknown }).gradCam;
-    if (typeof gradCam !== 'function') return { available: false, reason: 'Grad-CAM is not available in this engine version (Model.gradCam is missing)' };
     const d = needData('gradCam');
     const x = cw.tensor(d.image(req.image).slice(), [1, d.size, d.size, 3]);
     const p = probabilities(m, x.data as Uint8Array, 1, d.size);
     let cls = 0;
     for (let c = 1; c < p.length; c++) if (p[c] > p[cls]) cls = c;
-    const heat = (gradCam as (l: string, x: cw.Tensor, c: number) => cw.Tensor).call(m, req.layer, x, cls);
+    const heat = m.gradCam(req.layer, x, cls);
     return { available: true, heat: Float32Array.from(heat.data), h: heat.shape[1], w: heat.shape[2], classIndex: cls };
   },
   augmentPreview: (req) => {
-    // Looked up by name: older package versions have no augment().
-    const augment = Reflect.get(cw, 'augment') as ((x: cw.Tensor, layers: cw.Layer[], o: { seed: number }) => cw.Tensor) | undefined;
-    if (typeof augment !== 'function') return { available: false, reason: 'the augmentation preview is not available in this engine version (convnet-wasm has no augment())' };
     const d = needData('augmentPreview');
-    const r = rng(req.seed);
+    const r = cw.seededRandom(req.seed);
     const idx = Array.from({ length: Math.min(req.count, d.train.length) }, () => d.train[Math.floor(r() * d.train.length)]);
     const pixels = d.gather(idx);
     const layers = augmentationLayers(req.augment, req.seed);
     if (layers.length === 0) return { available: true, images: { data: pixels, n: idx.length, size: d.size } };
-    const out = augment(cw.tensor(pixels, [idx.length, d.size, d.size, 3]), layers, { seed: req.seed }).data;
+    const out = cw.augment(cw.tensor(pixels, [idx.length, d.size, d.size, 3]), layers, { seed: req.seed }).data;
     const data = Uint8Array.from(out, (v) => Math.max(0, Math.min(255, Math.round(v))));
     return { available: true, images: { data, n: idx.length, size: d.size } };
   },
@@ -417,7 +427,9 @@ const handlers: { [K in RequestType]: (input: AppApi[K]['in']) => Promise<Out<K>
     return { probs, classes, images: { data, n: ok.length, size }, names, failed };
   },
   exportTfjs: async () => {
-    const a = await needModel('export').saveTfjs();
+    // An inference model TF.js loads (augmentation left out), with the labels and input size.
+    const m = needModel('export');
+    const a = await m.saveTfjs({ metadata: exportMetadata(m) });
     const json = { ...a.modelJson, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] };
     return { modelJson: JSON.stringify(json), weights: new Uint8Array(a.weightData) };
   },
@@ -425,10 +437,11 @@ const handlers: { [K in RequestType]: (input: AppApi[K]['in']) => Promise<Out<K>
     const m = needModel('exportCheckpoint');
     if (!compiledKey) compileFor(m, lastTrain ?? { epochs: 1, batchSize: 32, optimizer: 'adam', learningRate: 1e-3, schedule: 'constant', vizEvery: 0 });
     const checkpoint = await m.saveCheckpoint({ epoch: history.length });
-    const meta = JSON.stringify({ format: 'convnet-wasm-app checkpoint 1', classes: ds?.classes, size: ds?.size, config: modelConfig, train: lastTrain, history });
+    const meta = JSON.stringify({ format: CHECKPOINT_FORMAT, classes: modelClasses ?? ds?.classes, size: m.inputShape[0], config: modelConfig, train: lastTrain, history });
     return { checkpoint, modelJson: modelInfo!.json, meta };
   },
   restore: () => restore(),
+  importCheckpoint: (req) => importCheckpoint(req),
   memory: () => ({ ...cw.memory(), datasetBytes: ds?.bytes ?? 0, spilledBytes: ds?.spilledBytes ?? 0 }),
 };
 

@@ -2,14 +2,17 @@
 // and after building: the summary, parameter count, and estimates of memory and epoch time.
 import { PRESETS } from '../train/presets.js';
 import type { App } from '../state.js';
-import type { ModelConfig, ModelInfo } from '../train/messages.js';
+import type { DatasetSummary, ModelConfig, ModelInfo } from '../train/messages.js';
 import { augmentConfig } from './augment-panel.js';
 import { ingest, inputSize, setInputSize } from './dataset-panel.js';
 import { $, $button, $input, $select, fmtBytes, fmtSeconds, h, setStatus } from './dom.js';
+import { setTrainConfig, trainConfig } from './train-panel.js';
+
+const PRESET_NAMES = { residual: 'The small residual net', xception: 'The Xception-like net', tiny: 'The tiny net' };
 
 let imported: { json: string; weights?: Uint8Array } | null = null;
 
-function applyPreset(p: (typeof PRESETS)[keyof typeof PRESETS]): void {
+function applyPreset(p: Pick<ModelConfig, 'kind' | 'stages' | 'blocksPerStage' | 'conv' | 'batchNorm' | 'dropout'>): void {
   $select('m-kind').value = p.kind;
   $input('m-stages').value = p.stages.join(',');
   $input('m-blocks').value = String(p.blocksPerStage);
@@ -21,9 +24,22 @@ function applyPreset(p: (typeof PRESETS)[keyof typeof PRESETS]): void {
 
 export function setEditor(c: ModelConfig): void {
   if (c.kind !== 'import') applyPreset(c);
+  $input('seed').value = String(c.seed);   // the seed is part of what Start compares
+}
+
+/**
+ * Batch-norm momentum from the steps per epoch. Keras's 0.99 averages over ~100 steps: on a
+ * small dataset (15 steps an epoch for 480 images) the moving statistics that validation uses
+ * lag the weights by several epochs and validation stays near chance while training accuracy
+ * climbs. An average over about a third of an epoch keeps up; 0.8 bounds the noise.
+ */
+export function bnMomentumFor(trainImages: number, batchSize: number): number {
+  const steps = Math.max(1, Math.ceil(trainImages / Math.max(1, batchSize)));
+  return Math.round(Math.min(0.99, Math.max(0.8, 1 - 3 / steps)) * 1000) / 1000;
 }
 
 export function modelConfig(app: App): ModelConfig {
+  const trainImages = app.state.dataset?.trainCounts.reduce((a, b) => a + b, 0) ?? 0;
   const stages = $input('m-stages').value.split(/[\s,]+/).filter(Boolean).map(Number);
   return {
     kind: imported ? 'import' : ($select('m-kind').value as 'residual' | 'xception'),
@@ -34,6 +50,7 @@ export function modelConfig(app: App): ModelConfig {
     conv: $select('m-conv').value as 'regular' | 'separable',
     batchNorm: $input('m-bn').checked,
     dropout: Math.min(0.9, Math.max(0, Number($input('m-dropout').value) || 0)),
+    bnMomentum: trainImages > 0 ? bnMomentumFor(trainImages, trainConfig().batchSize) : undefined,
     augment: augmentConfig(),
     seed: Math.max(0, Math.floor(Number($input('seed').value) || 0)),
     importJson: imported?.json,
@@ -41,7 +58,35 @@ export function modelConfig(app: App): ModelConfig {
   };
 }
 
-export function showModel(m: ModelInfo): void {
+/**
+ * How the editor's config (and the loaded dataset) differs from the built model, in words, or ''
+ * when Start would train exactly what the Model screen shows.
+ */
+export function modelDifference(built: ModelConfig, shown: ModelConfig, model: ModelInfo, d: DatasetSummary | null): string {
+  const out: string[] = [];
+  if (d && model.inputShape[0] !== d.size) out.push(`the images are now ${d.size}x${d.size}, the model takes ${model.inputShape[0]}x${model.inputShape[1]}`);
+  const classes = model.binary ? 2 : model.outputShape[0];
+  if (d && classes !== d.classes.length) out.push(`the dataset has ${d.classes.length} classes, the model ${classes}`);
+  else if (d && model.classNames && model.classNames.join('\u0000') !== d.classes.join('\u0000')) {
+    out.push(`the dataset's classes (${d.classes.join(', ')}) are not the model's (${model.classNames.join(', ')})`);
+  }
+  if (shown.kind === 'import' || built.kind === 'import') {
+    if (shown.kind !== built.kind || shown.importJson !== built.importJson) out.push('a different model was chosen');
+    return out.join('; ');
+  }
+  const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+  if (shown.kind !== built.kind) out.push(`model type ${shown.kind} instead of ${built.kind}`);
+  if (!same(shown.stages, built.stages)) out.push(`filters ${shown.stages.join(',')} instead of ${built.stages.join(',')}`);
+  if (shown.blocksPerStage !== built.blocksPerStage) out.push(`${shown.blocksPerStage} blocks per stage instead of ${built.blocksPerStage}`);
+  if (shown.conv !== built.conv) out.push(`${shown.conv} convolutions instead of ${built.conv}`);
+  if (shown.batchNorm !== built.batchNorm) out.push(`batch normalization ${shown.batchNorm ? 'on' : 'off'}`);
+  if (shown.dropout !== built.dropout) out.push(`dropout ${shown.dropout} instead of ${built.dropout}`);
+  if (!same(shown.augment, built.augment)) out.push('other augmentation settings');
+  if (shown.seed !== built.seed) out.push(`seed ${shown.seed} instead of ${built.seed}`);
+  return out.join('; ');
+}
+
+export function showModel(m: ModelInfo, bnMomentum?: number): void {
   $('model-summary').textContent = m.summaryText;
   const est = $('model-estimate');
   est.replaceChildren(
@@ -50,6 +95,10 @@ export function showModel(m: ModelInfo): void {
     h('span', { text: 'Layers' }), h('span', { text: String(m.summary.layers.length) }),
     h('span', { text: 'Threads' }), h('span', { text: String(m.threads) }),
   );
+  if (bnMomentum !== undefined) {
+    est.append(h('span', { text: 'Batch-norm momentum' }), h('span', { id: 'bn-momentum', text: `${bnMomentum} (from the steps per epoch: ` +
+      "Keras's 0.99 would make the statistics used for validation lag by about 100 steps, several epochs on a small dataset)" }));
+  }
 }
 
 async function estimate(app: App): Promise<void> {
@@ -90,7 +139,7 @@ export async function buildModel(app: App): Promise<ModelInfo | null> {
     app.state.history = [];
     app.state.validation = null;
     setStatus('model-status', `Built ${m.summary.name}: ${m.params.toLocaleString('en-US')} parameters, ${m.summary.layers.length} layers.`);
-    showModel(m);
+    showModel(m, cfg.batchNorm && cfg.kind !== 'import' ? (cfg.bnMomentum ?? 0.99) : undefined);
     document.body.dataset.model = 'built';
     app.emit('model');
     app.emit('history');
@@ -132,9 +181,19 @@ async function readImport(files: File[]): Promise<{ json: string; weights?: Uint
 }
 
 export function setupModelPanel(app: App): void {
-  $button('preset-residual').addEventListener('click', () => applyPreset(PRESETS.residual));
-  $button('preset-xception').addEventListener('click', () => applyPreset(PRESETS.xception));
-  $button('preset-tiny').addEventListener('click', () => applyPreset(PRESETS.tiny));
+  // A preset click builds it (and sets its suggested training settings): what the screen shows is what Start trains.
+  for (const name of ['residual', 'xception', 'tiny'] as const) {
+    $button(`preset-${name}`).addEventListener('click', () => {
+      if (app.state.trainState !== 'idle') {
+        setStatus('model-status', 'Stop training before choosing another model.', 'warn');
+        return;
+      }
+      applyPreset(PRESETS[name]);
+      setTrainConfig({ ...trainConfig(), ...PRESETS[name].train });
+      if (app.state.dataset) void buildModel(app);
+      else setStatus('model-status', `${PRESET_NAMES[name]} chosen: load a dataset (Data screen), then it is built for it.`);
+    });
+  }
   for (const id of ['m-kind', 'm-stages', 'm-blocks', 'm-conv', 'm-bn', 'm-dropout']) $(id).addEventListener('change', () => (imported = null));
   $button('build-btn').addEventListener('click', () => void buildModel(app));
   const imp = $input('import-input');

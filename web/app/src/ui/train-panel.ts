@@ -4,7 +4,7 @@ import { drawLineChart } from '../viz/index.js';
 import type { App } from '../state.js';
 import type { TrainConfig, TrainState } from '../train/messages.js';
 import { $, $button, $canvas, $input, $select, fmtSeconds, h, setStatus } from './dom.js';
-import { buildModel } from './model-panel.js';
+import { buildModel, modelConfig, modelDifference } from './model-panel.js';
 import { draw } from './draw-queue.js';
 
 export function trainConfig(): TrainConfig {
@@ -26,21 +26,29 @@ export function setTrainConfig(t: TrainConfig): void {
   $select('t-schedule').value = t.schedule;
 }
 
+/**
+ * Live training curve: the running mean of the epoch so far, plotted at fractional epochs as the
+ * batches arrive, so the first epoch is drawn while it runs. Cleared for a new model.
+ */
+let live: Array<{ x: number; loss: number; acc: number }> = [];
+
 function drawCharts(app: App): void {
   const hs = app.state.history;
   const pts = (f: (r: (typeof hs)[number]) => number) => hs.filter((r) => Number.isFinite(f(r))).map((r) => ({ x: r.epoch, y: f(r) }));
+  const livePts = (f: (p: (typeof live)[number]) => number) => live.filter((p) => Number.isFinite(f(p))).map((p) => ({ x: p.x, y: f(p) }));
   drawLineChart($canvas('chart-loss'), {
     title: 'Loss', xLabel: 'epoch', series: [
-      { name: 'train', color: '#2f62c7', points: pts((r) => r.loss) },
+      { name: 'train (live)', color: '#2f62c7', points: livePts((p) => p.loss) },
       { name: 'validation', color: '#d9480f', points: pts((r) => r.valLoss), dashed: true },
     ],
   });
   drawLineChart($canvas('chart-acc'), {
     title: 'Accuracy', xLabel: 'epoch', yMin: 0, yMax: 1, series: [
-      { name: 'train', color: '#2f62c7', points: pts((r) => r.accuracy) },
+      { name: 'train (live)', color: '#2f62c7', points: livePts((p) => p.acc) },
       { name: 'validation', color: '#d9480f', points: pts((r) => r.valAccuracy), dashed: true },
     ],
   });
+  document.body.dataset.livePoints = String(live.length);
   const body = $('history-table').querySelector('tbody')!;
   body.replaceChildren(...hs.map((r) => h('tr', {},
     h('td', { text: String(r.epoch) }), h('td', { text: r.loss.toFixed(4) }), h('td', { text: r.accuracy.toFixed(3) }),
@@ -57,6 +65,36 @@ function setButtons(s: TrainState): void {
   document.body.dataset.train = s;
 }
 
+/** Where the run is, in words, for the status line. */
+let lastProgress = { epoch: 0, batch: 0, batches: 0 };
+function describeState(s: TrainState): string {
+  const at = `epoch ${lastProgress.epoch + 1}, batch ${lastProgress.batch}/${lastProgress.batches}`;
+  switch (s) {
+    case 'training': return lastProgress.batches ? `Training (${at})…` : 'Training…';
+    case 'paused': return `Paused at ${at}: press Resume to go on (paused time does not count in the epoch time).`;
+    case 'stopping': return 'Stopping after the current batch…';
+    default: return '';
+  }
+}
+
+/**
+ * Whether Start may train the built model: it must be what the Model screen shows, at the
+ * dataset's image size and class count. Returns why not, or '' when it may.
+ */
+async function readyModel(app: App): Promise<string> {
+  const d = app.state.dataset!;
+  const built = app.state.model && app.state.modelConfig;
+  const diff = built ? modelDifference(app.state.modelConfig!, modelConfig(app), app.state.model!, d) : 'no model';
+  if (!diff) return '';
+  if (app.state.history.length > 0) {
+    return `The model trained so far (${app.state.history.length} epoch${app.state.history.length === 1 ? '' : 's'}) differs from what the Model screen shows now (${diff}). ` +
+      'Press Build on the Model screen to start a new model with these settings, or change them back to continue training this one.';
+  }
+  // Nothing trained yet: build what the screen shows, then train it.
+  setStatus('train-status', built ? `Building the model the Model screen shows (${diff})…` : 'Building the model the Model screen shows…');
+  return (await buildModel(app)) ? '' : 'The model could not be built: see the Model screen.';
+}
+
 export function setupTrainPanel(app: App): void {
   setButtons('idle');
   $button('train-start').addEventListener('click', async () => {
@@ -64,8 +102,10 @@ export function setupTrainPanel(app: App): void {
       setStatus('train-status', 'Load a dataset first (Data screen).', 'error');
       return;
     }
-    if (!app.state.model && !(await buildModel(app))) {
-      setStatus('train-status', 'Build a model first (Model screen).', 'error');
+    if (app.state.trainState !== 'idle') return;
+    const why = await readyModel(app);
+    if (why) {
+      setStatus('train-status', why, 'error');
       return;
     }
     const cfg = trainConfig();
@@ -73,6 +113,8 @@ export function setupTrainPanel(app: App): void {
       setStatus('train-status', `Already trained ${app.state.history.length} epochs: raise "Epochs (total)" to continue.`, 'warn');
       return;
     }
+    lastProgress = { epoch: app.state.history.length, batch: 0, batches: 0 };
+    $('train-progress-text').textContent = '';
     setStatus('train-status', app.state.history.length ? `Continuing from epoch ${app.state.history.length}…` : 'Starting…');
     try {
       const r = await app.worker.call('train', cfg);
@@ -89,7 +131,11 @@ export function setupTrainPanel(app: App): void {
   $button('train-stop').addEventListener('click', () => void app.worker.call('stop', null));
   app.worker.on((e) => {
     if (e.kind === 'batch') {
+      lastProgress = { epoch: e.epoch, batch: e.batch, batches: e.batches };
+      live.push({ x: e.epoch + e.batch / e.batches, loss: e.loss, acc: e.accuracy });
+      if (app.state.trainState === 'training') setStatus('train-status', describeState('training'));
       draw('train', 'progress', () => showProgress(e));
+      draw('train', 'charts', () => drawCharts(app));
     } else if (e.kind === 'epoch') {
       app.state.history = [...app.state.history, e.record];
       app.state.validation = e.validation;
@@ -98,6 +144,7 @@ export function setupTrainPanel(app: App): void {
     } else if (e.kind === 'state') {
       app.state.trainState = e.state;
       setButtons(e.state);
+      if (e.state !== 'idle') setStatus('train-status', describeState(e.state));
       app.emit('train-state');
     } else if (e.kind === 'checkpoint') {
       $('train-status').dataset.checkpoint = String(e.epoch);
@@ -106,6 +153,15 @@ export function setupTrainPanel(app: App): void {
     }
   });
   app.on('history', () => draw('train', 'charts', () => drawCharts(app)));
+  app.on('model', () => {
+    // A new model (built, imported or restored) starts a new run: no stale curves or progress.
+    live = app.state.history.map((r) => ({ x: r.epoch, loss: r.loss, acc: r.accuracy }));
+    document.body.dataset.livePoints = String(live.length);
+    lastProgress = { epoch: app.state.history.length, batch: 0, batches: 0 };
+    ($('train-progress') as HTMLProgressElement).value = 0;
+    $('train-progress-text').textContent = '';
+    if (app.state.trainState === 'idle') setStatus('train-status', '');
+  });
   window.addEventListener('resize', () => draw('train', 'charts', () => drawCharts(app)));
 }
 

@@ -1,11 +1,14 @@
 // Predict & export screen: class probabilities for newly dropped images; downloads of the
 // TF.js model (model.json + weights.bin) and of the full checkpoint (a .zip with the topology,
 // the training state and the app's settings and history).
-import { zipSync, strToU8 } from 'fflate';
+import { strFromU8, strToU8, unzipSync, zipSync } from 'fflate';
 import { expandZips, fromDataTransfer, fromFileList } from '../data/collect.js';
 import type { PathFile } from '../data/collect.js';
 import type { App } from '../state.js';
+import { setAugmentConfig } from './augment-panel.js';
 import { $, $button, $input, download, drawRgb, h, setStatus } from './dom.js';
+import { setEditor, showModel } from './model-panel.js';
+import { setTrainConfig } from './train-panel.js';
 
 async function predict(app: App, files: PathFile[]): Promise<void> {
   const box = $('predict-results');
@@ -16,7 +19,7 @@ async function predict(app: App, files: PathFile[]): Promise<void> {
   const items = files.map((f) => ({ name: f.path, blob: f.blob }));
   try {
     const r = await app.worker.call('predict', { items });
-    const classes = app.state.dataset?.classes ?? Array.from({ length: r.classes }, (_, i) => `class ${i}`);
+    const classes = app.state.model.classNames ?? app.state.dataset?.classes ?? Array.from({ length: r.classes }, (_, i) => `class ${i}`);
     box.replaceChildren();
     const per = r.images.size * r.images.size * 3;
     r.names.forEach((name, i) => {
@@ -56,7 +59,9 @@ export function setupUsePanel(app: App): void {
       // A pause between the two downloads keeps browsers from treating them as one burst.
       await new Promise((res) => setTimeout(res, 300));
       download('weights.bin', r.weights as Uint8Array<ArrayBuffer>);
-      setStatus('export-status', `Exported model.json and weights.bin (${r.weights.byteLength.toLocaleString('en-US')} bytes). Load it with convnet-wasm's loadTfjsModel or TF.js's tf.loadLayersModel.`);
+      setStatus('export-status', `Exported model.json and weights.bin (${r.weights.byteLength.toLocaleString('en-US')} bytes): an inference model ` +
+        '(the augmentation layers, which act only in training, are left out) with its class names and input size in userDefinedMetadata. ' +
+        "Load it with TF.js's tf.loadLayersModel or convnet-wasm's loadTfjsModel. The full model, augmentation included, is in the checkpoint.");
     } catch (e) {
       setStatus('export-status', `Export failed: ${(e as Error).message}`, 'error');
     }
@@ -66,9 +71,58 @@ export function setupUsePanel(app: App): void {
       const r = await app.worker.call('exportCheckpoint', null);
       const zip = zipSync({ 'model.json': strToU8(r.modelJson), 'checkpoint.bin': r.checkpoint, 'app.json': strToU8(r.meta) });
       download('convnet-checkpoint.zip', zip as Uint8Array<ArrayBuffer>, 'application/zip');
-      setStatus('export-status', `Checkpoint exported (${zip.byteLength.toLocaleString('en-US')} bytes): topology, weights, optimizer state, history.`);
+      setStatus('export-status', `Checkpoint exported (${zip.byteLength.toLocaleString('en-US')} bytes): topology, weights, optimizer state, history. ` +
+        'Import it here (in this or another browser) to predict or to continue training.');
     } catch (e) {
       setStatus('export-status', `Export failed: ${(e as Error).message}`, 'error');
     }
   });
+  const ckpt = $input('import-ckpt');
+  ckpt.addEventListener('change', async () => {
+    const file = ckpt.files?.[0];
+    ckpt.value = '';
+    if (file) await importCheckpoint(app, file);
+  });
+}
+
+/** Reads a checkpoint .zip (model.json, checkpoint.bin, app.json) and hands it to the worker. */
+async function importCheckpoint(app: App, file: File): Promise<void> {
+  if (app.state.trainState !== 'idle') {
+    setStatus('export-status', 'Stop training before importing a checkpoint.', 'warn');
+    return;
+  }
+  try {
+    let files: Record<string, Uint8Array>;
+    try {
+      files = unzipSync(new Uint8Array(await file.arrayBuffer()));
+    } catch (e) {
+      throw new Error(`${file.name} is not a readable .zip (${(e as Error).message})`);
+    }
+    const get = (name: string) => {
+      const key = Object.keys(files).find((k) => k === name || k.endsWith(`/${name}`));
+      if (!key) throw new Error(`${file.name} has no ${name}: is it a checkpoint exported by this app?`);
+      return files[key];
+    };
+    const checkpoint = get('checkpoint.bin');
+    const r = await app.worker.call('importCheckpoint', { modelJson: strFromU8(get('model.json')), checkpoint, meta: strFromU8(get('app.json')) },
+      [checkpoint.buffer as ArrayBuffer]);
+    app.state.model = r.model;
+    app.state.modelConfig = r.config;
+    app.state.history = r.history;
+    app.state.validation = null;
+    setEditor(r.config);
+    setAugmentConfig(r.config.augment);
+    if (r.train) setTrainConfig(r.train);
+    showModel(r.model);
+    app.emit('model');
+    app.emit('history');
+    const d = app.state.dataset;
+    const same = d && d.size === r.size && d.classes.join('\u0000') === r.classes.join('\u0000');
+    setStatus('export-status', `Imported ${r.model.summary.name} at epoch ${r.history.length} (classes ${r.classes.join(', ')}; ${r.size}x${r.size} images). ` +
+      (same ? 'The loaded dataset matches: press Start on the Train screen to continue.' :
+        `Predict works now; to continue training, load the images of these classes on the Data screen at ${r.size}x${r.size}, then press Start.`));
+    document.body.dataset.imported = String(r.history.length);
+  } catch (e) {
+    setStatus('export-status', `Import failed: ${(e as Error).message}`, 'error');
+  }
 }
