@@ -160,6 +160,8 @@ async function load(app: App, files: Promise<PathFile[]> | PathFile[], what: str
   // The ticket is taken before reading: a folder picked while an older one is still being
   // read or unzipped wins over it.
   const mine = ++ticket;
+  // An older decode is stopped now rather than when this one's files are read.
+  if (phase === 'decoding') void app.worker.call('cancelIngest', null).catch(() => false);
   try {
     setBusy(mine, 'reading');
     setStatus('ingest-status', `Reading ${what}…`);
