@@ -20,6 +20,8 @@ interface SyncHandle {
 const CONCURRENCY = 4;
 /** Names kept for the lists of small images (the count is always exact). */
 export const TINY_NAMES = 500;
+/** Groups of duplicates named in the summary (the count is always exact). */
+export const DUPLICATE_GROUPS = 200;
 
 /** Thrown by an ingest that a newer one (or the user) cancelled. */
 export class IngestCancelled extends Error {
@@ -78,7 +80,9 @@ export class DatasetStore {
   labels: number[] = [];
   names: string[] = [];
   corrupt: FileProblem[] = [];
+  /** The first DUPLICATE_GROUPS groups of identical images; duplicateGroups counts all. */
   duplicates: string[][] = [];
+  duplicateGroups = 0;
   /** Names of images smaller than the input (the first TINY_NAMES of them); tinyCount counts all. */
   tiny: string[] = [];
   tinyCount = 0;
@@ -219,7 +223,14 @@ export class DatasetStore {
     if (cancelled()) throw new IngestCancelled();
     flush();
     onProgress(done);
-    this.duplicates = [...this.hashes.values()].filter((g) => g.length > 1).slice(0, 200).map((g) => g.map((i) => this.names[i]));
+    this.findDuplicates();
+  }
+
+  /** Groups the images whose resized pixels hash the same (names of the first groups, count of all). */
+  findDuplicates(): void {
+    const groups = [...this.hashes.values()].filter((g) => g.length > 1);
+    this.duplicateGroups = groups.length;
+    this.duplicates = groups.slice(0, DUPLICATE_GROUPS).map((g) => g.map((i) => this.names[i]));
   }
 
   /** Stratified split: each class's images shuffled with the seed, the first fraction held out. */
@@ -267,7 +278,7 @@ export class DatasetStore {
     });
     return {
       id: this.id, classes: this.classes, size: this.size, counts, trainCounts: count(this.train), valCounts: count(this.val),
-      total: this.length, corrupt: this.corrupt, duplicates: this.duplicates, tiny: this.tiny.slice(0, TINY_NAMES), tinyCount: Math.max(this.tinyCount, this.tiny.length), thumbs,
+      total: this.length, corrupt: this.corrupt, duplicates: this.duplicates, duplicateGroups: Math.max(this.duplicateGroups, this.duplicates.length), tiny: this.tiny.slice(0, TINY_NAMES), tinyCount: Math.max(this.tinyCount, this.tiny.length), thumbs,
       bytes: this.bytes, spilledBytes: this.spilledBytes, valFraction: this.valFraction, seed: this.seed,
       valPreview: {
         indices: Array.from(this.val.subarray(0, 24)), names: Array.from(this.val.subarray(0, 24), (i) => this.names[i]),

@@ -34,8 +34,10 @@ export interface DatasetSummary {
   valCounts: number[];
   total: number;
   corrupt: FileProblem[];
-  /** Groups of names whose resized pixels are identical. */
+  /** Groups of names whose resized pixels are identical (the first 200 groups). */
   duplicates: string[][];
+  /** How many such groups there are (all of them). */
+  duplicateGroups: number;
   /** Images smaller than the model input (upscaled): the first 500 names. */
   tiny: string[];
   /** How many images are smaller than the model input (all of them, not only the named ones). */

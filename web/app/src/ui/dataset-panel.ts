@@ -142,7 +142,8 @@ function render(s: DatasetSummary): void {
   for (const p of s.corrupt.slice(0, 500)) list.append(h('li', {}, h('code', { text: p.name }), ` — ${p.reason}`));
   corrupt.append(list);
   view.append(corrupt);
-  const dup = h('details', {}, h('summary', { text: `Duplicate images (identical after resizing): ${s.duplicates.length} groups` }));
+  const dupCount = s.duplicateGroups ?? s.duplicates.length;
+  const dup = h('details', {}, h('summary', { id: 'duplicate-summary', text: `Duplicate images (identical after resizing): ${dupCount} group${dupCount === 1 ? '' : 's'}${listed(Math.min(200, s.duplicates.length), dupCount)}` }));
   const dl = h('ul', { class: 'problems', id: 'duplicate-list' });
   for (const g of s.duplicates.slice(0, 200)) dl.append(h('li', { text: g.join(' = ') }));
   dup.append(dl);

@@ -157,6 +157,23 @@ describe('DatasetStore', () => {
   });
 });
 
+describe('DatasetStore duplicates', () => {
+  test('every group of identical images is counted, past the 200 groups named', () => {
+    const s = new store.DatasetStore(['a', 'b'], 4);
+    // 300 pairs of identical images, and 100 unique ones.
+    // Bytes 0-2 tell the images apart (a group number, or 255 and a unique number).
+    const img = (a, b, c) => new Uint8Array(s.per).map((_, j) => (j === 0 ? a : j === 1 ? b : j === 2 ? c : (j * 13) & 255));
+    for (let i = 0; i < 300; i++) for (let k = 0; k < 2; k++) s.add(img(i & 255, i >> 8, 0), k, `p${i}-${k}.png`);
+    for (let i = 0; i < 100; i++) s.add(img(255, 255, i + 1), 0, `u${i}.png`);
+    s.findDuplicates();
+    s.split(0.2, 1);
+    const sum = s.summary();
+    assert.equal(sum.duplicateGroups, 300);
+    assert.equal(sum.duplicates.length, store.DUPLICATE_GROUPS);
+    assert.deepEqual(sum.duplicates[0], ['p0-0.png', 'p0-1.png']);
+  });
+});
+
 describe('IngestGate: one ingest at a time, the newest wins (flaw 6)', () => {
   const tick = () => new Promise((r) => setTimeout(r, 1));
   test('a newer ingest cancels the running one and starts only after it stopped', async () => {
