@@ -265,7 +265,7 @@ try {
   check('without COOP/COEP: the single-thread build runs and the page says, in plain words, how much slower it is',
     !info.isolated && /\(st\)/.test(info.engine) && new RegExp(`1 of this computer's ${info.cores} CPU core`).test(info.engine) && /slower/.test(info.engine) && !/SharedArrayBuffer unavailable/.test(info.engine), info);
   check('… and how to fix it: the two headers, the README\'s Deploying section',
-    /Cross-Origin-Opener-Policy: same-origin/.test(info.help) && /Cross-Origin-Embedder-Policy: require-corp/.test(info.help) && /"Deploying" in the README/.test(info.help), info.help);
+    /Cross-Origin-Opener-Policy: same-origin/.test(info.help) && /Cross-Origin-Embedder-Policy: require-corp/.test(info.help) && /"Deploying" in the README/.test(info.help), info.help.replace(/\s+/g, " "));
   await page.click('#engine-help summary');
   await page.screenshot({ path: join(resultsDir, 'photos-4-single-thread.png'), clip: { x: 0, y: 0, width: 1280, height: 420 } });
 } catch (e) {
