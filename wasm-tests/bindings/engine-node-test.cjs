@@ -75,6 +75,60 @@ createConvnetEngine().then((engine) => {
   check('error code for a bad model', engine.createSession('{}', 1, 1) === null && engine.lastErrorCode() === 'parse error',
         engine.lastErrorCode());
 
+  // Issue 12: limits and bad input, through the bindings.
+  const convModel = (size, filters, kernel = 3) => JSON.stringify({ modelTopology: { class_name: 'Sequential', config: {
+    name: 'big', layers: [
+      { class_name: 'Conv2D', config: { name: 'conv_a', filters, kernel_size: [kernel, kernel], padding: 'same', activation: 'relu',
+        batch_input_shape: [null, size, size, 3] } },
+      { class_name: 'Conv2D', config: { name: 'conv_b', filters, kernel_size: [kernel, kernel], padding: 'same', activation: 'relu' } },
+      { class_name: 'GlobalAveragePooling2D', config: { name: 'gap' } },
+      { class_name: 'Dense', config: { name: 'out', units: 1, activation: 'sigmoid' } }] } } });
+  {
+    const used = engine.info().mallocBytes;
+    let t0 = Date.now();
+    const huge = engine.createSession(convModel(2048, 64), 1, 1);
+    huge.compile('{"loss":"binary_crossentropy"}');
+    const e = huge.memoryEstimate(32);
+    check('memoryEstimate of the 130 GiB model', e.bytes > 120 * 2 ** 30 && e.fits === false &&
+          e.bytes === e.weightBytes + e.optimizerBytes + e.activationBytes + e.stagingBytes &&
+          e.limitBytes < 4 * 2 ** 30 && e.maxBatch === 0, JSON.stringify(e));
+    const r = huge.reserve(32);
+    check('130 GiB plan refused with its figures', r.code === 'out of memory' &&
+          /^model 'big' needs .* GiB at batch 32 \(activations .* GiB\).*this engine can use at most .* GiB.*: even a batch of 1/.test(r.error || ''),
+          JSON.stringify(r));
+    check('refused within a second', Date.now() - t0 < 1000, `${Date.now() - t0} ms`);
+    check('memoryEstimate(0) is an error', huge.memoryEstimate(0).code === 'invalid argument');
+    huge.delete();
+    const small = engine.createSession(convModel(64, 8), 1, 1);
+    small.compile('{"loss":"binary_crossentropy"}');
+    const se = small.memoryEstimate(8);
+    check('memoryEstimate of a small model fits', se.fits === true && se.maxBatch > 8 && se.maxBatch <= 65536, JSON.stringify(se));
+    check('reserve(maxBatch) of the estimate', small.reserve(8).error === undefined);
+    const sx = small.stagingX();
+    sx.fill(0.5);
+    sx[64 * 64 * 3 + 5] = NaN;
+    check('NaN pixel rejected by predict', /input sample 1 of the batch has nan at element 5/.test(small.predictStep(2).error || ''));
+    small.delete();
+    t0 = Date.now();
+    const wide = engine.createSession(convModel(32, 1e9, 5), 1, 1);
+    check('filters 1e9 fails at creation within a second', wide === null && Date.now() - t0 < 1000 &&
+          /Conv2D 'conv_a': its kernel would have shape 5x5x3x1000000000/.test(engine.lastError()), engine.lastError());
+    // (lastError() keeps the last message: allow for it.)
+    check('memory back after the refusals', engine.info().mallocBytes <= used + 1024, `${used} -> ${engine.info().mallocBytes}`);
+    // A 17 MB model.json (2 million numbers of metadata): the DOM used to cost ~20x the text.
+    const padded = JSON.parse(modelJson);
+    padded.user_defined_metadata = { pad: Array.from({ length: 2000000 }, (_, i) => i + 0.5) };
+    const text = JSON.stringify(padded);
+    const heap = engine.info().heapBytes;
+    const p = engine.createSession(text, 1, 1);
+    const grown = engine.info().heapBytes - heap;
+    check('large model.json builds', p !== null, engine.lastError());
+    check('large model.json grows the heap by at most 8x its size', grown <= 8 * text.length,
+          `${(text.length / 2 ** 20).toFixed(1)} MiB text, heap +${(grown / 2 ** 20).toFixed(1)} MiB`);
+    console.log(`large model.json: ${(text.length / 2 ** 20).toFixed(1)} MiB text, heap +${(grown / 2 ** 20).toFixed(1)} MiB`);
+    if (p) p.delete();
+  }
+
   // Heap must not grow over create/delete cycles once it has grown for the first one.
   const cycle = () => {
     const t = engine.createSession(modelJson, 1, 1);
