@@ -11,6 +11,7 @@
 
 #include <memory>
 #include <string>
+#include <thread>
 
 #include "threading/thread-pool.h"
 #include "train/session.h"
@@ -71,6 +72,20 @@ val info() {
   o.set("heapBytes", static_cast<double>(emscripten_get_heap_size()));
   o.set("mallocBytes", static_cast<double>(mallinfo().uordblks));   // in use: catches leaks below capacity
   return o;
+}
+
+// Test-only fault injection, so the JS side's handling of an engine that stopped can be tested
+// without a real bug: "caller" traps on the calling thread, "worker" on another thread (a
+// pthread in the threaded build; the caller in the single-threaded one). Never used by the package.
+void fault_for_tests(const std::string& where) {
+  if (where == "caller") __builtin_trap();
+  if (where != "worker") return;
+#if defined(__EMSCRIPTEN_PTHREADS__)
+  std::thread faulty([] { __builtin_trap(); });
+  faulty.join();
+#else
+  __builtin_trap();
+#endif
 }
 
 val compile(nn::Session& s, const std::string& options) { return ok_or_error(s.compile(options)); }
@@ -231,6 +246,7 @@ EMSCRIPTEN_BINDINGS(convnet) {
   emscripten::function("createSession", &create_session);
   emscripten::function("lastError", &last_error);
   emscripten::function("lastErrorCode", &last_error_code);
+  emscripten::function("faultForTests", &fault_for_tests);
   emscripten::class_<nn::Session>("Session")
       .function("compile", &compile)
       .function("reserve", &reserve)
