@@ -28,6 +28,13 @@ Status Arena::allocate() {
                          "-bit address space: the model or batch size needs more memory than is available");
   }
   if (size_ > capacity_ || data_ == nullptr) {
+    // Linux overcommits: a block larger than memory can "succeed" and then be killed while
+    // it is zero-filled. Refuse what the budget cannot cover; the old block counts as free.
+    const uint64_t budget = memory_available_bytes() + static_cast<uint64_t>(capacity_) * sizeof(float);
+    if (bytes > budget) {
+      return out_of_memory("arena '", name_, "': needs ", format_bytes(bytes), " but only ", format_bytes(budget),
+                           " are available: the model or batch size needs more memory than is available");
+    }
     aligned_free(data_);
     data_     = nullptr;
     capacity_ = 0;

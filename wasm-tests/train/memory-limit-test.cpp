@@ -77,6 +77,19 @@ TEST_CASE("an arena whose reservations overflow fails to allocate instead of wra
   CHECK(huge.allocate().code() == StatusCode::kOutOfMemory);
 }
 
+TEST_CASE("an arena larger than the memory budget is refused before it is allocated") {
+  MemoryCap cap(uint64_t{1} << 20);
+  Arena arena("big");
+  arena.reserve(size_t{1} << 20);   // 4 MiB
+  Status st = arena.allocate();
+  INFO(st.message());
+  CHECK(st.code() == StatusCode::kOutOfMemory);
+  CHECK(st.message().find("arena 'big': needs 4.0 MiB but only") != std::string::npos);
+  arena.reset();
+  arena.reserve(1024);
+  NN_CHECK_OK(arena.allocate());
+}
+
 TEST_CASE("a 130 GiB plan is refused at reserve with its figures and a way out, and the session stays usable") {
   // Input 2048x2048x3, two 64-filter 3x3 convolutions, batch 32: ~130 GiB to train.
   const auto start = std::chrono::steady_clock::now();
