@@ -21,9 +21,15 @@ class ConfigReader {
   const std::string& name() const { return name_; }
   const std::string& who() const { return who_; }
 
-  Status integer(const char* key, int64_t fallback, int64_t* out) const {
+  // Sizes and axes are int32 in Keras; seeds (wide) may be any integer a double holds exactly.
+  Status integer(const char* key, int64_t fallback, int64_t* out, bool wide = false) const {
     const JsonValue* v = config_.find(key);
     if (!v || v->is_null()) { *out = fallback; return Status::ok(); }
+    if (wide && v->is_number() && v->as_number() == std::floor(v->as_number()) && std::fabs(v->as_number()) <= 9007199254740992.0) {
+      *out = static_cast<int64_t>(v->as_number());
+      return Status::ok();
+    }
+    if (wide) return bad(key, "an integer of at most 2^53 in magnitude");
     if (!integral(*v)) return bad(key, "an integer from -2147483648 to 2147483647");
     *out = static_cast<int64_t>(v->as_number());
     return Status::ok();
@@ -286,7 +292,7 @@ Status layer_from_config(const std::string& class_name, const JsonValue& config,
     double rate;
     int64_t seed;
     NN_RETURN_IF_ERROR(r.number("rate", 0.0, &rate));
-    NN_RETURN_IF_ERROR(r.integer("seed", -1, &seed));
+    NN_RETURN_IF_ERROR(r.integer("seed", -1, &seed, true));
     if (config.find("noise_shape") && !config.find("noise_shape")->is_null()) {
       return unsupported(r.who(), ": noise_shape is not supported");
     }
