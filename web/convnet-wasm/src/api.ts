@@ -12,7 +12,7 @@ export { Model, model, sequential, modelFromJson, loadTfjsModel, loadTfjs } from
 export { augment } from './augment.js';
 export type { AugmentOptions } from './augment.js';
 export type {
-  BatchBeginInfo, BatchLogs, CompileOptions, EpochLogs, FitCallbacks, FitDatasetOptions, FitOptions, History, LabelsLike, LayerSummary,
+  BatchBeginInfo, BatchLogs, CompileOptions, MemoryEstimate, EpochLogs, FitCallbacks, FitDatasetOptions, FitOptions, History, LabelsLike, LayerSummary,
   LossName, ModelOptions, ModelSummary, OptimizerConfig, OptimizerName, TfjsArtifacts, TfjsModelJson, TfjsWeightSpec, Weight, WeightBuffers,
 } from './types.js';
 export { tensorSource } from './dataset.js';
@@ -26,6 +26,7 @@ export { yieldToEventLoop } from './engine.js';
 export { toTopology } from './topology.js';
 export type { FunctionalSpec, ModelJson, ModelSpec, SequentialSpec, Topology } from './topology.js';
 export { Trainer } from './trainer.js';
+export { fatalEngineError } from './worker/handler.js';
 export type { TrainerFitOptions, TrainerOptions } from './trainer.js';
 export type { BuildResult, ProgressEvent, TrainerState } from './worker/messages.js';
 export { PACKAGE_VERSION as version } from './topology.js';

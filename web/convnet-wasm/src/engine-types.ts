@@ -26,9 +26,24 @@ export interface RawWeightSpec {
   trainable: boolean;
 }
 
+/** What training at a batch size needs, in bytes (exact below 2^53), computed without allocating. */
+export interface RawMemoryEstimate {
+  bytes: number;
+  weightBytes: number;
+  optimizerBytes: number;
+  activationBytes: number;
+  stagingBytes: number;
+  /** What this model holds plus what the engine can still get (wasm32: up to 4 GiB of heap). */
+  limitBytes: number;
+  /** The largest batch that fits limitBytes (0 if none). */
+  maxBatch: number;
+  fits: boolean;
+}
+
 export interface RawSession {
   compile(optionsJson: string): Result;
   reserve(batch: number): Result;
+  memoryEstimate(batch: number): Result<RawMemoryEstimate>;
   setLearningRate(lr: number): Result;
   stagingX(): Float32Array;
   stagingY(): Float32Array;
@@ -70,6 +85,8 @@ export interface RawEngine {
   lastError(): string;
   /** The status code name of the last createSession failure ('parse error', 'invalid argument', ...). */
   lastErrorCode?(): string;
+  /** Test-only: traps on the calling thread ('caller') or on another thread ('worker'). */
+  faultForTests?(where: string): void;
   PThread?: RawPThread;
 }
 

@@ -114,6 +114,27 @@ export class Engine {
   }
 }
 
+/**
+ * A pthread that traps makes Emscripten's handler rethrow its error in the thread that owns the
+ * engine, which ends a Node process (or the worker hosting the engine). The caller already gets
+ * the failure (fatalEngineError); the handler only records it.
+ */
+function quietPthreadErrors(raw: RawEngine): void {
+  const pool = raw.PThread;
+  if (!pool) return;
+  for (const w of [...pool.unusedWorkers, ...pool.runningWorkers]) {
+    (w as { onerror?: unknown }).onerror = (e: { message?: string }) => {
+      pthreadFailure = e?.message ?? String(e);
+    };
+  }
+}
+
+/** The error of the last pthread that crashed, if one did. */
+let pthreadFailure: string | null = null;
+export function enginePthreadFailure(): string | null {
+  return pthreadFailure;
+}
+
 /** Node: pthread workers must not keep the process alive (the engine runs on the caller's thread). */
 export function unrefWorkers(raw: RawEngine): void {
   const pool = raw.PThread;
@@ -156,6 +177,7 @@ async function load(options: InitOptions): Promise<Engine> {
   }
   const ri = raw.info();
   if (p.name === 'node') unrefWorkers(raw);
+  quietPthreadErrors(raw);
   let threads = variant === 'mt' ? ri.maxThreads : 1;
   if (variant === 'mt' && raw.PThread) threads = Math.min(threads, 1 + raw.PThread.unusedWorkers.length);
   if (options.threads !== undefined) {

@@ -16,7 +16,7 @@ import type { TfjsExportOptions } from './tfjs.js';
 import { toTopology } from './topology.js';
 import type { FunctionalSpec, ModelSpec } from './topology.js';
 import type {
-  CompileOptions, FitDatasetOptions, FitOptions, History, LabelsLike, LayerSummary, ModelOptions, ModelSummary, TfjsArtifacts,
+  CompileOptions, FitDatasetOptions, FitOptions, History, LabelsLike, LayerSummary, MemoryEstimate, ModelOptions, ModelSummary, TfjsArtifacts,
   Weight, WeightBuffers,
 } from './types.js';
 import type { ModelJson } from './topology.js';
@@ -348,6 +348,16 @@ export class Model {
 
   countParams(): number {
     return this.live('countParams').raw.countParams();
+  }
+
+  /**
+   * What training at `batchSize` needs (weights, optimizer state, activations, staging) and what
+   * the engine can get, computed without allocating: {bytes, limitBytes, maxBatch, fits, ...}.
+   * Pick the batch size from it and never start a run that cannot fit.
+   */
+  memoryEstimate(batchSize = 32): MemoryEstimate {
+    if (!Number.isInteger(batchSize) || batchSize < 1) throw argError(`memoryEstimate: batchSize must be a positive integer, got ${String(batchSize)}`);
+    return check(this.live('memoryEstimate').raw.memoryEstimate(batchSize), 'memoryEstimate');
   }
 
   /** Bytes the engine holds for this model's current plan (weights, optimizer state, activations). */

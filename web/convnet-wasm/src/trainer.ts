@@ -5,7 +5,7 @@
 import { getPlatform } from './engine.js';
 import type { EngineInfo, InitOptions, TransferList, WorkerLike } from './engine.js';
 import { argError, ConvnetError } from './errors.js';
-import type { BatchLogs, CompileOptions, EpochLogs, History, LabelsLike, ModelOptions, ModelSummary, TfjsArtifacts, TfjsModelJson, Weight, WeightBuffers } from './types.js';
+import type { BatchLogs, CompileOptions, EpochLogs, History, LabelsLike, MemoryEstimate, ModelOptions, ModelSummary, TfjsArtifacts, TfjsModelJson, Weight, WeightBuffers } from './types.js';
 import { Tensor, tensor } from './tensor.js';
 import type { TfjsExportOptions } from './tfjs.js';
 import { toTopology } from './topology.js';
@@ -34,6 +34,11 @@ export interface TrainerFitOptions {
   signal?: AbortSignal;
   /** Move the data's buffers to the worker instead of copying (they become unusable here). */
   transfer?: boolean;
+  /**
+   * Keep the training state of the last finished epoch on this side (trainer.lastCheckpoint), so
+   * that restart() after an engine failure continues from it. Costs one checkpoint per epoch.
+   */
+  keepCheckpoint?: boolean;
 }
 
 interface Pending {
@@ -56,24 +61,81 @@ export class Trainer {
   private pending = new Map<number, Pending>();
   private _state: TrainerState = 'idle';
   private listeners = new Set<(e: ProgressEvent) => void>();
+  private readonly options: TrainerOptions;
+  /** What build()/loadTfjs() and compile() were given: what restart() rebuilds. */
+  private built: { json: string; seed: number; threads?: number; weights?: Uint8Array } | null = null;
+  private compiled: CompileOptions | null = null;
+  /**
+   * Why the engine stopped (a trap or abort in the worker, or the worker died), or null. After it
+   * every call rejects with code 'engine_stopped' until restart().
+   */
+  engineStopped: string | null = null;
+  /** The training state after the last finished epoch of a fit with keepCheckpoint, or null. */
+  lastCheckpoint: { epoch: number; bytes: Uint8Array } | null = null;
 
-  private constructor(worker: WorkerLike) {
+  private constructor(worker: WorkerLike, options: TrainerOptions) {
     this.worker = worker;
-    worker.onmessage = (e) => this.receive(e.data as Response);
-    worker.onerror = (e) => this.fail(new ConvnetError(`trainer worker failed: ${e.message ?? String(e.error)}`, 'worker'));
+    this.options = options;
+    this.attach(worker);
+  }
+
+  private attach(worker: WorkerLike): void {
+    // A worker replaced by restart() may still report its death: only the current one counts.
+    worker.onmessage = (e) => {
+      if (this.worker === worker) this.receive(e.data as Response);
+    };
+    worker.onerror = (e) => {
+      if (this.worker !== worker) return;
+      const reason = `the trainer worker failed: ${e.message ?? String(e.error)}`;
+      this.engineStopped ??= reason;
+      this.fail(new ConvnetError(reason, 'engine_stopped'));
+    };
   }
 
   /** Starts a worker and loads the engine in it (mt when threads are available, else st). */
   static async create(options: TrainerOptions = {}): Promise<Trainer> {
-    const { workerUrl, ...init } = options;
-    const t = new Trainer(getPlatform().createTrainerWorker(workerUrl));
+    const t = new Trainer(getPlatform().createTrainerWorker(options.workerUrl), options);
     try {
-      t.info = await t.request('init', init);
+      await t.start();
     } catch (e) {
       t.dispose();
       throw e;
     }
     return t;
+  }
+
+  private async start(): Promise<void> {
+    const { workerUrl: _url, ...init } = this.options;
+    this.info = await this.request('init', init);
+  }
+
+  /**
+   * After the engine stopped (or at any time when idle): a new worker and engine, with the model
+   * built and compiled again and, when a fit kept checkpoints, the last one loaded. Resolves with
+   * the epoch to continue from (pass it as initialEpoch), or null when there was no checkpoint.
+   */
+  async restart(): Promise<{ epoch: number } | null> {
+    if (this.worker === null) throw new ConvnetError('restart: the trainer has been disposed', 'disposed');
+    const old = this.worker;
+    this.worker = null;
+    this.fail(new ConvnetError('the trainer was restarted', 'engine_stopped'));
+    old.terminate();
+    this.worker = getPlatform().createTrainerWorker(this.options.workerUrl);
+    this.attach(this.worker);
+    this._state = 'idle';
+    this.engineStopped = null;
+    this.model = null;
+    await this.start();
+    if (!this.built) return null;
+    const b = this.built;
+    this.model = b.weights
+      ? await this.request('loadTfjs', { json: b.json, weights: b.weights.slice(), seed: b.seed, threads: b.threads })
+      : await this.request('build', { json: b.json, seed: b.seed, threads: b.threads });
+    if (!this.compiled) return null;
+    await this.request('compile', this.compiled);
+    if (!this.lastCheckpoint) return null;
+    const copy = this.lastCheckpoint.bytes.slice();
+    return this.request('loadCheckpoint', copy, [copy.buffer]);
   }
 
   /** 'idle' | 'training' | 'paused' | 'stopping' */
@@ -91,6 +153,7 @@ export class Trainer {
     const p = this.pending.get(msg.id);
     if (msg.type === 'progress') {
       if (msg.out.kind === 'state') this._state = msg.out.state;
+      if (msg.out.kind === 'checkpoint') this.lastCheckpoint = { epoch: msg.out.epoch, bytes: msg.out.bytes };
       p?.onProgress?.(msg.out);
       for (const l of this.listeners) l(msg.out);
       return;
@@ -99,6 +162,10 @@ export class Trainer {
     this.pending.delete(msg.id);
     this.worker?.setBusy?.(this.pending.size > 0);
     if (msg.err) {
+      if (msg.err.code === 'engine_stopped') {
+        this.engineStopped ??= msg.err.message.replace(/^the engine stopped: /, '');
+        this._state = 'idle';
+      }
       const e = msg.err.name === 'AbortError' ? new DOMException(msg.err.message, 'AbortError') : new ConvnetError(msg.err.message, msg.err.code);
       p.reject(e);
     } else {
@@ -107,6 +174,7 @@ export class Trainer {
   }
 
   private fail(e: Error): void {
+    this._state = 'idle';
     const all = [...this.pending.values()];
     this.pending.clear();
     this.worker?.setBusy?.(false);
@@ -145,6 +213,9 @@ export class Trainer {
   async build(spec: ModelSpec, options: ModelOptions = {}): Promise<BuildResult> {
     const json = toTopology(spec).json;
     this.model = await this.request('build', { json, seed: options.seed, threads: options.threads });
+    this.built = { json, seed: this.model.seed, threads: options.threads };
+    this.compiled = null;
+    this.lastCheckpoint = null;
     return this.model;
   }
 
@@ -162,7 +233,11 @@ export class Trainer {
       weights.set(v, at);
       at += v.byteLength;
     }
+    const kept = weights.slice();   // restart() builds it again from these
     this.model = await this.request('loadTfjs', { json, weights, seed: options.seed, threads: options.threads }, [weights.buffer]);
+    this.built = { json, seed: this.model.seed, threads: options.threads, weights: kept };
+    this.compiled = null;
+    this.lastCheckpoint = null;
     return this.model;
   }
 
@@ -182,8 +257,20 @@ export class Trainer {
     return this.request('loadCheckpoint', copy, [copy.buffer]);
   }
 
-  compile(options: CompileOptions): Promise<null> {
-    return this.request('compile', options);
+  async compile(options: CompileOptions): Promise<null> {
+    await this.request('compile', options);
+    this.compiled = options;
+    return null;
+  }
+
+  /** What training at batchSize needs and what the engine can get (see Model.memoryEstimate). */
+  memoryEstimate(batchSize = 32): Promise<MemoryEstimate> {
+    return this.request('memoryEstimate', { batchSize });
+  }
+
+  /** Test-only: makes the worker's engine trap ('caller' thread or a 'worker' pthread). */
+  faultForTests(where: 'caller' | 'worker'): Promise<null> {
+    return this.request('faultForTests', { where });
   }
 
   /** Trains in the worker; per-batch and per-epoch callbacks run here on the page. */
@@ -194,7 +281,7 @@ export class Trainer {
     const move = options.transfer ?? false;
     const wireOptions: WireFitOptions = {
       epochs: options.epochs, batchSize: options.batchSize, validationSplit: options.validationSplit,
-      shuffle: options.shuffle, initialEpoch: options.initialEpoch,
+      shuffle: options.shuffle, initialEpoch: options.initialEpoch, keepCheckpoint: options.keepCheckpoint,
     };
     if (options.validationData) {
       const vd = options.validationData;

@@ -4,6 +4,7 @@
 import type { BatchSource } from './dataset.js';
 import type { Tensor, TensorData } from './tensor.js';
 import type { TrainingControl } from './training-control.js';
+export type { RawMemoryEstimate as MemoryEstimate } from './engine-types.js';
 
 export type LossName =
   | 'binaryCrossentropy' | 'binary_crossentropy'

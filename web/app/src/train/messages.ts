@@ -128,7 +128,14 @@ export interface FeatureMaps {
 }
 
 export interface Estimate {
+  /** What training at batchSize needs (engine memory: weights, optimizer state, activations). */
   memoryBytes: number;
+  /** The most the engine can use here (wasm32: 4 GiB of heap, less what is in use). */
+  limitBytes: number;
+  /** The largest batch that fits (0: not even one image). */
+  maxBatch: number;
+  fits: boolean;
+  /** NaN when the model was too large to time. */
   secondsPerBatch: number;
   secondsPerEpoch: number;
   batchSize: number;

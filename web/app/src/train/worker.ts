@@ -135,8 +135,11 @@ async function train(cfg: TrainConfig): Promise<Out<'train'>> {
   if (state !== 'idle') throw new Error('training is already running');
   if (d.train.length === 0) throw new Error('the training split is empty: lower the validation fraction or add images');
   compileFor(m, cfg);
-  lastTrain = cfg;
   const n = d.train.length;
+  // Never start a run that cannot fit: say what it needs and the batch that would.
+  const problem = memoryProblem(m.memoryEstimate(Math.min(cfg.batchSize, n)), Math.min(cfg.batchSize, n));
+  if (problem) throw new Error(problem);
+  lastTrain = cfg;
   const done: EpochRecord[] = [];
   let ips = 0, step = 0, lr = NaN, lastPost = 0, batchStart = 0, lossSum = 0, accSum = 0, seen = 0;
   const fit = await m.fitDataset(storeSource(d, d.train), {
@@ -235,9 +238,22 @@ function buildModel(cfg: ModelConfig): ModelInfo {
   return modelInfo;
 }
 
+const mib = (b: number) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)} GiB` : `${(b / 2 ** 20).toFixed(0)} MiB`);
+
+/** Why training at `batchSize` cannot fit in the engine's memory, with the way out; '' when it fits. */
+function memoryProblem(e: cw.MemoryEstimate, batchSize: number): string {
+  if (e.fits) return '';
+  return `training at batch ${batchSize} needs ${mib(e.bytes)} (activations ${mib(e.activationBytes)}) but the engine can use at most ${mib(e.limitBytes)} here: ` +
+    (e.maxBatch > 0 ? `set the batch size to ${e.maxBatch} or less, or use smaller images` : 'not even one image fits: use smaller images or a smaller model');
+}
+
 function estimate(batchSize: number): Estimate {
   const m = needModel('estimate');
   const size = m.inputShape[0];
+  const need = m.memoryEstimate(batchSize);
+  const memory = { memoryBytes: need.bytes, limitBytes: need.limitBytes, maxBatch: need.maxBatch, fits: need.fits, batchSize };
+  // Timing builds a second model: only when both fit with room to spare.
+  if (!need.fits || 2 * need.bytes > need.limitBytes) return { ...memory, secondsPerBatch: NaN, secondsPerEpoch: NaN };
   const t = cw.modelFromJson(modelInfo!.json, { seed: 1 });
   try {
     t.compile({ optimizer: 'adam', loss: isBinary(t) ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy' });
@@ -252,7 +268,7 @@ function estimate(batchSize: number): Estimate {
     const nTrain = ds?.train.length ?? 0, nVal = ds?.val.length ?? 0;
     // Inference costs about a third of a training step.
     const perEpoch = perBatch * Math.ceil(nTrain / batchSize) + (perBatch / 3) * Math.ceil(nVal / batchSize);
-    return { memoryBytes: t.memoryBytes(), secondsPerBatch: perBatch, secondsPerEpoch: perEpoch, batchSize };
+    return { ...memory, secondsPerBatch: perBatch, secondsPerEpoch: perEpoch };
   } finally {
     t.dispose();
   }
@@ -445,13 +461,24 @@ const handlers: { [K in RequestType]: (input: AppApi[K]['in']) => Promise<Out<K>
   memory: () => ({ ...cw.memory(), datasetBytes: ds?.bytes ?? 0, spilledBytes: ds?.spilledBytes ?? 0 }),
 };
 
+/** Set when the engine trapped or aborted: its memory can no longer be trusted, so nothing else runs. */
+let engineStopped: string | null = null;
+const stoppedMessage = (reason: string) =>
+  `the engine stopped (${reason}). Reload the page to start it again: the checkpoint of the last finished epoch is kept in this browser and offered after the reload.`;
+
 scope.onmessage = async (e: MessageEvent) => {
   const req = e.data as Request;
   try {
+    if (engineStopped !== null && req.type !== 'memory') throw new Error(stoppedMessage(engineStopped));
     const out = await (handlers[req.type] as (i: unknown) => unknown)(req.in);
     post({ type: req.type, id: req.id, out }, transferables(out));
   } catch (err) {
-    post({ type: req.type, id: req.id, err: { message: err instanceof Error ? err.message : String(err) } });
+    const fatal = engineStopped === null ? cw.fatalEngineError(err) : null;
+    if (fatal !== null) {
+      engineStopped = fatal;
+      emit({ kind: 'log', message: stoppedMessage(fatal) });
+    }
+    post({ type: req.type, id: req.id, err: { message: fatal !== null ? stoppedMessage(fatal) : err instanceof Error ? err.message : String(err) } });
   }
 };
 

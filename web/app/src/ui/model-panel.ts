@@ -105,11 +105,17 @@ async function estimate(app: App): Promise<void> {
   const batchSize = Number($input('t-batch').value) || 32;
   try {
     const e = await app.worker.call('estimate', { batchSize });
+    const memory = `${fmtBytes(e.memoryBytes)} of at most ${fmtBytes(e.limitBytes)}` +
+      (e.fits ? `; batches up to ${e.maxBatch.toLocaleString('en-US')} fit` :
+        e.maxBatch > 0 ? ` — too much: set the batch size to ${e.maxBatch} or less (Train screen), or use smaller images` :
+          ' — too much even for one image: use smaller images or a smaller model');
     $('model-estimate').append(
-      h('span', { text: 'Engine memory (batch ' + batchSize + ')' }), h('span', { id: 'est-memory', text: fmtBytes(e.memoryBytes) }),
-      h('span', { text: 'Time per batch' }), h('span', { text: `${(e.secondsPerBatch * 1000).toFixed(0)} ms` }),
-      h('span', { text: 'Time per epoch (estimate)' }), h('span', { id: 'est-epoch', text: app.state.dataset ? fmtSeconds(e.secondsPerEpoch) : 'load a dataset' }),
-    );
+      h('span', { text: 'Engine memory (batch ' + batchSize + ')' }), h('span', { id: 'est-memory', class: e.fits ? '' : 'error', text: memory }));
+    if (Number.isFinite(e.secondsPerBatch)) {
+      $('model-estimate').append(
+        h('span', { text: 'Time per batch' }), h('span', { text: `${(e.secondsPerBatch * 1000).toFixed(0)} ms` }),
+        h('span', { text: 'Time per epoch (estimate)' }), h('span', { id: 'est-epoch', text: app.state.dataset ? fmtSeconds(e.secondsPerEpoch) : 'load a dataset' }));
+    }
   } catch (e) {
     $('model-estimate').append(h('span', { text: 'Estimate' }), h('span', { class: 'error', text: (e as Error).message }));
   }

@@ -1,7 +1,7 @@
 // The trainer worker's logic, independent of the worker API so Node tests can drive it
 // directly: one switch over request types, each case answering {type, id, out} or
 // {type, id, err}. fit() yields between batches, so pause/resume/stop/abort arrive mid-fit.
-import { init, memory } from '../engine.js';
+import { engine, init, memory } from '../engine.js';
 import type { TransferList } from '../engine.js';
 import { ConvnetError } from '../errors.js';
 import { loadTfjsModel, Model } from '../model.js';
@@ -26,6 +26,18 @@ function buildResult(m: Model): BuildResult {
   };
 }
 
+/**
+ * The message of an error that leaves the engine unusable (a wasm trap, an Emscripten abort), or
+ * null for an ordinary error. After one, the instance's memory can no longer be trusted.
+ */
+export function fatalEngineError(e: unknown): string | null {
+  if (typeof WebAssembly !== 'undefined' && e instanceof WebAssembly.RuntimeError) return e.message;
+  // What a thread blocked on a pthread that crashed receives (Emscripten unwinds its stack).
+  if (e === 'unwind') return 'a thread of the engine crashed';
+  const message = e instanceof Error ? e.message : String(e);
+  return /^Aborted\(/.test(message) ? message : null;
+}
+
 function errorInfo(e: unknown): ErrorInfo {
   if (e instanceof Error) return { message: e.message, code: (e as ConvnetError).code ?? 'error', name: e.name };
   return { message: String(e), code: 'error', name: 'Error' };
@@ -43,8 +55,15 @@ export function createWorkerHandler(post: Post): (request: Request) => Promise<v
     return model;
   };
 
+  // Set when the engine trapped or aborted: every later request is refused with the reason, and
+  // the page restarts the worker (Trainer.restart) instead of using a broken instance.
+  let stopped: string | null = null;
+
   return async function handle(req: Request): Promise<void> {
     try {
+      if (stopped !== null) {
+        throw new ConvnetError(`the engine stopped (${stopped}); restart the trainer (trainer.restart()) to go on`, 'engine_stopped');
+      }
       switch (req.type) {
         case 'init': {
           post({ type: 'init', id: req.id, out: await init(req.in ?? {}) });
@@ -110,7 +129,13 @@ export function createWorkerHandler(post: Post): (request: Request) => Promise<v
                     samplesPerSecond: logs.size / Math.max((performance.now() - last) / 1000, 1e-9) };
                   post({ type: 'progress', id: fitId, out: event });
                 },
-                onEpochEnd: (epoch, logs) => post({ type: 'progress', id: fitId, out: { kind: 'epoch', epoch, logs } }),
+                onEpochEnd: async (epoch, logs) => {
+                  post({ type: 'progress', id: fitId, out: { kind: 'epoch', epoch, logs } });
+                  if (options.keepCheckpoint && !logs.stopped) {
+                    const bytes = await m.saveCheckpoint();
+                    post({ type: 'progress', id: fitId, out: { kind: 'checkpoint', epoch: m.epochsTrained, bytes } }, [bytes.buffer as ArrayBuffer]);
+                  }
+                },
               },
             });
           } finally {
@@ -167,6 +192,16 @@ export function createWorkerHandler(post: Post): (request: Request) => Promise<v
         case 'memory':
           post({ type: 'memory', id: req.id, out: { ...memory(), modelBytes: model && !model.isDisposed ? model.memoryBytes() : 0 } });
           return;
+        case 'memoryEstimate':
+          post({ type: 'memoryEstimate', id: req.id, out: current('memoryEstimate').memoryEstimate(req.in.batchSize) });
+          return;
+        case 'faultForTests': {
+          const raw = engine().raw;
+          if (!raw.faultForTests) throw new ConvnetError('faultForTests: this engine build has no fault injection', 'unavailable');
+          raw.faultForTests(req.in.where);
+          post({ type: 'faultForTests', id: req.id, out: null });
+          return;
+        }
         case 'disposeModel':
           model?.dispose();
           model = null;
@@ -178,6 +213,12 @@ export function createWorkerHandler(post: Post): (request: Request) => Promise<v
         }
       }
     } catch (e) {
+      const fatal = fatalEngineError(e);
+      if (fatal !== null && stopped === null) {
+        stopped = fatal;
+        post({ type: req.type, id: req.id, err: { message: `the engine stopped: ${fatal}`, code: 'engine_stopped', name: 'ConvnetError' } });
+        return;
+      }
       post({ type: req.type, id: req.id, err: errorInfo(e) });
     }
   };

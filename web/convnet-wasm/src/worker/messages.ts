@@ -5,7 +5,7 @@
 import type { EngineInfo, Variant } from '../engine.js';
 import type { TfjsExportOptions } from '../tfjs.js';
 import type { TrainingState } from '../training-control.js';
-import type { BatchLogs, CompileOptions, EpochLogs, History, ModelSummary, TfjsArtifacts, Weight } from '../types.js';
+import type { BatchLogs, CompileOptions, EpochLogs, History, MemoryEstimate, ModelSummary, TfjsArtifacts, Weight } from '../types.js';
 import type { DType } from '../tensor.js';
 
 /** A tensor on the wire: its typed array (buffer transferable) and shape. */
@@ -22,6 +22,8 @@ export interface WireFitOptions {
   validationData?: { x: TensorMsg; y: TensorMsg };
   shuffle?: boolean;
   initialEpoch?: number;
+  /** Save a checkpoint after every epoch and send it to the page (a 'checkpoint' event). */
+  keepCheckpoint?: boolean;
 }
 
 export interface BuildResult {
@@ -40,7 +42,9 @@ export type TrainerState = TrainingState;
 export type ProgressEvent =
   | { kind: 'batch'; epoch: number; batch: number; batches: number; logs: BatchLogs; samplesPerSecond: number }
   | { kind: 'epoch'; epoch: number; logs: EpochLogs }
-  | { kind: 'state'; state: TrainerState };
+  | { kind: 'state'; state: TrainerState }
+  /** The training state after an epoch (fit with keepCheckpoint): what Trainer.restart() restores. */
+  | { kind: 'checkpoint'; epoch: number; bytes: Uint8Array };
 
 /** Request types, what each takes (in) and what it answers (out). */
 export interface TrainerApi {
@@ -70,6 +74,9 @@ export interface TrainerApi {
   /** Cancels the fit with the given id; it rejects with an AbortError. */
   abort: { in: { fitId: number }; out: null };
   disposeModel: { in: null; out: null };
+  memoryEstimate: { in: { batchSize: number }; out: MemoryEstimate };
+  /** Test-only: makes the engine trap ('caller': the worker's thread; 'worker': a pthread). */
+  faultForTests: { in: { where: 'caller' | 'worker' }; out: null };
 }
 
 export type RequestType = keyof TrainerApi;
