@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstring>
 
 #if defined(__wasm_simd128__)
 #include <wasm_simd128.h>
@@ -46,11 +47,22 @@ struct Sse2 {
 
   static Vec load(const float* p) { return _mm_loadu_ps(p); }
   static Vec load_splat(const float* p) { return _mm_load1_ps(p); }
+  // Two floats move as one double through memcpy (one movsd): _mm_load_sd/_mm_storel_pi on a
+  // float pointer are misaligned double/__m64 accesses, undefined behaviour that UBSan reports.
+  static Vec load_pair(const float* p) {
+    double d;
+    std::memcpy(&d, p, sizeof d);
+    return _mm_castpd_ps(_mm_set_sd(d));
+  }
+  static void store_pair(float* p, Vec v) {
+    const double d = _mm_cvtsd_f64(_mm_castps_pd(v));
+    std::memcpy(p, &d, sizeof d);
+  }
   static Vec load_partial(const float* p, size_t n) {
     switch (n) {
       case 1:  return _mm_load_ss(p);
-      case 2:  return _mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p)));
-      case 3:  return _mm_movelh_ps(_mm_castpd_ps(_mm_load_sd(reinterpret_cast<const double*>(p))), _mm_load_ss(p + 2));
+      case 2:  return load_pair(p);
+      case 3:  return _mm_movelh_ps(load_pair(p), _mm_load_ss(p + 2));
       default: return _mm_loadu_ps(p);
     }
   }
@@ -58,8 +70,8 @@ struct Sse2 {
   static void store_partial(float* p, Vec v, size_t n) {
     switch (n) {
       case 1:  _mm_store_ss(p, v); break;
-      case 2:  _mm_storel_pi(reinterpret_cast<__m64*>(p), v); break;
-      case 3:  _mm_storel_pi(reinterpret_cast<__m64*>(p), v); _mm_store_ss(p + 2, _mm_movehl_ps(v, v)); break;
+      case 2:  store_pair(p, v); break;
+      case 3:  store_pair(p, v); _mm_store_ss(p + 2, _mm_movehl_ps(v, v)); break;
       default: _mm_storeu_ps(p, v); break;
     }
   }
