@@ -35,6 +35,10 @@ Status Arena::allocate() {
       return out_of_memory("arena '", name_, "': needs ", format_bytes(bytes), " but only ", format_bytes(budget),
                            " are available: the model or batch size needs more memory than is available");
     }
+    if (bytes > largest_block_bytes()) {
+      return out_of_memory("arena '", name_, "': needs ", format_bytes(bytes), " in one block but this build allocates at most ",
+                           format_bytes(largest_block_bytes()), " at once: use a smaller batch or smaller images");
+    }
     aligned_free(data_);
     data_     = nullptr;
     capacity_ = 0;

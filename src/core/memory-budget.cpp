@@ -53,6 +53,14 @@ uint64_t memory_available_bytes() {
   return cap != 0 && cap < available ? cap : available;
 }
 
+uint64_t largest_block_bytes() {
+#if defined(__EMSCRIPTEN__)
+  return (uint64_t{1} << 31) - (uint64_t{1} << 20);   // below sbrk's 2 GiB, with room for malloc's own
+#else
+  return UINT64_MAX;
+#endif
+}
+
 void set_memory_cap_for_testing(uint64_t bytes) { g_cap.store(bytes); }
 
 std::string format_bytes(uint64_t bytes) {

@@ -12,6 +12,11 @@ namespace nn {
 
 uint64_t memory_available_bytes();
 
+// The largest block one allocation can get. wasm32 (Emscripten's dlmalloc on sbrk, whose
+// increment is a signed 32-bit number): just under 2 GiB, however much heap is free; a 2.2 GiB
+// arena fails with 3.9 GiB available. Native: no limit of its own.
+uint64_t largest_block_bytes();
+
 // Tests cap the budget (0 removes the cap) to check limits and messages deterministically.
 void set_memory_cap_for_testing(uint64_t bytes);
 

@@ -295,6 +295,9 @@ Status plan_memory_error(const std::string& model, int batch, uint64_t need, con
                          int max_batch) {
   std::string why;
   if (need > limit) why = cat("; this engine can use at most ", format_bytes(limit));
+  if (e.tensor_fits && e.activation_bytes > largest_block_bytes()) {
+    why += cat("; the activations are one block and this build allocates at most ", format_bytes(largest_block_bytes()), " at once");
+  }
   if (!e.tensor_fits) {
     why += cat("; one tensor would hold ", e.largest_tensor, " floats, more than the ", kMaxTensorElements,
                " a tensor may hold");
@@ -319,9 +322,10 @@ Status Model::plan(int max_batch, ThreadPool* pool, const PlanOptions& options) 
     const uint64_t held  = static_cast<uint64_t>(params_.bytes()) + grads_.bytes() + activation_bytes();
     const uint64_t limit = saturating_add(held, memory_available_bytes());
     const uint64_t need  = saturating_add(e.parameter_bytes, e.activation_bytes);
-    if (!e.tensor_fits || need > limit) {
+    if (!e.tensor_fits || need > limit || e.activation_bytes > largest_block_bytes()) {
       const uint64_t budget = limit > e.parameter_bytes ? limit - e.parameter_bytes : 0;
-      return plan_memory_error(name_, max_batch, need, e, limit, max_batch_within(budget, 0, threads, options, max_batch - 1));
+      const uint64_t within = std::min(budget, largest_block_bytes());
+      return plan_memory_error(name_, max_batch, need, e, limit, max_batch_within(within, 0, threads, options, max_batch - 1));
     }
   }
   pool_ = pool;

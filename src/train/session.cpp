@@ -101,11 +101,14 @@ Status Session::memory_estimate(int batch, MemoryEstimate* out) const {
                         trainer_->optimizer().state_size() * sizeof(float) + (x_.capacity() + y_.capacity()) * sizeof(float);
   const uint64_t available = memory_available_bytes();
   e.limit_bytes = held > UINT64_MAX - available ? UINT64_MAX : held + available;
-  e.fits = e.plan.tensor_fits && e.bytes <= e.limit_bytes;
+  // The activations live in one arena, which must also fit one allocation (wasm32: under 2 GiB).
+  const uint64_t block = largest_block_bytes();
+  e.fits = e.plan.tensor_fits && e.bytes <= e.limit_bytes && e.activation_bytes <= block;
   const uint64_t fixed = e.weight_bytes + e.optimizer_bytes;
   e.max_batch = e.limit_bytes > fixed
                     ? m.max_batch_within(e.limit_bytes - fixed, per_sample, threads(), PlanOptions{}, kMaxEstimateBatch)
                     : 0;
+  if (block != UINT64_MAX && e.max_batch > 0) e.max_batch = m.max_batch_within(block, 0, threads(), PlanOptions{}, e.max_batch);
   *out = e;
   return Status::ok();
 }
