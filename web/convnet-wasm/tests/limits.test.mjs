@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as cw from 'convnet-wasm';
-import { tinyFunctional, twoClassData } from './helpers.mjs';
+import { modelA, tinyFunctional, twoClassData } from './helpers.mjs';
 
 before(async () => {
   await cw.init();
@@ -56,6 +56,23 @@ test('a model far larger than the heap is refused at the first step with the nee
   assert.ok(Number.isFinite(small.trainOnBatch(xs, ys).loss));
   small.dispose();
   assert.ok(cw.memory().mallocBytes - before < 1 << 20, `${cw.memory().mallocBytes - before} bytes still allocated`);
+});
+
+test('wasm32: activations larger than one allocation can be (under 2 GiB) are refused up front, with the batch that fits', () => {
+  cw.resetLayerNames();
+  const m = modelA(256);
+  m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+  const e = m.memoryEstimate(60);
+  // 2.7 GiB in all, below the 4 GiB heap, but the activations alone are one 2.7 GiB block.
+  assert.ok(e.bytes < e.limitBytes && e.activationBytes > 2 ** 31, JSON.stringify(e));
+  assert.equal(e.fits, false);
+  assert.ok(e.maxBatch > 0 && e.maxBatch < 60);
+  assert.equal(m.memoryEstimate(e.maxBatch).fits, true);
+  assert.ok(m.memoryEstimate(e.maxBatch).activationBytes < 2 ** 31);
+  const x = new cw.Tensor(new Uint8Array(60 * 256 * 256 * 3), [60, 256, 256, 3]);
+  assert.throws(() => m.trainOnBatch(x, new Float32Array(60)),
+    new RegExp(`one block and this build allocates at most 2\\.0 GiB at once: use a batch of at most ${e.maxBatch}`));
+  m.dispose();
 });
 
 test('a parameter count that would wrap (filters: 1e9) is refused within a second at creation', () => {
