@@ -207,6 +207,26 @@ try {
     x.length === 5 && Math.abs(last[4] - last[2]) <= 0.05 && last[4] > 0.7, { momentum, acc: x.map((r) => [r[2], r[4]]), status: await text(page, '#train-status') });
   await shot(page, 'training-6-xception');
 
+  // ---- A batch that cannot fit in the engine's memory is refused before it starts ---------------
+  await loadSample(page, 64);
+  await page.click('#tab-train');
+  await page.fill('#t-batch', '480');
+  await page.click('#tab-model');
+  await page.click('#build-btn');
+  await page.waitForSelector('#est-memory', { timeout: 60_000 });
+  const est = await text(page, '#est-memory');
+  await page.click('#tab-train');
+  await page.fill('#t-batch', '480');
+  await page.evaluate(() => { delete document.body.dataset.trained; });
+  await page.click('#train-start');
+  await page.waitForFunction(() => /needs|failed/.test(document.getElementById('train-status').textContent), null, { timeout: 30_000 });
+  const refused = await text(page, '#train-status');
+  const maxBatch = Number(/set the batch size to (\d+)/.exec(refused)?.[1]);
+  check('a batch too large for the engine\'s memory is refused before training, naming the need and the batch that fits',
+    /too much/.test(est) && /needs .*GiB/.test(refused) && maxBatch > 0 && maxBatch < 480 && (await historyRows(page)).length === 0,
+    { est, refused });
+  await shot(page, 'training-7-memory-refused');
+
   const foreign = requests.filter((u) => !u.startsWith('blob:') && !u.startsWith('data:') && new URL(u).origin !== origin);
   check('no request leaves the app origin', foreign.length === 0, foreign);
   check('no uncaught page errors', errors.length === 0, errors);

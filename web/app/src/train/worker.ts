@@ -243,7 +243,9 @@ const mib = (b: number) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)} GiB` : `
 /** Why training at `batchSize` cannot fit in the engine's memory, with the way out; '' when it fits. */
 function memoryProblem(e: cw.MemoryEstimate, batchSize: number): string {
   if (e.fits) return '';
-  return `training at batch ${batchSize} needs ${mib(e.bytes)} (activations ${mib(e.activationBytes)}) but the engine can use at most ${mib(e.limitBytes)} here: ` +
+  // Within the heap but still refused: the activations are one block, and one block stays under 2 GiB.
+  const why = e.bytes <= e.limitBytes ? 'more than one block of engine memory can hold (under 2 GiB)' : `but the engine can use at most ${mib(e.limitBytes)} here`;
+  return `training at batch ${batchSize} needs ${mib(e.bytes)} (activations ${mib(e.activationBytes)}), ${why}: ` +
     (e.maxBatch > 0 ? `set the batch size to ${e.maxBatch} or less, or use smaller images` : 'not even one image fits: use smaller images or a smaller model');
 }
 

@@ -106,6 +106,7 @@ async function estimate(app: App): Promise<void> {
   try {
     const e = await app.worker.call('estimate', { batchSize });
     const memory = `${fmtBytes(e.memoryBytes)} of at most ${fmtBytes(e.limitBytes)}` +
+      (!e.fits && e.memoryBytes <= e.limitBytes ? ' (the activations must fit one block, under 2 GiB)' : '') +
       (e.fits ? `; batches up to ${e.maxBatch.toLocaleString('en-US')} fit` :
         e.maxBatch > 0 ? ` — too much: set the batch size to ${e.maxBatch} or less (Train screen), or use smaller images` :
           ' — too much even for one image: use smaller images or a smaller model');
