@@ -55,6 +55,11 @@ async function offerResume(): Promise<void> {
       app.emit('dataset');
       app.emit('model');
       app.emit('history');
+      // Inspect's confusion matrix and misclassified images for the restored model, at once.
+      void app.worker.call('validate', null).then((v) => {
+        app.state.validation = v.result;
+        app.emit('validation');
+      }).catch(() => {});
       $('resume-banner').hidden = true;
       setStatus('train-status', `Resumed from the checkpoint of epoch ${r.history.length}: raise "Epochs (total)" if needed and press Start to continue.`);
       document.body.dataset.restored = String(r.history.length);

@@ -129,6 +129,8 @@ try {
     document.getElementById('train-start').click();
   }));
   await page.waitForFunction(() => document.body.dataset.train === 'paused', null, { timeout: 10_000 });
+  // The batch that was running when the pause arrived still reports (drawn at the next frame).
+  await page.waitForTimeout(300);
   const p1 = await page.$eval('#train-progress', (e) => e.value);
   await page.waitForTimeout(600);
   const p2 = await page.$eval('#train-progress', (e) => e.value);
@@ -177,7 +179,7 @@ try {
   check('first-layer filters drawn', (await canvasInk(page, '#viz-filters')) > 20);
   check('confusion matrix rendered', (await page.$$('#confusion td')).length >= 9);
   await page.click('#gradcam-btn');
-  await page.waitForFunction(() => document.getElementById('gradcam-note').textContent, null, { timeout: 10_000 });
+  await page.waitForFunction(() => /Where|not available|failed|rror/.test(document.getElementById('gradcam-note').textContent), null, { timeout: 10_000 });
   const camNote = await page.$eval('#gradcam-note', (e) => e.textContent);
   if (/not available/.test(camNote)) console.log(`skip Grad-CAM: ${camNote}`);
   else check('Grad-CAM heat map drawn', /Where/.test(camNote) && (await canvasInk(page, '#gradcam-canvas')) > 50, camNote);
@@ -253,6 +255,10 @@ try {
     await page.waitForFunction(() => document.body.dataset.restored, null, { timeout: 30_000 });
     const restored = await page.evaluate(() => ({ epochs: document.body.dataset.restored, rows: document.querySelectorAll('#history-table tbody tr').length }));
     check('resumed at epoch 2 with the history', restored.epochs === '2' && restored.rows === 2, restored);
+    await page.click('#tab-inspect');
+    await page.waitForFunction(() => document.querySelectorAll('#confusion td').length >= 9, null, { timeout: 20_000 }).catch(() => {});
+    check('the restored model\'s confusion matrix shows at once, before any new epoch', (await page.$$('#confusion td')).length >= 9);
+    await page.click('#tab-train');
     await page.fill('#t-epochs', '3');
     await page.click('#train-start');
     await page.waitForFunction(() => document.body.dataset.trained === '3' || /failed/.test(document.getElementById('train-status').textContent), null, { timeout: 120_000 });

@@ -207,6 +207,8 @@ export interface AppApi {
   exportCheckpoint: { in: null; out: { checkpoint: Uint8Array; modelJson: string; meta: string } };
   /** Restores the dataset, model and checkpoint saved in IndexedDB. */
   restore: { in: null; out: { dataset: DatasetSummary; model: ModelInfo; history: EpochRecord[]; train: TrainConfig | null; config: ModelConfig } };
+  /** Validation of the current model on the current dataset now (e.g. after a restore or import). */
+  validate: { in: null; out: { loss: number; accuracy: number; result: ValidationResult } };
   /** A checkpoint .zip's files (exported by this app): the model, its training state and settings. */
   importCheckpoint: {
     in: { modelJson: string; checkpoint: Uint8Array; meta: string };

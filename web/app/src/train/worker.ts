@@ -460,6 +460,13 @@ const handlers: { [K in RequestType]: (input: AppApi[K]['in']) => Promise<Out<K>
   },
   restore: () => restore(),
   importCheckpoint: (req) => importCheckpoint(req),
+  validate: async () => {
+    if (state !== 'idle') throw new Error('validate: training is running (it validates after every epoch)');
+    const m = needModel('validate');
+    const d = needData('validate');
+    checkInput(m, d, 'validate');
+    return validate(m, d);
+  },
   memory: () => ({ ...cw.memory(), datasetBytes: ds?.bytes ?? 0, spilledBytes: ds?.spilledBytes ?? 0 }),
 };
 

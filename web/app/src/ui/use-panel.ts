@@ -121,6 +121,11 @@ async function importCheckpoint(app: App, file: File): Promise<void> {
     setStatus('export-status', `Imported ${r.model.summary.name} at epoch ${r.history.length} (classes ${r.classes.join(', ')}; ${r.size}x${r.size} images). ` +
       (same ? 'The loaded dataset matches: press Start on the Train screen to continue.' :
         `Predict works now; to continue training, load the images of these classes on the Data screen at ${r.size}x${r.size}, then press Start.`));
+    if (same) {
+      const v = await app.worker.call('validate', null);
+      app.state.validation = v.result;
+      app.emit('validation');
+    }
     document.body.dataset.imported = String(r.history.length);
   } catch (e) {
     setStatus('export-status', `Import failed: ${(e as Error).message}`, 'error');
