@@ -17,9 +17,9 @@ cmake --build build-wasm -j"$jobs" 2>&1 | grep -v "USE_PTHREADS + ALLOW_MEMORY_G
 test -f build-wasm/nn_tests_st.js && test -f build-wasm/nn_tests_mt.js
 (cd build-wasm && ctest --output-on-failure)
 
-echo "== JS package (convnet-wasm): Node tests and headless Chromium"
+echo "== JS package (convnet-wasm): Node tests, and the browser tests in Chromium, Firefox ESR and WebKitGTK"
 (cd web/convnet-wasm && npm ci --no-audit --no-fund && npm run build && npm run copy-engine -- ../../build-wasm \
-  && npm test && npm run test:browser)
+  && npm test && npm run test:browsers)
 
 echo "== the packed tarball in a fresh Vite project (headless Chromium, with and without COOP/COEP)"
 (cd web/convnet-wasm && npm run test:vite)

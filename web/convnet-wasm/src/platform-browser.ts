@@ -49,7 +49,11 @@ function threadSupport(): ThreadSupport {
   if (!g.crossOriginIsolated) {
     return { ok: false, reason: 'page is not cross-origin isolated (COOP/COEP headers missing), SharedArrayBuffer unavailable' };
   }
-  if (typeof g.SharedArrayBuffer !== 'function') return { ok: false, reason: 'SharedArrayBuffer is unavailable in this browser' };
+  // WebKitGTK 2.50 (Debian 12) reports crossOriginIsolated === true under COOP/COEP yet exposes no
+  // SharedArrayBuffer global, which the threaded build's loader needs: say so rather than fail in it.
+  if (typeof g.SharedArrayBuffer !== 'function') {
+    return { ok: false, reason: 'page is cross-origin isolated but this browser does not expose SharedArrayBuffer, so wasm threads are unavailable' };
+  }
   return { ok: true, reason: 'crossOriginIsolated: SharedArrayBuffer and wasm threads available' };
 }
 

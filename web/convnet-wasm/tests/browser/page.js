@@ -24,8 +24,16 @@ function spec() {
   return { inputs: x0, outputs: layers.dense({ units: 1, activation: 'sigmoid' }).apply(x) };
 }
 
+// FNV-1a over the float32 bits of every weight: equal only if every trained weight is bit-equal.
+function weightsHash(weights) {
+  let h = 0x811c9dc5;
+  for (const w of weights) for (const u of new Uint32Array(w.data.buffer, w.data.byteOffset, w.data.length)) h = Math.imul(h ^ u, 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+
 async function run() {
-  const r = { crossOriginIsolated: self.crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency };
+  const r = { crossOriginIsolated: self.crossOriginIsolated, hardwareConcurrency: navigator.hardwareConcurrency,
+    sharedArrayBuffer: typeof SharedArrayBuffer === 'function', userAgent: navigator.userAgent };
   // 1. The engine on the page itself.
   r.page = await cw.init();
   log(`page engine: ${JSON.stringify(r.page)}`);
@@ -33,7 +41,7 @@ async function run() {
   m.compile({ optimizer: { name: 'adam', learningRate: 0.01 }, loss: 'binaryCrossentropy', metrics: ['accuracy'] });
   const { x, y } = data(64);
   const h = await m.fit(x, y, { epochs: 3, batchSize: 16 });
-  r.pageModel = { threads: m.threads, loss: h.history.loss, params: m.countParams() };
+  r.pageModel = { threads: m.threads, loss: h.history.loss, params: m.countParams(), weightsHash: weightsHash(m.getWeights()) };
   const bitmap = await createImageBitmap(new ImageData(new Uint8ClampedArray(4 * 4 * 4).fill(200), 4, 4));
   r.imageShape = cw.imageToInput(bitmap, { size: [8, 8] }).shape;
   r.featureShape = m.layerOutput('c1', x.slice(0, 2)).shape;
@@ -52,6 +60,7 @@ async function run() {
   clearInterval(timer);
   r.workerModel = { threads: built.threads, loss: wh.history.loss, accuracy: wh.history.accuracy, batches: events.filter((k) => k === 'batch').length,
     longestMainThreadGapMs: Math.round(longestGap) };
+  r.workerModel.weightsHash = weightsHash(await trainer.getWeights());
   r.workerPredict = (await trainer.predict(x.slice(0, 2))).shape;
   trainer.dispose();
   return r;
