@@ -107,6 +107,7 @@ async function runEngine(engine) {
       }
       check(label('isolated page: worker training lowers the loss'), decreasing(a.workerModel.loss) && a.workerModel.batches === 32, a.workerModel);
       check(label('isolated page: main-thread model trains'), decreasing(a.pageModel.loss), a.pageModel);
+      check(label('isolated page: every-op model (augmentation, BN, separable, depthwise, pooling, dropout, softmax) trains'), a.richModel.loss.length === 2 && a.richModel.loss.every(Number.isFinite), a.richModel);
       check(label('isolated page: ImageBitmap input and feature maps'), a.imageShape.join() === '1,8,8,3' && a.featureShape.join() === '2,8,8,8', [a.imageShape, a.featureShape]);
       check(label('isolated page: page stays responsive while the worker trains'), a.workerModel.longestMainThreadGapMs < 100, a.workerModel.longestMainThreadGapMs);
       out.isolated = a;
@@ -146,6 +147,7 @@ function runsOf(r) {
     if (!x) continue;
     runs.push({ key: `worker ${x.worker.variant}/${x.workerModel.threads}t`, where, loss: x.workerModel.loss, weights: x.workerModel.weightsHash });
     runs.push({ key: `page ${x.page.variant}/${x.pageModel.threads}t`, where, loss: x.pageModel.loss, weights: x.pageModel.weightsHash });
+    runs.push({ key: `page, every op ${x.page.variant}/${x.richModel.threads}t`, where, loss: x.richModel.loss, weights: `${x.richModel.weightsHash}/${x.richModel.predictHash}` });
   }
   return runs;
 }

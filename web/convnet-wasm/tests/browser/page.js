@@ -47,6 +47,39 @@ async function run() {
   r.featureShape = m.layerOutput('c1', x.slice(0, 2)).shape;
   m.dispose();
 
+  // 1b. Every kind of op, for the cross-engine bit comparison: seeded augmentation (flip,
+  // rotation, zoom, contrast: bilinear sampling), batch normalization, separable and depthwise
+  // convolutions, max pooling, dropout, softmax, RMSprop; loss, weights and predictions.
+  {
+    const { layers } = cw;
+    const x0 = cw.input({ shape: [12, 12, 3] });
+    let t = layers.randomFlip({ mode: 'horizontal', seed: 11 }).apply(x0);
+    t = layers.randomRotation({ factor: 0.1, seed: 12 }).apply(t);
+    t = layers.randomZoom({ heightFactor: 0.1, seed: 13 }).apply(t);
+    t = layers.randomContrast({ factor: 0.2, seed: 14 }).apply(t);
+    t = layers.conv2d({ filters: 8, kernelSize: 3, padding: 'same' }).apply(t);
+    t = layers.batchNormalization({ momentum: 0.9 }).apply(t);
+    t = layers.activation({ activation: 'relu' }).apply(t);
+    t = layers.separableConv2d({ filters: 12, kernelSize: 3, padding: 'same', activation: 'relu' }).apply(t);
+    t = layers.maxPooling2d({ poolSize: 2 }).apply(t);
+    t = layers.depthwiseConv2d({ kernelSize: 3, padding: 'same', activation: 'tanh' }).apply(t);
+    t = layers.dropout({ rate: 0.2, seed: 15 }).apply(t);
+    t = layers.globalAveragePooling2d().apply(t);
+    const rich = cw.model({ inputs: x0, outputs: layers.dense({ units: 3, activation: 'softmax' }).apply(t), seed: 5 });
+    rich.compile({ optimizer: { name: 'rmsprop', learningRate: 0.01 }, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    const n = 48, px = new Float32Array(n * 12 * 12 * 3), labels = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      labels[i] = i % 3;
+      for (let j = 0; j < 432; j++) px[i * 432 + j] = 127 + 100 * Math.sin(i * 3 + j * (1 + labels[i]) * 0.37);
+    }
+    const rx = cw.tensor(px, [n, 12, 12, 3]);
+    const rh = await rich.fit(rx, labels, { epochs: 2, batchSize: 16 });
+    const probs = rich.predict(rx.slice(0, 8));
+    r.richModel = { threads: rich.threads, loss: rh.history.loss, weightsHash: weightsHash(rich.getWeights()),
+      predictHash: weightsHash([{ data: probs.data }]) };
+    rich.dispose();
+  }
+
   // 2. A Trainer worker with 2 threads.
   const trainer = await cw.Trainer.create({ threads: 2 });
   r.worker = trainer.info;
