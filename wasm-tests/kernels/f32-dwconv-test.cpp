@@ -35,7 +35,8 @@ struct Taps {
   ptrdiff_t w_row, w_col;
 };
 Taps taps(const std::vector<float>& w, size_t nrows, size_t kw, size_t ch, bool flip) {
-  if (!flip) return Taps{w.data(), static_cast<ptrdiff_t>(kw * ch), static_cast<ptrdiff_t>(ch)};
+  // No taps (nrows 0): nothing is read, and the flipped base would be an offset from null.
+  if (!flip || w.empty()) return Taps{w.data(), static_cast<ptrdiff_t>(kw * ch), static_cast<ptrdiff_t>(ch)};
   return Taps{w.data() + ((nrows - 1) * kw + (kw - 1)) * ch, -static_cast<ptrdiff_t>(kw * ch),
               -static_cast<ptrdiff_t>(ch)};
 }

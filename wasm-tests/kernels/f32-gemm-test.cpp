@@ -230,8 +230,9 @@ TEST_CASE("f32-gemm config candidates: complete tables and bit-identical results
   REQUIRE(!cands.empty());
   const GemmConfig& chosen = gemm_config();
   const size_t n = 21, k = 35;
-  const std::vector<float> a = random_vector(40 * k, 7), w = random_vector(k * n, 8), bias = random_vector(n, 9);
-  const std::vector<float> b = random_vector(40 * n, 10);
+  // + 16: the kernels may read up to one vector past a row's end (core/alloc.h's tail padding).
+  const std::vector<float> a = random_vector(40 * k + 16, 7), w = random_vector(k * n + 16, 8), bias = random_vector(n + 16, 9);
+  const std::vector<float> b = random_vector(40 * n + 16, 10);
   auto run = [&](const GemmConfig& g, size_t rows) {
     std::vector<float> packed(nn_f32_packed_gemm_w_floats(k, n, g.nr));
     g.pack(k, n, g.nr, w.data(), n, bias.data(), packed.data());
