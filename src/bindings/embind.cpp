@@ -74,6 +74,16 @@ val info() {
   return o;
 }
 
+// Every error code the engine can return, in status-codes.inc order (without "ok").
+val status_codes() {
+  val list = val::array();
+#define NN_STATUS_CODE(enumerator, name, meaning) \
+  if (nn::StatusCode::enumerator != nn::StatusCode::kOk) list.call<void>("push", std::string(name));
+#include "core/status-codes.inc"
+#undef NN_STATUS_CODE
+  return list;
+}
+
 // Test-only fault injection, so the JS side's handling of an engine that stopped can be tested
 // without a real bug: "caller" traps on the calling thread, "worker" on another thread (a
 // pthread in the threaded build; the caller in the single-threaded one). Never used by the package.
@@ -247,6 +257,7 @@ EMSCRIPTEN_BINDINGS(convnet) {
   emscripten::function("lastError", &last_error);
   emscripten::function("lastErrorCode", &last_error_code);
   emscripten::function("faultForTests", &fault_for_tests);
+  emscripten::function("statusCodes", &status_codes);
   emscripten::class_<nn::Session>("Session")
       .function("compile", &compile)
       .function("reserve", &reserve)

@@ -5,14 +5,11 @@ namespace nn {
 
 const char* status_code_name(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk:                 return "ok";
-    case StatusCode::kInvalidArgument:    return "invalid argument";
-    case StatusCode::kShapeMismatch:      return "shape mismatch";
-    case StatusCode::kUnsupported:        return "unsupported";
-    case StatusCode::kParseError:         return "parse error";
-    case StatusCode::kOutOfMemory:        return "out of memory";
-    case StatusCode::kNumericError:       return "numeric error";
-    case StatusCode::kFailedPrecondition: return "failed precondition";
+#define NN_STATUS_CODE(enumerator, name, meaning) \
+  case StatusCode::enumerator:                    \
+    return name;
+#include "core/status-codes.inc"
+#undef NN_STATUS_CODE
   }
   return "unknown";
 }

@@ -12,17 +12,14 @@
 
 namespace nn {
 
+// The codes and their names come from status-codes.inc (the one list, shared with JS).
 enum class StatusCode {
-  kOk = 0,
-  kInvalidArgument,   // a config value breaks a rule (zero filters, negative rate)
-  kShapeMismatch,     // shapes that cannot be combined, or data of the wrong shape
-  kUnsupported,       // a layer class, option or format we do not implement
-  kParseError,        // malformed JSON or a malformed model file
-  kOutOfMemory,       // an allocation failed
-  kNumericError,      // NaN/Inf loss or gradients
-  kFailedPrecondition // called in the wrong state (e.g. fit before compile)
+#define NN_STATUS_CODE(enumerator, name, meaning) enumerator,
+#include "core/status-codes.inc"
+#undef NN_STATUS_CODE
 };
 
+// "invalid_argument", ...: the name JS sees as ConvnetError.code.
 const char* status_code_name(StatusCode code);
 
 class [[nodiscard]] Status {

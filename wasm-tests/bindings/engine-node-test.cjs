@@ -72,7 +72,7 @@ createConvnetEngine().then((engine) => {
   check('corrupt checkpoint rejected', typeof s.loadCheckpoint(ckpt.subarray(0, 10)).error === 'string');
   twin.delete();
   s.delete();
-  check('error code for a bad model', engine.createSession('{}', 1, 1) === null && engine.lastErrorCode() === 'parse error',
+  check('error code for a bad model', engine.createSession('{}', 1, 1) === null && engine.lastErrorCode() === 'parse_error',
         engine.lastErrorCode());
 
   // Issue 12: limits and bad input, through the bindings.
@@ -93,11 +93,11 @@ createConvnetEngine().then((engine) => {
           e.bytes === e.weightBytes + e.optimizerBytes + e.activationBytes + e.stagingBytes &&
           e.limitBytes < 4 * 2 ** 30 && e.maxBatch === 0, JSON.stringify(e));
     const r = huge.reserve(32);
-    check('130 GiB plan refused with its figures', r.code === 'out of memory' &&
+    check('130 GiB plan refused with its figures', r.code === 'out_of_memory' &&
           /^model 'big' needs .* GiB at batch 32 \(activations .* GiB\).*this engine can use at most .* GiB.*: even a batch of 1/.test(r.error || ''),
           JSON.stringify(r));
     check('refused within a second', Date.now() - t0 < 1000, `${Date.now() - t0} ms`);
-    check('memoryEstimate(0) is an error', huge.memoryEstimate(0).code === 'invalid argument');
+    check('memoryEstimate(0) is an error', huge.memoryEstimate(0).code === 'invalid_argument');
     huge.delete();
     const small = engine.createSession(convModel(64, 8), 1, 1);
     small.compile('{"loss":"binary_crossentropy"}');

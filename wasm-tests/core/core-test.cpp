@@ -58,5 +58,5 @@ TEST_CASE("Status carries code and message") {
   CHECK_FALSE(bad.is_ok());
   CHECK(bad.code() == StatusCode::kInvalidArgument);
   CHECK(bad.message() == "Conv2D 'c': filters is 0: filters must be positive");
-  CHECK(std::string(status_code_name(bad.code())) == "invalid argument");
+  CHECK(std::string(status_code_name(bad.code())) == "invalid_argument");
 }
