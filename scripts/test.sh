@@ -27,6 +27,9 @@ echo "== the packed tarball in a fresh Vite project (headless Chromium, with and
 echo "== the web app: viz unit tests, vite build, headless Chromium end-to-end (screenshots in web/app/test-results)"
 (cd web/app && npm ci --no-audit --no-fund && npm test)
 
+echo "== the web app in Chromium, Firefox ESR and WebKitGTK: sample, train, inspect, export, resume (the package's browser runner)"
+(cd web/app && npm run test:engines)
+
 echo "== bench smoke: ours (Chromium, Node, native) beside TF.js and PyTorch, one step each"
 (cd wasm-tests/bench/web && npm ci --no-audit --no-fund && node run-bench.mjs --quick --require-ours \
   --build ../../../build-wasm --native-build ../../../build-native --out ../../../build-wasm/bench-quick.jsonl)

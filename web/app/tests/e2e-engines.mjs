@@ -1,0 +1,140 @@
+#!/usr/bin/env node
+// The built app in each browser engine (Chromium, Firefox ESR, WebKitGTK; the package's
+// tests/browsers.mjs runner): the engine loads in the app's worker (threaded where the engine
+// gives SharedArrayBuffer, the single-thread fallback with its reason in WebKitGTK), the
+// built-in sample dataset loads with one click and its class counts are right, the tiny preset
+// trains 2 epochs above chance, the inspect screen draws, export reports success, no resource
+// comes from another origin, a reload offers the IndexedDB session and resumes it, and no
+// console error. The flow of e2e.mjs through the DOM only, so that it runs in every engine;
+// uploads through the directory input and the downloaded files stay Chromium-only (e2e.mjs).
+//   APP_DIST=dist-browsers npx vite build && APP_DIST=dist-browsers node tests/e2e-engines.mjs [--browsers=all|firefox,...]
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { appDir, check, resultsDir, serve, summary } from './e2e-helpers.mjs';
+import { enginesFromArgs, launchBrowser } from '../../convnet-wasm/tests/browsers.mjs';
+
+const engines = enginesFromArgs(process.argv, ['chromium', 'firefox', 'webkit']);
+const THREADED = { chromium: true, firefox: true, webkit: false };   // WebKitGTK 2.50: no SharedArrayBuffer
+const sample = JSON.parse(readFileSync(join(appDir, '../../public/sample/index.json'), 'utf8'));
+const want = sample.classes.map((c) => [c.name, c.files.length]).sort((a, b) => a[0].localeCompare(b[0]));
+const { server, url } = await serve();
+const times = [];
+try {
+  for (const engine of engines) {
+    const t0 = Date.now();
+    const label = (s) => `[${engine}] ${s}`;
+    let browser, page;
+    try {
+      browser = await launchBrowser(engine, { viewport: { width: 1280, height: 900 } });
+      console.log(`== ${browser.version}`);
+      page = await browser.newPage();
+      await page.goto(url);
+      await page.waitFor(() => document.body.dataset.ready, { timeout: 60_000 });
+      const ready = await page.evaluate(() => ({ ready: document.body.dataset.ready, isolated: crossOriginIsolated,
+        engine: document.getElementById('engine').textContent, help: document.getElementById('engine-help')?.textContent ?? null }));
+      check(label(`engine loads in the worker (${THREADED[engine] ? 'threaded build' : 'single-thread fallback, says why'})`),
+        ready.ready === '1' && ready.isolated === true && (THREADED[engine]
+          ? /\(mt\), 2 threads/.test(ready.engine) && ready.help === null
+          : /\(st\)/.test(ready.engine) && /this browser does not offer SharedArrayBuffer/.test(ready.help)), ready);
+      await page.evaluate(() => { document.getElementById('input-size').value = '28'; document.getElementById('input-size').dispatchEvent(new Event('change', { bubbles: true })); document.getElementById('sample-btn').click(); });
+      await page.waitFor(() => ['done', 'error'].includes(document.body.dataset.ingest), { timeout: 60_000 });
+      const counts = await page.evaluate(() => [...document.querySelectorAll('#class-counts tbody tr')].map((r) => [r.dataset.class, Number(r.querySelector('.count').textContent)]));
+      check(label('the built-in sample dataset loads with one click'), JSON.stringify(counts) === JSON.stringify(want), counts);
+      await page.screenshot(join(resultsDir, `engines-${engine}-sample.png`));
+
+      // Model and 2 epochs of training in the app's worker, driven through the DOM only.
+      await page.evaluate(() => { delete document.body.dataset.ingest; document.getElementById('tab-model').click(); document.getElementById('preset-tiny').click(); document.getElementById('build-btn').click(); });
+      await page.waitFor(() => document.body.dataset.model === 'built' || /Could not/.test(document.getElementById('model-status').textContent), { timeout: 30_000 });
+      const params = await page.evaluate(() => Number(document.getElementById('param-count')?.textContent.replace(/,/g, '') ?? 0));
+      check(label('model built'), params > 100, params);
+      const trainStart = Date.now();
+      await page.evaluate(() => {
+        document.getElementById('tab-train').click();
+        const e = document.getElementById('t-epochs');
+        e.value = '2';
+        e.dispatchEvent(new Event('input', { bubbles: true }));
+        e.dispatchEvent(new Event('change', { bubbles: true }));
+        document.getElementById('train-start').click();
+      });
+      await page.waitFor(() => document.body.dataset.trained === '2' || /failed/.test(document.getElementById('train-status').textContent), { timeout: 240_000 });
+      await page.waitFor(() => document.querySelectorAll('#history-table tbody tr').length >= 2, { timeout: 5_000 }).catch(() => {});
+      const hist = await page.evaluate(() => [...document.querySelectorAll('#history-table tbody tr')].map((r) => Array.from(r.children, (c) => c.textContent)));
+      const valAcc = Number(hist.at(-1)?.[4]);
+      check(label('2 epochs trained on the sample, validation accuracy above chance (1/4)'), hist.length === 2 && valAcc > 0.4,
+        { valAcc, hist, seconds: (Date.now() - trainStart) / 1000, status: await page.evaluate(() => document.getElementById('train-status').textContent) });
+      await page.screenshot(join(resultsDir, `engines-${engine}-train.png`));
+
+      // Inspect: graph and feature maps.
+      await page.evaluate(() => { document.getElementById('tab-inspect').click(); document.getElementById('viz-refresh').click(); });
+      await page.waitFor(() => document.body.dataset.maps, { timeout: 20_000 });
+      const inspect = await page.evaluate(() => {
+        const c = document.getElementById('viz-maps');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        let ink = 0;
+        for (let i = 4; i < d.length; i += 4) if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) ink++;
+        return { nodes: document.querySelectorAll('#graph svg g').length, ink };
+      });
+      check(label('inspect: model graph and feature maps drawn'), inspect.nodes >= 5 && inspect.ink > 100, inspect);
+
+      // Export (the download itself is Chromium's e2e.mjs's to check) and the app's status line.
+      await page.evaluate(() => { document.getElementById('tab-use').click(); document.getElementById('export-tfjs').click(); });
+      await page.waitFor(() => /Exported|failed/.test(document.getElementById('export-status').textContent), { timeout: 20_000 });
+      const exported = await page.evaluate(() => document.getElementById('export-status').textContent);
+      check(label('export says Exported'), /Exported/.test(exported), exported);
+
+      // Every resource the page fetched stayed on the app's origin (the page's own resource
+      // timing: the same in every engine, without a proxy; workers' requests are not in it).
+      const foreign = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((u) => new URL(u).origin !== location.origin));
+      check(label('no resource from outside the origin'), foreign.length === 0, foreign);
+      // The worker saves the session to IndexedDB after each epoch; reload once epoch 2 is saved.
+      await page.waitFor(() => document.getElementById('train-status').dataset.checkpoint === '2', { timeout: 30_000 }).catch(() => {});
+      const saved = await page.evaluate(() => ({ checkpoint: document.getElementById('train-status').dataset.checkpoint, status: document.getElementById('train-status').textContent }));
+      check(label('the worker saved the epoch-2 session to IndexedDB'), saved.checkpoint === '2', saved);
+      const errorsBeforeReload = page.errors();
+
+      // Reload: the session saved in IndexedDB is offered and restored.
+      // WebKitGTK: a WebDriver navigation to the same URL right after training came back
+      // without the resume offer (the session record was in IndexedDB: read back by this test,
+      // and a visit through about:blank shows it); not yet explained, see the report on issue 14.
+      if (engine === 'webkit') await page.goto('about:blank');
+      await page.goto(url);
+      await page.waitFor(() => document.body.dataset.ready, { timeout: 60_000 });
+      await page.waitFor(() => !document.getElementById('resume-banner').hidden, { timeout: 5_000 }).catch(() => {});
+      const offer = await page.evaluate(() => { const b = document.getElementById('resume-banner'); return { visible: !!b && !b.hidden && b.offsetParent !== null, hidden: b?.hidden, text: document.getElementById('resume-text')?.textContent, url: location.href }; });
+      if (!offer.visible) {
+        offer.saved = await page.evaluate(async () => {
+          try {
+            const db = await new Promise((ok, no) => { const q = indexedDB.open('convnet-wasm-app'); q.onsuccess = () => ok(q.result); q.onerror = () => no(q.error); });
+            const get = (store, key) => new Promise((ok, no) => { const q = db.transaction(store).objectStore(store).get(key); q.onsuccess = () => ok(q.result); q.onerror = () => no(q.error); });
+            const keys = await new Promise((ok, no) => { const q = db.transaction('blobs').objectStore('blobs').getAllKeys(); q.onsuccess = () => ok(q.result); q.onerror = () => no(q.error); });
+            const meta = await get('meta', 'session');
+            return { meta: meta && { epoch: meta.epoch, datasetPersisted: meta.datasetPersisted, dismissed: meta.dismissed }, blobs: keys.length };
+          } catch (e) { return String(e); }
+        });
+      }
+      check(label('after a reload the page offers to resume'), offer.visible && /2 epochs/.test(offer.text), offer);
+      if (offer.visible) {
+        await page.evaluate(() => document.getElementById('resume-btn').click());
+        await page.waitFor(() => document.body.dataset.restored, { timeout: 30_000 });
+        await page.waitFor(() => document.querySelectorAll('#history-table tbody tr').length >= 2, { timeout: 5_000 }).catch(() => {});
+        const restored = await page.evaluate(() => ({ epochs: document.body.dataset.restored, rows: document.querySelectorAll('#history-table tbody tr').length }));
+        check(label('resumed at epoch 2 with the history'), restored.epochs === '2' && restored.rows === 2, restored);
+      }
+      const errors = [...errorsBeforeReload, ...page.errors()];
+      check(label('no console errors'), errors.length === 0, errors);
+    } catch (e) {
+      check(label('runs'), false, String(e.stack ?? e).slice(0, 500));
+      if (page) console.log(page.console.join('\n'));
+    } finally {
+      await page?.close().catch(() => {});
+      await browser?.close().catch(() => {});
+    }
+    times.push(`${engine} ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  }
+} finally {
+  await server.close();
+}
+const { passed, failed } = summary();
+console.log(`  time: ${times.join(', ')}`);
+console.log(`app engines: ${passed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
