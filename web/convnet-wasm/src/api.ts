@@ -2,6 +2,8 @@
 export { init, engineInfo, memory } from './engine.js';
 export type { EngineInfo, InitOptions, Variant } from './engine.js';
 export { ConvnetError } from './errors.js';
+export { ENGINE_ERROR_CODES, ERROR_CODES, PACKAGE_ERROR_CODES } from './error-codes.js';
+export type { ErrorCode } from './error-codes.js';
 export { Tensor, tensor, stack } from './tensor.js';
 export type { DType, TensorData } from './tensor.js';
 export { imageToInput } from './image.js';

@@ -83,8 +83,10 @@ export interface RawEngine {
   info(): RawEngineInfo;
   createSession(modelJson: string, seed: number, threads: number): RawSession | null;
   lastError(): string;
-  /** The status code name of the last createSession failure ('parse error', 'invalid argument', ...). */
+  /** The status code name of the last createSession failure ('parse_error', 'invalid_argument', ...). */
   lastErrorCode?(): string;
+  /** Every error code the engine can return (src/core/status-codes.inc). */
+  statusCodes(): string[];
   /** Test-only: traps on the calling thread ('caller') or on another thread ('worker'). */
   faultForTests?(where: string): void;
   PThread?: RawPThread;

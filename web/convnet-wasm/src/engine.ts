@@ -3,7 +3,7 @@
 // with a thread budget that never exceeds the pthread pool (spawning beyond it deadlocks a
 // blocking caller, see TOOLCHAIN.md gotcha 6). init() is idempotent: later calls share the load.
 import type { RawEngine, RawEngineInfo, RawSession } from './engine-types.js';
-import { ConvnetError } from './errors.js';
+import { asErrorCode, ConvnetError } from './errors.js';
 
 export type Variant = 'st' | 'mt';
 
@@ -107,7 +107,7 @@ export class Engine {
   createSession(modelJson: string, seed: number, threads?: number): RawSession {
     const session = this.raw.createSession(modelJson, seed, this.threadBudget(threads));
     if (!session) {
-      throw new ConvnetError(this.raw.lastError() || 'the engine could not create the model', this.raw.lastErrorCode?.() || 'engine');
+      throw new ConvnetError(this.raw.lastError() || 'the engine could not create the model', asErrorCode(this.raw.lastErrorCode?.()));
     }
     if (platform?.name === 'node') unrefWorkers(this.raw);
     return session;

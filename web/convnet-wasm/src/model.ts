@@ -515,7 +515,7 @@ export class Model {
     const data = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
     if (!(data instanceof Uint8Array)) throw argError(`loadCheckpoint: bytes must be a Uint8Array or ArrayBuffer, got ${describeData(bytes)}`);
     const r = check(s.loadCheckpoint(data), 'loadCheckpoint');
-    if (!Number.isInteger(r.epoch) || r.epoch < 0) throw new ConvnetError(`loadCheckpoint: the checkpoint records epoch ${r.epoch}, which is not a valid epoch count`, 'data_loss');
+    if (!Number.isInteger(r.epoch) || r.epoch < 0) throw new ConvnetError(`loadCheckpoint: the checkpoint records epoch ${r.epoch}, which is not a valid epoch count`, 'parse_error');
     this.epochCount = r.epoch;
     return { epoch: r.epoch };
   }

@@ -89,7 +89,7 @@ export function tfjsInput(modelJson: ModelJson | TfjsArtifacts | string, weightD
     try {
       obj = JSON.parse(modelJson) as Record<string, unknown>;
     } catch (e) {
-      throw new ConvnetError(`${what}: model.json is not valid JSON: ${(e as Error).message}`, 'parse error');
+      throw new ConvnetError(`${what}: model.json is not valid JSON: ${(e as Error).message}`, 'parse_error');
     }
   } else if (modelJson && typeof modelJson === 'object') {
     obj = modelJson as Record<string, unknown>;

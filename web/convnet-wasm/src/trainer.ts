@@ -4,7 +4,7 @@
 // default, or moved with {transfer: true} (the caller's arrays are then detached).
 import { getPlatform } from './engine.js';
 import type { EngineInfo, InitOptions, TransferList, WorkerLike } from './engine.js';
-import { argError, ConvnetError } from './errors.js';
+import { argError, asErrorCode, ConvnetError } from './errors.js';
 import type { BatchLogs, CompileOptions, EpochLogs, History, LabelsLike, MemoryEstimate, ModelOptions, ModelSummary, TfjsArtifacts, TfjsModelJson, Weight, WeightBuffers } from './types.js';
 import { Tensor, tensor } from './tensor.js';
 import type { TfjsExportOptions } from './tfjs.js';
@@ -166,7 +166,7 @@ export class Trainer {
         this.engineStopped ??= msg.err.message.replace(/^the engine stopped: /, '');
         this._state = 'idle';
       }
-      const e = msg.err.name === 'AbortError' ? new DOMException(msg.err.message, 'AbortError') : new ConvnetError(msg.err.message, msg.err.code);
+      const e = msg.err.name === 'AbortError' ? new DOMException(msg.err.message, 'AbortError') : new ConvnetError(msg.err.message, asErrorCode(msg.err.code));
       p.reject(e);
     } else {
       p.resolve(msg.out);

@@ -106,7 +106,7 @@ test('mismatched or truncated weights and bad model.json throw the engine\'s mes
   const text = await readFile(new URL('model.json', FIXTURE), 'utf8');
   const bin = new Uint8Array(await readFile(new URL('group1-shard1of1.bin', FIXTURE)));
   await assert.rejects(cw.loadTfjsModel(text, bin.subarray(0, 100)), (e) => e instanceof cw.ConvnetError &&
-    /^loadTfjsModel: weight file\(s\) group1-shard1of1\.bin hold 100 bytes but the weightsManifest needs 75748/.test(e.message) && e.code === 'parse error');
+    /^loadTfjsModel: weight file\(s\) group1-shard1of1\.bin hold 100 bytes but the weightsManifest needs 75748/.test(e.message) && e.code === 'parse_error');
   // The fixture's weights in a model of another width: the engine names the mismatch.
   const other = tinyFunctional(5);
   assert.throws(() => other.loadTfjsWeights(text, bin), (e) => e instanceof cw.ConvnetError && /^loadTfjsWeights: /.test(e.message) && e.message.length > 20);
@@ -114,7 +114,7 @@ test('mismatched or truncated weights and bad model.json throw the engine\'s mes
   await assert.rejects(cw.loadTfjsModel('{"modelTopology": ', bin), /loadTfjsModel: model.json is not valid JSON/);
   await assert.rejects(cw.loadTfjsModel(text), /the weight data is missing/);
   await assert.rejects(cw.loadTfjsModel(text, 'bytes'), /weight data must be an ArrayBuffer or Uint8Array/);
-  await assert.rejects(cw.loadTfjsModel({}, new ArrayBuffer(0)), (e) => e.code === 'parse error' && /no modelTopology/.test(e.message),
+  await assert.rejects(cw.loadTfjsModel({}, new ArrayBuffer(0)), (e) => e.code === 'parse_error' && /no modelTopology/.test(e.message),
     'createSession errors carry lastErrorCode()');
   const dir = await mkdtemp(join(tmpdir(), 'convnet-tfjs-'));
   try {
@@ -129,7 +129,7 @@ test('mismatched or truncated weights and bad model.json throw the engine\'s mes
 });
 
 test('createSession errors carry the engine\'s code', () => {
-  assert.throws(() => cw.modelFromJson('{"a": 1}'), (e) => e.code === 'parse error' && /no modelTopology/.test(e.message));
+  assert.throws(() => cw.modelFromJson('{"a": 1}'), (e) => e.code === 'parse_error' && /no modelTopology/.test(e.message));
 });
 
 test('checkpoint + fit({initialEpoch}) resumes with the losses of uninterrupted training', async () => {
@@ -178,7 +178,7 @@ test('checkpoint errors: uncompiled model, corrupt bytes, other optimizer', asyn
   m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
   const ckpt = await m.saveCheckpoint();
   await assert.rejects(m.loadCheckpoint(ckpt.subarray(0, 10)), (e) => e instanceof cw.ConvnetError &&
-    e.message === 'loadCheckpoint: checkpoint is 10 bytes: too short to be a checkpoint (the header alone is 24)' && e.code === 'parse error');
+    e.message === 'loadCheckpoint: checkpoint is 10 bytes: too short to be a checkpoint (the header alone is 24)' && e.code === 'parse_error');
   const flipped = ckpt.slice();
   flipped[Math.floor(flipped.length / 2)] ^= 0xff;
   flipped[flipped.length - 1] ^= 0xff;

@@ -46,7 +46,7 @@ test('a model far larger than the heap is refused at the first step with the nee
   const big = new cw.Tensor(new Uint8Array(1 * 2048 * 2048 * 3), [1, 2048, 2048, 3]);
   // The estimate's limit is the heap's ceiling; the allocation can fail below it (growth is not
   // guaranteed), and either way the message says how much and why.
-  assert.throws(() => m.trainOnBatch(big, new Float32Array([1])), (err) => err.code === 'out of memory' && /GiB/.test(err.message) && /batch|smaller|memory/.test(err.message));
+  assert.throws(() => m.trainOnBatch(big, new Float32Array([1])), (err) => err.code === 'out_of_memory' && /GiB/.test(err.message) && /batch|smaller|memory/.test(err.message));
   assert.ok(Date.now() - t0 < 1000, `refused after ${Date.now() - t0} ms`);
   m.dispose();
   // The engine still trains, and the failed plan left nothing behind.

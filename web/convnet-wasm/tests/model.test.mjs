@@ -134,7 +134,7 @@ test('NaN data stops training with an error naming the epoch, batch and step', a
   x.data.fill(3e38, 5 * 192, 6 * 192);   // sample 5 is in batch 2 without shuffling; finite, but it overflows
   let batches = 0;
   await assert.rejects(m.fit(x, y, { batchSize: 4, shuffle: false, callbacks: { onBatchEnd: () => { batches++; } } }),
-    (e) => e.code === 'numeric error' && /fit: epoch 1, batch 2: loss is -?nan at training step 2: training stopped before the update/.test(e.message));
+    (e) => e.code === 'numeric_error' && /fit: epoch 1, batch 2: loss is -?nan at training step 2: training stopped before the update/.test(e.message));
   assert.equal(batches, 1);
   x.data.fill(0.5, 5 * 192, 6 * 192);
   x.data[5 * 192 + 7] = NaN;   // a NaN input is rejected before the step

@@ -39,8 +39,8 @@ export function fatalEngineError(e: unknown): string | null {
 }
 
 function errorInfo(e: unknown): ErrorInfo {
-  if (e instanceof Error) return { message: e.message, code: (e as ConvnetError).code ?? 'error', name: e.name };
-  return { message: String(e), code: 'error', name: 'Error' };
+  if (e instanceof Error) return { message: e.message, code: (e as ConvnetError).code ?? 'internal', name: e.name };
+  return { message: String(e), code: 'internal', name: 'Error' };
 }
 
 export function createWorkerHandler(post: Post): (request: Request) => Promise<void> {
