@@ -93,12 +93,18 @@ try {
       const errorsBeforeReload = page.errors();
 
       // Reload: the session saved in IndexedDB is offered and restored.
-      // WebKitGTK: a WebDriver navigation to the same URL right after training came back
-      // without the resume offer (the session record was in IndexedDB: read back by this test,
-      // and a visit through about:blank shows it); not yet explained, see the report on issue 14.
+      // WebKitGTK 2.50: loading the app straight from an app page whose worker holds the engine
+      // (a reload, or a navigation to the same app) fails every other time: the new page's app
+      // worker fires 'error' with no message, so the header says "The engine did not load: the
+      // app worker failed: unknown error" and no resume is offered; the next load works, a
+      // Worker created in that page a second later inits fine, and a visit through about:blank
+      // never fails (terminating the worker on pagehide does not help). Open in issue 14; here
+      // the app is left through about:blank so the resume itself is tested.
       if (engine === 'webkit') await page.goto('about:blank');
       await page.goto(url);
       await page.waitFor(() => document.body.dataset.ready, { timeout: 60_000 });
+      const again = await page.evaluate(() => ({ ready: document.body.dataset.ready, engine: document.getElementById('engine').textContent.slice(0, 160) }));
+      check(label('the engine loads again after the reload'), again.ready === '1', again);
       await page.waitFor(() => !document.getElementById('resume-banner').hidden, { timeout: 5_000 }).catch(() => {});
       const offer = await page.evaluate(() => { const b = document.getElementById('resume-banner'); return { visible: !!b && !b.hidden && b.offsetParent !== null, hidden: b?.hidden, text: document.getElementById('resume-text')?.textContent, url: location.href }; });
       if (!offer.visible) {
