@@ -12,7 +12,8 @@ import { $, $button, fmtBytes, h, setStatus } from './ui/dom.js';
 import { setupInspectPanel } from './ui/inspect-panel.js';
 import { setEditor, setupModelPanel, showModel } from './ui/model-panel.js';
 import { setupTabs } from './ui/tabs.js';
-import { setTrainConfig, setupTrainPanel } from './ui/train-panel.js';
+import { setupTrainPanel } from './ui/train-panel.js';
+import { setTrainConfig } from './ui/train-settings.js';
 import { setupUsePanel } from './ui/use-panel.js';
 
 const app = new App(new WorkerClient());

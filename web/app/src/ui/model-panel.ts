@@ -6,7 +6,7 @@ import type { DatasetSummary, ModelConfig, ModelInfo } from '../train/messages.j
 import { augmentConfig } from './augment-panel.js';
 import { ingest, inputSize, setInputSize } from './dataset-panel.js';
 import { $, $button, $input, $select, fmtBytes, fmtSeconds, h, setStatus } from './dom.js';
-import { setTrainConfig, trainConfig } from './train-panel.js';
+import { setTrainConfig, trainConfig } from './train-settings.js';
 
 const PRESET_NAMES = { residual: 'The small residual net', xception: 'The Xception-like net', tiny: 'The tiny net' };
 

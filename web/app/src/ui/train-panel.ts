@@ -2,29 +2,11 @@
 // stop; a progress bar with images/s and ETA; live loss and accuracy curves and a history table.
 import { drawLineChart } from '../viz/index.js';
 import type { App } from '../state.js';
-import type { TrainConfig, TrainState } from '../train/messages.js';
-import { $, $button, $canvas, $input, $select, fmtSeconds, h, setStatus } from './dom.js';
+import type { TrainState } from '../train/messages.js';
+import { $, $button, $canvas, fmtSeconds, h, setStatus } from './dom.js';
 import { buildModel, modelConfig, modelDifference } from './model-panel.js';
+import { trainConfig } from './train-settings.js';
 import { draw } from './draw-queue.js';
-
-export function trainConfig(): TrainConfig {
-  return {
-    epochs: Math.max(1, Math.floor(Number($input('t-epochs').value) || 1)),
-    batchSize: Math.max(1, Math.floor(Number($input('t-batch').value) || 32)),
-    optimizer: $select('t-opt').value as TrainConfig['optimizer'],
-    learningRate: Number($input('t-lr').value) || 1e-3,
-    schedule: $select('t-schedule').value as TrainConfig['schedule'],
-    vizEvery: 5,
-  };
-}
-
-export function setTrainConfig(t: TrainConfig): void {
-  $input('t-epochs').value = String(t.epochs);
-  $input('t-batch').value = String(t.batchSize);
-  $select('t-opt').value = t.optimizer;
-  $input('t-lr').value = String(t.learningRate);
-  $select('t-schedule').value = t.schedule;
-}
 
 /**
  * Live training curve: the running mean of the epoch so far, plotted at fractional epochs as the

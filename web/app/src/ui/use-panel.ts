@@ -8,7 +8,7 @@ import type { App } from '../state.js';
 import { setAugmentConfig } from './augment-panel.js';
 import { $, $button, $input, download, drawRgb, h, setStatus } from './dom.js';
 import { setEditor, showModel } from './model-panel.js';
-import { setTrainConfig } from './train-panel.js';
+import { setTrainConfig } from './train-settings.js';
 
 async function predict(app: App, files: PathFile[]): Promise<void> {
   const box = $('predict-results');
