@@ -12,16 +12,23 @@ Trains with Adam (Keras defaults: lr 1e-3, eps 1e-7) on binary cross-entropy
 
 Prints one JSON object per line, in the schema of train-step-bench.cpp:
   {"bench":"train-step","runtime":"pytorch-native","model":"A-32","input":"32x32x3","batch":32,
-   "threads":1,"mode":"train","step_ms":...,"images_per_second":...,"gflops":...,"loss":...}
+   "threads":1,"mode":"train","step_ms":...,"images_per_second":...,"gflops":...,"loss":...,
+   "minflt_per_step":...,"malloc":...}
+minflt_per_step is the process's minor page faults (getrusage ru_minflt) per timed step: ~0 when the
+allocator keeps freed memory (see the runner's --torch-malloc), hundreds of thousands per B-180
+training step with glibc's defaults on VMs where touching a fresh page is expensive.
 
   torch-bench.py [--models A-32,B-64,B-180] [--batch 32] [--threads 1,2]
                  [--min-steps 3] [--min-seconds 2] [--max-steps 50] [--modes train,infer] [--quick]
+                 [--tag T] [--malloc NAME]
 If torch cannot be imported, prints one {"bench":"train-step","runtime":"pytorch-native","error":...}
 record and exits 0.
 """
 import argparse
 import json
 import math
+import os
+import resource
 import sys
 import time
 
@@ -41,11 +48,18 @@ def main():
     p.add_argument('--max-steps', type=int, default=50)
     p.add_argument('--quick', action='store_true', help='model A at batch 2, one timed step')
     p.add_argument('--tag', default='', help='extra "tag" field on every record (e.g. competing)')
+    p.add_argument('--malloc', default='', help='name of the allocator setting the runner gave this process '
+                   '(the "malloc" field; default: LD_PRELOAD / GLIBC_TUNABLES as found)')
     args = p.parse_args()
     if args.quick:
         args.models, args.batch, args.min_steps, args.min_seconds, args.max_steps = 'A-32', 2, 1, 0.0, 1
 
     extra = {'tag': args.tag} if args.tag else {}
+    # How this process allocates (set by the runner's --torch-malloc): LD_PRELOADed allocator or
+    # glibc with its tunables ('glibc' alone = glibc's defaults, which return memory to the kernel).
+    preload = os.environ.get('LD_PRELOAD', '')
+    malloc = args.malloc or (os.path.basename(preload.split(':')[0]) if preload else 'glibc') + (
+        f" {os.environ['GLIBC_TUNABLES']}" if not preload and os.environ.get('GLIBC_TUNABLES') else '')
     try:
         import torch
         import torch.nn as nn
@@ -63,6 +77,12 @@ def main():
         return total // 2, total - total // 2
 
     class MaxPoolSame(nn.Module):
+        """Keras 'same' max pooling through max_pool2d's own padding (no padded copy of the input).
+
+        Keras puts the odd pixel of the total padding on the bottom/right: max_pool2d pads
+        `top` on both sides, and ceil_mode adds the one extra window that needs the bottom pixel
+        (for the seed models' 2x2/2 and 3x3/2 pools this is exactly Keras's window placement;
+        the shape is checked)."""
         def __init__(self, k, s):
             super().__init__()
             self.k, self.s = k, s
@@ -70,9 +90,10 @@ def main():
         def forward(self, x):
             top, bottom = same_pad(x.shape[2], self.k, self.s)
             left, right = same_pad(x.shape[3], self.k, self.s)
-            if top or bottom or left or right:
-                x = F.pad(x, (left, right, top, bottom), value=float('-inf'))
-            return F.max_pool2d(x, self.k, self.s)
+            y = F.max_pool2d(x, self.k, self.s, padding=(top, left), ceil_mode=bottom > top or right > left)
+            if y.shape[2] != -(-x.shape[2] // self.s) or y.shape[3] != -(-x.shape[3] // self.s):
+                raise RuntimeError(f'max pool {self.k}/{self.s} of {tuple(x.shape)} gave {tuple(y.shape)}')
+            return y
 
     def bn(c):
         return nn.BatchNorm2d(c, eps=1e-3, momentum=0.01)
@@ -83,6 +104,18 @@ def main():
             if m.bias is not None:
                 nn.init.zeros_(m.bias)
 
+    class Pointwise2(nn.Conv2d):
+        """1x1 conv, stride 2, 'same' (no padding needed), as a stride-1 conv of the even pixels.
+
+        Debian's torch 1.13 (libdnnl2) corrupts the heap in the channels-last backward of a 1x1
+        stride-2 conv with fewer than 8 input channels (model A's first residual, 3 -> 32: crashes
+        with 'free(): invalid next size' or SIGSEGV); the strided view gives the same values."""
+        def __init__(self, cin, cout, bias=True):
+            super().__init__(cin, cout, 1, bias=bias)
+
+        def forward(self, x):
+            return super().forward(x[:, :, ::2, ::2])
+
     class ResidualBlockA(nn.Module):
         def __init__(self, cin, f, pooling):
             super().__init__()
@@ -90,7 +123,7 @@ def main():
             self.c2 = nn.Conv2d(f, f, 3, padding=1)
             self.pool = MaxPoolSame(2, 2) if pooling else None
             if pooling:
-                self.res = nn.Conv2d(cin, f, 1, stride=2)
+                self.res = Pointwise2(cin, f) if cin < 8 else nn.Conv2d(cin, f, 1, stride=2)
             elif cin != f:
                 self.res = nn.Conv2d(cin, f, 1)
             else:
@@ -179,18 +212,26 @@ def main():
         return total[0]
 
     def timed(fn, min_steps, min_seconds, max_steps):
+        """Seconds per step, steps, and minor page faults per timed step (this process, all threads).
+
+        On the VMs this bench runs on, a freshly touched 4 KiB page costs 12-20 us: an allocator
+        that hands freed blocks back to the kernel after every step (glibc's default for large
+        blocks) pays that again on every step, so the fault count is recorded beside the speed."""
         fn()   # warm-up (oneDNN primitive creation, allocator)
+        faults0 = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
         steps, t0 = 0, time.perf_counter()
         while steps < min_steps or (time.perf_counter() - t0 < min_seconds and steps < max_steps):
             fn()
             steps += 1
-        return (time.perf_counter() - t0) / steps, steps
+        s = (time.perf_counter() - t0) / steps
+        return s, steps, (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults0) / steps
 
     emit({'bench': 'env', 'runtime': 'pytorch-native', 'torch': torch.__version__,
           'mkldnn': bool(torch.backends.mkldnn.is_available()),
           'cpu_capability': next((l.split(':', 1)[1].strip() for l in torch.__config__.show().splitlines()
                                   if 'CPU capability' in l), None),
-          'interop_threads': torch.get_num_interop_threads(), 'default_threads': torch.get_num_threads(), **extra})
+          'interop_threads': torch.get_num_interop_threads(), 'default_threads': torch.get_num_threads(),
+          'malloc': malloc, **extra})
 
     modes = [m for m in args.modes.split(',') if m]
     for name in [m for m in args.models.split(',') if m]:
@@ -232,14 +273,14 @@ def main():
                 for mode in modes:
                     if mode == 'train':
                         model.train()
-                        s, steps = timed(train_step, args.min_steps, args.min_seconds, args.max_steps)
+                        s, steps, faults = timed(train_step, args.min_steps, args.min_seconds, args.max_steps)
                     else:
                         model.eval()
-                        s, steps = timed(infer_step, args.min_steps, args.min_seconds, args.max_steps)
+                        s, steps, faults = timed(infer_step, args.min_steps, args.min_seconds, args.max_steps)
                     flops = 2.0 * macs * (3.0 if mode == 'train' else 1.0)
                     rec = {**base, 'threads': torch.get_num_threads(), 'mode': mode, 'step_ms': round(s * 1e3, 3),
                            'images_per_second': round(args.batch / s, 2), 'gflops': round(flops / s * 1e-9, 2),
-                           'steps': steps}
+                           'steps': steps, 'minflt_per_step': round(faults, 1), 'malloc': malloc}
                     if mode == 'train':
                         rec['loss'] = round(last['loss'], 5)
                     emit({**rec, **extra})
