@@ -62,6 +62,7 @@ const { values: opt } = parseArgs({
     verbose: { type: 'boolean', short: 'v', default: false },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
     python: { type: 'string', default: '/usr/bin/python3' },
+    'torch-malloc': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -92,6 +93,12 @@ if (opt.help) {
   --verbose, -v           also show the browser's console messages (page and workers) on stderr
   --out FILE              also write the JSON records to FILE (JSON lines)
   --chromium PATH         default /usr/bin/chromium;  --python PATH  default /usr/bin/python3
+  --torch-malloc LIST     allocator settings of the PyTorch process: tcmalloc (Debian's libtcmalloc-minimal4 via
+                          LD_PRELOAD, memory kept), jemalloc (libjemalloc2, decay off), keep (glibc tunables: no
+                          mmap, no trim), glibc (glibc's defaults: freed memory goes back to the kernel every step,
+                          which on VMs with costly page faults cripples the rival). The first one is the rival of
+                          the ratio table and runs everywhere; the others run at the first batch, idle only, and
+                          are listed beside it. Default: tcmalloc if installed, else keep
 `);
   process.exit(0);
 }
@@ -112,6 +119,23 @@ const tfjsCpuBatch = quick ? Math.min(2, batches[0]) : Number(opt['tfjs-cpu-batc
 const tfjsCpuSeconds = quick ? 0 : Number(opt['tfjs-cpu-seconds']);
 const tfjsCpuModels = list(opt['tfjs-cpu-models']);
 for (const m of models) if (!MODEL_FILES[m]) { console.error(`unknown model ${m}; known: ${Object.keys(MODEL_FILES)}`); process.exit(2); }
+
+// The PyTorch rival's allocator. On the VMs this bench runs on, every freshly touched 4 KiB page
+// costs 12-20 us; glibc's defaults give PyTorch's large freed blocks back to the kernel after every
+// step, so a B-180 training step took ~860,000 minor faults (most of its time). The fair rival keeps
+// its memory; torch-bench.py records the faults per step (minflt_per_step) either way.
+const MULTIARCH_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'];
+const findLib = (name) => MULTIARCH_DIRS.map((d) => path.join(d, name)).find((f) => existsSync(f)) ?? null;
+const MALLOC_SETTINGS = {
+  tcmalloc: () => { const lib = findLib('libtcmalloc_minimal.so.4'); return lib && { LD_PRELOAD: lib, TCMALLOC_RELEASE_RATE: '0' }; },
+  jemalloc: () => { const lib = findLib('libjemalloc.so.2'); return lib && { LD_PRELOAD: lib, MALLOC_CONF: 'dirty_decay_ms:-1,muzzy_decay_ms:-1' }; },
+  keep: () => ({ GLIBC_TUNABLES: 'glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=1099511627776' }),
+  glibc: () => ({}),
+};
+const MALLOC_PACKAGES = { tcmalloc: 'libtcmalloc-minimal4', jemalloc: 'libjemalloc2' };
+let torchMallocs = list(opt['torch-malloc'] ?? (MALLOC_SETTINGS.tcmalloc() ? 'tcmalloc' : 'keep'));
+for (const m of torchMallocs) if (!MALLOC_SETTINGS[m]) { console.error(`unknown --torch-malloc ${m}; known: ${Object.keys(MALLOC_SETTINGS)}`); process.exit(2); }
+let torchRival = torchMallocs[0];
 
 function stepsFor(model, batch) {
   if (quick) return 1;
@@ -206,12 +230,13 @@ function startServer() {
 // ---------------------------------------------------------------------------------------------
 // Child processes: Node/native/Python benches, with a timeout; JSON lines become records.
 
-function runProcess(label, cmd, args, { timeoutMs, base = {}, env, cwd } = {}) {
+// env: added to ours; fullEnv: the child's whole environment instead.
+function runProcess(label, cmd, args, { timeoutMs, base = {}, env, fullEnv, cwd } = {}) {
   return new Promise((resolve) => {
     const started = Date.now();
     let child;
     try {
-      child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env }, cwd });
+      child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: fullEnv ?? { ...process.env, ...env }, cwd });
     } catch (e) {
       emit({ ...base, error: `${label}: cannot start: ${e.message}` });
       resolve(false);
@@ -407,8 +432,8 @@ async function runOursNative(model, batch, threadsList) {
 }
 
 let torchAvailable = null;
-async function runTorch(model, batch, threadsList) {
-  const base = { bench: 'train-step', runtime: 'pytorch-native', model, batch };
+async function runTorch(model, batch, threadsList, malloc = torchRival) {
+  const base = { bench: 'train-step', runtime: 'pytorch-native', model, batch, malloc };
   if (torchAvailable === null) {
     const r = spawnSync(opt.python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8', timeout: 60e3 });
     torchAvailable = r.status === 0 ? r.stdout.trim() : false;
@@ -418,13 +443,24 @@ async function runTorch(model, batch, threadsList) {
     }
   }
   if (!torchAvailable) return;
-  const label = `pytorch ${threadsList.join('/')}t ${model} b${batch}`;
+  const label = `pytorch ${threadsList.join('/')}t ${model} b${batch} malloc=${malloc}`;
+  const mallocEnv = MALLOC_SETTINGS[malloc]();
+  if (!mallocEnv) {
+    emit({ ...base, error: `${label}: ${malloc} not found (apt-get install ${MALLOC_PACKAGES[malloc]})` });
+    return;
+  }
   progress(label);
-  const args = [TORCH_SCRIPT, '--models', model, '--batch', String(batch), '--threads', threadsList.join(',')];
+  // A setting starts from our environment without any allocator variables: none leak in from ours.
+  const fullEnv = { ...process.env };
+  for (const k of ['LD_PRELOAD', 'GLIBC_TUNABLES', 'TCMALLOC_RELEASE_RATE', 'MALLOC_CONF']) delete fullEnv[k];
+  Object.assign(fullEnv, mallocEnv);
+  const args = [TORCH_SCRIPT, '--models', model, '--batch', String(batch), '--threads', threadsList.join(','), '--malloc', malloc];
   if (quick) args.push('--min-steps', '1', '--min-seconds', '0', '--max-steps', '1');
   else if (model === 'B-180') args.push('--min-steps', '2', '--min-seconds', '0');
   if (tags.competing) args.push('--tag', 'competing');
-  await runProcess(label, opt.python, args, { timeoutMs: timeoutFor(model, batch) * threadsList.length, base });
+  // glibc's defaults make B-180 training ~10x slower here: give that setting the time it needs.
+  const slow = malloc === 'glibc' ? 4 : 1;
+  await runProcess(label, opt.python, args, { timeoutMs: timeoutFor(model, batch) * threadsList.length * slow, base, fullEnv });
 }
 
 // Our f32 GEMM microkernel bench (wasm-tests/bench/f32-gemm-bench.cpp): single-thread GFLOP/s of every
@@ -483,7 +519,9 @@ async function runGemm() {
 const ok = (r) => r && !r.error && r.bench === 'train-step' && Number.isFinite(r.images_per_second);
 function find(q) {
   // The last matching record wins (there is at most one per configuration and phase).
-  const hits = records.filter((r) => ok(r) && Object.entries(q).every(([k, v]) => (k === 'competing' ? !!r.competing === v : r[k] === v)));
+  // malloc: records written before it existed match any setting.
+  const hits = records.filter((r) => ok(r) && Object.entries(q).every(([k, v]) => (
+    k === 'competing' ? !!r.competing === v : k === 'malloc' ? r.malloc === undefined || r.malloc === v : r[k] === v)));
   return hits.at(-1) ?? null;
 }
 function gemmPeak() {
@@ -501,17 +539,18 @@ function ratioRows() {
   const rows = [];
   // Rows with a target are always listed (n/a when a side is missing); PASS/FAIL at batch 32, the
   // issue's batch, "info" at others. Rows without a target are listed only when both sides exist.
-  const add = (name, batch, num, den, target, { field = 'images_per_second', numLabel, denLabel, min = true, detail } = {}) => {
+  const add = (name, batch, num, den, target, { field = 'images_per_second', numLabel, denLabel, min = true, detail, issue = 4 } = {}) => {
     const a = num?.[field];
     const b = den?.[field];
     const value = Number.isFinite(a) && Number.isFinite(b) && b > 0 ? a / b : null;
     if (target === null && value === null) return;
     let mark = '';
     if (target !== null) mark = value === null ? 'n/a' : batch !== 32 ? 'info' : (min ? value >= target : value <= target) ? 'PASS' : 'FAIL';
-    rows.push({ name, batch, value, target: target === null ? '' : `${min ? '>=' : '<='}${target}`, mark,
+    rows.push({ name, batch, value, target: target === null ? '' : `${min ? '>=' : '<='}${target} #${issue}`, mark,
                 detail: detail ?? `${numLabel}: ${fmt(a)} / ${denLabel}: ${fmt(b)}` });
   };
-  const q = (runtime, model, batch, threads, mode, competing = false) => find({ runtime, model, batch, threads, mode, competing });
+  const q = (runtime, model, batch, threads, mode, competing = false) =>
+    find({ runtime, model, batch, threads, mode, competing, ...(runtime === 'pytorch-native' ? { malloc: torchRival } : {}) });
   const W = 'wasm-chromium-mt';
   const T = 'tfjs-wasm-chromium';
   for (const batch of batches) {
@@ -531,7 +570,7 @@ function ratioRows() {
     }
     for (const t of [1, 2]) {
       for (const m of ['B-180', 'A-32'].filter((x) => models.includes(x))) {
-        add(`train ${m} ${t}t: ours / pytorch`, batch, q(W, m, batch, t, 'train'), q('pytorch-native', m, batch, t, 'train'),
+        add(`train ${m} ${t}t: ours / pytorch (${torchRival})`, batch, q(W, m, batch, t, 'train'), q('pytorch-native', m, batch, t, 'train'),
             m === 'B-180' ? 1.0 : 0.3, { numLabel: 'ours', denLabel: 'torch' });
       }
     }
@@ -541,13 +580,36 @@ function ratioRows() {
       add('train B-180: wasm heap GiB (Chromium)', batch, { v: gib }, { v: 1 }, 2.0,
           { field: 'v', min: false, detail: gib === null ? 'heap: n/a' : `heap_bytes ${r.heap_bytes} (engine_bytes ${r.engine_bytes})` });
     }
+    // Issue #13's targets (model B at model A's efficiency, scaling, the fair PyTorch rival).
+    for (const m of models.filter((x) => x.startsWith('B'))) {
+      add(`train ${m} 1t GFLOP/s / GEMM 1t peak`, batch, q(W, m, batch, 1, 'train'), gemm, 0.8,
+          { field: 'gflops', numLabel: 'ours GFLOP/s', denLabel: 'gemm', issue: 13 });
+    }
+    for (const t of [1, 2]) {
+      for (const m of models) {
+        add(`train ${m} ${t}t: ours / pytorch (${torchRival})`, batch, q(W, m, batch, t, 'train'), q('pytorch-native', m, batch, t, 'train'),
+            0.5, { numLabel: 'ours', denLabel: 'torch', issue: 13 });
+      }
+    }
+    for (const m of models) {
+      add(`train ${m}: ours 2t / ours 1t`, batch, q(W, m, batch, 2, 'train'), q(W, m, batch, 1, 'train'), 1.8, { numLabel: '2t', denLabel: '1t', issue: 13 });
+    }
+    for (const m of models) {
+      add(`infer ${m}: ours 1t / tfjs-wasm 1t`, batch, q(W, m, batch, 1, 'infer'), q(T, m, batch, 1, 'infer'), 1.4, { numLabel: 'ours', denLabel: 'tfjs', issue: 13 });
+    }
+    if (opt.competing && batch === (batches.includes(32) ? 32 : batches[0])) {
+      for (const m of competingModels) {
+        add(`busy core, ${m} train: ours 2t busy / ours 1t busy`, batch, q(W, m, batch, 2, 'train', true), q(W, m, batch, 1, 'train', true), 1.0,
+            { numLabel: '2t', denLabel: '1t', issue: 13 });
+      }
+    }
     // Information only.
     for (const m of models) {
       add(`infer ${m}: ours 2t / ours 1t`, batch, q(W, m, batch, 2, 'infer'), q(W, m, batch, 1, 'infer'), null, { numLabel: '2t', denLabel: '1t' });
     }
     if (!main) continue;
-    for (const m of models.filter((x) => x !== 'B-180' && x !== 'A-32')) {
-      for (const t of [1, 2]) add(`train ${m} ${t}t: ours / pytorch`, batch, q(W, m, batch, t, 'train'), q('pytorch-native', m, batch, t, 'train'), null, { numLabel: 'ours', denLabel: 'torch' });
+    for (const m of models) {
+      for (const t of [1, 2]) add(`infer ${m} ${t}t: ours / pytorch (${torchRival})`, batch, q(W, m, batch, t, 'infer'), q('pytorch-native', m, batch, t, 'infer'), null, { numLabel: 'ours', denLabel: 'torch' });
     }
     for (const m of models) {
       add(`train ${m} 1t: ours st / ours mt (Chromium)`, batch, q('wasm-chromium-st', m, batch, 1, 'train'), q(W, m, batch, 1, 'train'), null, { numLabel: 'st', denLabel: 'mt' });
@@ -559,7 +621,6 @@ function ratioRows() {
     if (opt.competing && batch === (batches.includes(32) ? 32 : batches[0])) {
       for (const m of competingModels) {
         add(`busy core, ${m} train: ours 2t busy / ours 2t idle`, batch, q(W, m, batch, 2, 'train', true), q(W, m, batch, 2, 'train'), null, { numLabel: 'busy', denLabel: 'idle' });
-        add(`busy core, ${m} train: ours 2t busy / ours 1t busy`, batch, q(W, m, batch, 2, 'train', true), q(W, m, batch, 1, 'train', true), null, { numLabel: '2t', denLabel: '1t' });
         add(`busy core, ${m} train: torch 2t busy / torch 2t idle`, batch, q('pytorch-native', m, batch, 2, 'train', true), q('pytorch-native', m, batch, 2, 'train'), null, { numLabel: 'busy', denLabel: 'idle' });
         add(`busy core, ${m} train 2t: ours / pytorch`, batch, q(W, m, batch, 2, 'train', true), q('pytorch-native', m, batch, 2, 'train', true), null, { numLabel: 'ours', denLabel: 'torch' });
       }
@@ -579,6 +640,19 @@ function printTable() {
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c) => c.map((x, i) => (i === 1 || i === 2 ? x.padStart(widths[i]) : x.padEnd(widths[i]))).join('  ').trimEnd();
   const out = ['', line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)];
+  // The PyTorch rival under each allocator setting, with its minor page faults per timed step.
+  const torch = records.filter((r) => ok(r) && r.runtime === 'pytorch-native');
+  if (torch.length) {
+    const byKey = new Map(torch.map((r) => [`${r.malloc}|${r.model}|${r.batch}|${r.threads}|${r.mode}|${!!r.competing}`, r]));
+    const rival = (r) => byKey.get(`${torchRival}|${r.model}|${r.batch}|${r.threads}|${r.mode}|${!!r.competing}`);
+    const th = ['pytorch (rival: ' + torchRival + ')', 'malloc', 'batch', 'images/s', 'faults/step', 'vs rival'];
+    const tc = torch.map((r) => [`${r.model} ${r.mode} ${r.threads}t${r.competing ? ' busy core' : ''}`, String(r.malloc ?? '?'), String(r.batch),
+                                 fmt(r.images_per_second), Number.isFinite(r.minflt_per_step) ? String(Math.round(r.minflt_per_step)) : 'n/a',
+                                 rival(r) && rival(r) !== r ? (r.images_per_second / rival(r).images_per_second).toFixed(3) : '']);
+    const tw = th.map((h, i) => Math.max(h.length, ...tc.map((c) => c[i].length)));
+    const tline = (c) => c.map((x, i) => (i >= 2 ? x.padStart(tw[i]) : x.padEnd(tw[i]))).join('  ').trimEnd();
+    out.push('', tline(th), tw.map((w) => '-'.repeat(w)).join('  '), ...tc.map(tline));
+  }
   const pass = rows.filter((r) => r.mark === 'PASS').length;
   const fail = rows.filter((r) => r.mark === 'FAIL').length;
   const na = rows.filter((r) => r.mark === 'n/a').length;
@@ -609,7 +683,11 @@ async function phase(batchList, modelList, { competing = false } = {}) {
       }
       if (parts.has('node') && !competing && nodeBatches.includes(batch)) await runOursNode(model, batch, heavy(model) ? [2] : [1, 2], heavy(model) ? ['mt'] : ['mt', 'st']);
       if (parts.has('native') && nodeBatches.includes(batch)) await runOursNative(model, batch, competing || heavy(model) ? [2] : [1, 2]);
-      if (parts.has('torch')) await runTorch(model, batch, [1, 2]);
+      if (parts.has('torch')) {
+        await runTorch(model, batch, [1, 2]);
+        // The other allocator settings side by side with the rival: idle, first batch only.
+        if (!competing && batch === batchList[0]) for (const m of torchMallocs.slice(1)) await runTorch(model, batch, [1, 2], m);
+      }
     }
   }
 }
@@ -630,7 +708,8 @@ async function main() {
   emit({ bench: 'env', node: process.version, platform: `${os.platform()} ${os.release()}`, cpu: cpuModel(),
          cpus: os.cpus().length, mem_gib: +(os.totalmem() / 2 ** 30).toFixed(1), loadavg: os.loadavg().map((x) => +x.toFixed(2)),
          chromium: chromiumVersion, build: buildDir, native_build: nativeDir, quick, models, batches, node_batches: nodeBatches,
-         competing_runs: opt.competing, competing_models: opt.competing ? competingModels : [], parts: [...parts] });
+         competing_runs: opt.competing, competing_models: opt.competing ? competingModels : [], parts: [...parts],
+         torch_malloc: torchMallocs });
 
   const needBrowser = ['ours-chromium', 'tfjs-wasm', 'tfjs-cpu'].some((p) => parts.has(p));
   if (needBrowser) {
@@ -694,6 +773,7 @@ if (opt.table) {
     batches = env.batches;
     opt.competing = env.competing_runs ?? records.some((r) => r.competing);
     competingModels = env.competing_models ?? [...new Set(records.filter((r) => r.competing && r.bench === 'train-step').map((r) => r.model))];
+    if (env.torch_malloc) [torchRival, torchMallocs] = [env.torch_malloc[0], env.torch_malloc];
   }
   printTable();
   process.exit(0);
