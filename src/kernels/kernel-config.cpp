@@ -1,5 +1,7 @@
-// Fills the GemmConfig once with the fastest kernels of this build (see kernel-config.h). The
-// choice comes from wasm-tests/bench/f32-gemm-bench.cpp on the seed models' conv shapes.
+// Fills the GemmConfig once with the fastest kernels of this build (see kernel-config.h):
+// natively by the CPU's ISA; in wasm by timing the candidates at first use, since the best tile
+// depends on the browser engine's code generator (wasm-tests/bench/f32-gemm-bench.cpp measures
+// every kernel on the seed models' conv shapes).
 #include "kernels/kernel-config.h"
 
 #include <algorithm>
@@ -158,10 +160,10 @@ GemmConfig make_gemm_config() {
   g.pack            = nn_f32_pack_gemm_w;
   g.pack_transposed = nn_f32_pack_gemm_w_transposed;
 #if defined(__wasm_simd128__)
-  // Which tile is fastest depends on the engine's register allocator, not only on the CPU: on
-  // the same machine Node 20 (V8 11) runs 4x8 u2 at 48 GFLOP/s and 4x8 at 40, Chromium 156 the
-  // reverse (32 and 44). So the wasm build times its candidates once, at first use, and keeps
-  // the fastest. The choice never changes a result, only the speed (f32-gemm-test checks it).
+  // Which tile is fastest depends on the JS engine's register allocator, not only on the CPU
+  // (one V8 version prefers the unrolled 4x8 tile, another the plain one; the GEMM bench's
+  // records show it per runtime). So the wasm build times its candidates once, at first use, and
+  // keeps the fastest. The choice never changes a result, only the speed (f32-gemm-test checks it).
   g = choose_wasm_kernels();
   return g;
 #else

@@ -1,5 +1,6 @@
-// The layer catalog: every layer the engine implements, with Keras names and options.
-// Each class lives in its own .cpp beside this header.
+// The layer catalog: the Keras layers the engine computes with, with Keras names and options
+// (the augmentation layers, active only in training, are in augmentation.h). Each class lives
+// in its own .cpp beside this header.
 #pragma once
 
 #include "kernels/kernels.h"
