@@ -1,7 +1,7 @@
 // One way to drive each browser engine from the tests, so a browser test is written once:
 //   const b = await launchBrowser('firefox');        // 'chromium' | 'firefox' | 'webkit'
 //   const page = await b.newPage();
-//   await page.goto(url);
+//   await page.goto(url); await page.reload();
 //   await page.waitFor(() => document.body.dataset.done !== undefined, { timeout: 90_000 });
 //   const r = await page.evaluate(() => window.result);  // any JSON value; fn may be async
 //   page.console  -> ['error: ...', 'log: ...', 'pageerror: ...'];  page.errors() -> the errors only
@@ -102,6 +102,7 @@ function wrapPlaywrightLike(page, lines) {
     console: lines,
     errors: () => lines.filter((l) => /^(error|pageerror):/.test(l)),
     goto: (url) => page.goto(url, { waitUntil: 'load' }),
+    reload: () => page.reload({ waitUntil: 'load' }),
     evaluate: (fn, arg) => page.evaluate(fn, arg),
     waitFor: (fn, { timeout = 30_000 } = {}) => page.waitForFunction(fn, { timeout, polling: 100 }),
     screenshot: (path) => page.screenshot({ path, fullPage: true }),
@@ -174,6 +175,7 @@ async function launchWebKit({ viewport } = {}) {
           console: lines,
           errors: () => lines.filter((l) => /^(error|pageerror):/.test(l)),
           goto: async (url) => { await call('POST', s('/url'), { url }); await evaluate(() => null); },
+          reload: async () => { await call('POST', s('/refresh'), {}); await evaluate(() => null); },
           evaluate,
           async waitFor(fn, { timeout = 30_000 } = {}) {
             const end = Date.now() + timeout;
