@@ -116,6 +116,7 @@ async function launchWebKit({ viewport } = {}) {
 
   const children = [];
   const stopAll = () => { for (const c of children.reverse()) if (c.exitCode === null) c.kill('SIGTERM'); };
+  process.once('exit', stopAll);   // no stray Xvfb or driver if a test dies without close()
   try {
     // A private X display: -displayfd picks a free number and writes it on stdout.
     const size = viewport ? `${viewport.width}x${viewport.height}x24` : '1280x900x24';
