@@ -1,11 +1,12 @@
 // Session (see session.h).
-#include "train/session.h"
+#include "api/session.h"
 
 #include <algorithm>
 #include <cmath>
 
 #include "core/checked.h"
 #include "core/memory-budget.h"
+#include "inspect/grad-cam.h"
 #include "io/model-json.h"
 #include "io/tfjs-weights.h"
 #include "io/tfjs-writer.h"
@@ -230,24 +231,8 @@ Status Session::grad_cam(const std::string& layer, int n, int class_index, const
   const float* g = model_->gradient(value);
   const size_t hw = static_cast<size_t>(a_shape[0] * a_shape[1]), c = static_cast<size_t>(a_shape[2]);
   grad_cam_out_.assign(static_cast<size_t>(n) * hw, 0.0f);
-  std::vector<double> alpha(c);
-  for (int i = 0; i < n; ++i) {
-    const float* ai = a + static_cast<size_t>(i) * hw * c;
-    const float* gi = g + static_cast<size_t>(i) * hw * c;
-    std::fill(alpha.begin(), alpha.end(), 0.0);
-    for (size_t p = 0; p < hw; ++p)
-      for (size_t k = 0; k < c; ++k) alpha[k] += gi[p * c + k];
-    float* cam = grad_cam_out_.data() + static_cast<size_t>(i) * hw;
-    float peak = 0.0f;
-    for (size_t p = 0; p < hw; ++p) {
-      double sum = 0.0;
-      for (size_t k = 0; k < c; ++k) sum += alpha[k] * ai[p * c + k];
-      cam[p] = std::max(0.0f, static_cast<float>(sum / static_cast<double>(hw)));
-      peak = std::max(peak, cam[p]);
-    }
-    if (!std::isfinite(peak)) return invalid_argument("Grad-CAM of layer '", layer, "' is not finite (NaN or inf activations)");
-    if (peak > 0.0f)
-      for (size_t p = 0; p < hw; ++p) cam[p] /= peak;
+  if (!grad_cam_maps(a, g, n, hw, c, grad_cam_out_.data())) {
+    return invalid_argument("Grad-CAM of layer '", layer, "' is not finite (NaN or inf activations)");
   }
   *out = grad_cam_out_.data();
   *shape = Shape({a_shape[0], a_shape[1]});

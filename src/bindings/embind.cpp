@@ -14,7 +14,7 @@
 #include <thread>
 
 #include "threading/thread-pool.h"
-#include "train/session.h"
+#include "api/session.h"
 
 using emscripten::val;
 

@@ -19,7 +19,7 @@
 #include "io/json.h"
 #include "io/tfjs-weights.h"
 #include "testing/test-util.h"
-#include "train/session.h"
+#include "api/session.h"
 
 using namespace nn;
 using nn::testing::fixture_path;

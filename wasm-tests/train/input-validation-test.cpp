@@ -9,7 +9,7 @@
 #include <string>
 
 #include "testing/test-util.h"
-#include "train/session.h"
+#include "api/session.h"
 
 using namespace nn;
 

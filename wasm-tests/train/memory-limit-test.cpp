@@ -12,7 +12,7 @@
 #include "core/memory-budget.h"
 #include "core/shape.h"
 #include "testing/test-util.h"
-#include "train/session.h"
+#include "api/session.h"
 
 using namespace nn;
 
