@@ -44,9 +44,27 @@ async function whyUndecodable(blob: Blob, detail: string): Promise<string> {
   return text ? 'not an image: the file holds text' : `not an image: its contents match no image format the browser reads (${detail})`;
 }
 
+/**
+ * Whether a PNG's chunks run whole up to IEND. A PNG cut short (an interrupted download or
+ * copy) is refused by Chromium's createImageBitmap, but Firefox and WebKit decode the part that
+ * arrived and grey out the rest, which would put a damaged image into the dataset.
+ */
+export function pngComplete(bytes: Uint8Array): boolean {
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let at = 8; at + 12 <= bytes.length;) {
+    const length = view.getUint32(at);
+    if (bytes[at + 4] === 0x49 && bytes[at + 5] === 0x45 && bytes[at + 6] === 0x4e && bytes[at + 7] === 0x44) return true;   // IEND
+    at += 12 + length;
+  }
+  return false;
+}
+
 /** Throws with a readable reason when the bytes are not a decodable image. */
 export async function decodeImage(blob: Blob, size: number): Promise<Decoded> {
   if (blob.size === 0) throw new Error('empty file (0 bytes)');
+  if (sniffFormat(new Uint8Array(await blob.slice(0, 16).arrayBuffer())) === 'PNG' && !pngComplete(new Uint8Array(await blob.arrayBuffer()))) {
+    throw new Error('damaged PNG file: it ends early (no IEND chunk), as after an interrupted download or copy');
+  }
   let bmp: ImageBitmap;
   try {
     bmp = await createImageBitmap(blob);
