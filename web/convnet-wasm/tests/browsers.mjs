@@ -103,6 +103,12 @@ function wrapPlaywrightLike(page, lines) {
     errors: () => lines.filter((l) => /^(error|pageerror):/.test(l)),
     goto: (url) => page.goto(url, { waitUntil: 'load' }),
     reload: () => page.reload({ waitUntil: 'load' }),
+    // Files (paths) into an <input type=file>; a folder path for a webkitdirectory input.
+    setInputFiles: async (selector, paths) => {
+      if (typeof page.setInputFiles === 'function') return page.setInputFiles(selector, paths);   // playwright
+      const el = await page.$(selector);   // puppeteer: BiDi input.setFiles
+      try { await el.uploadFile(...[].concat(paths)); } finally { await el.dispose(); }
+    },
     evaluate: (fn, arg) => page.evaluate(fn, arg),
     waitFor: (fn, { timeout = 30_000 } = {}) => page.waitForFunction(fn, { timeout, polling: 100 }),
     screenshot: (path) => page.screenshot({ path, fullPage: true }),
@@ -177,6 +183,12 @@ async function launchWebKit({ viewport } = {}) {
           errors: () => lines.filter((l) => /^(error|pageerror):/.test(l)),
           goto: async (url) => { await call('POST', s('/url'), { url }); await evaluate(() => null); },
           reload: async () => { await call('POST', s('/refresh'), {}); await evaluate(() => null); },
+          // W3C Element Send Keys on a file input: paths joined by newlines.
+          async setInputFiles(selector, paths) {
+            const el = await call('POST', s('/element'), { using: 'css selector', value: selector });
+            const id = el[Object.keys(el)[0]];
+            await call('POST', s(`/element/${id}/value`), { text: [].concat(paths).join('\n') });
+          },
           evaluate,
           async waitFor(fn, { timeout = 30_000 } = {}) {
             const end = Date.now() + timeout;
