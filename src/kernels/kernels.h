@@ -7,17 +7,9 @@
 #include <cstddef>
 #include <limits>
 
-namespace nn {
+#include "core/conv-dims.h"
 
-// Geometry of a 2-D convolution or pooling window over an NHWC batch.
-struct ConvDims {
-  size_t batch;
-  size_t in_h, in_w, in_c;
-  size_t kernel_h, kernel_w;
-  size_t stride_h, stride_w;
-  size_t pad_top, pad_left;   // pad_bottom/right are implied by out_h/out_w
-  size_t out_h, out_w, out_c;
-};
+namespace nn {
 
 // C[m, n] (+)= sum_k A[m, k] * B[k, n]. Row-major, strides in elements.
 void nn_f32_gemm_ukernel__scalar(size_t m, size_t n, size_t k,

@@ -3,7 +3,7 @@
 // in its own .cpp beside this header.
 #pragma once
 
-#include "kernels/kernels.h"
+#include "core/conv-dims.h"
 #include "layers/layer.h"
 #include "ops/activation.h"
 #include "ops/window.h"
