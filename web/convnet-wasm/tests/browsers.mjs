@@ -110,7 +110,7 @@ function wrapPlaywrightLike(page, lines) {
       try { await el.uploadFile(...[].concat(paths)); } finally { await el.dispose(); }
     },
     evaluate: (fn, arg) => page.evaluate(fn, arg),
-    waitFor: (fn, { timeout = 30_000 } = {}) => page.waitForFunction(fn, { timeout, polling: 100 }),
+    waitFor: (fn, options) => pollUntil((f) => page.evaluate(f), fn, options),
     screenshot: (path) => page.screenshot({ path, fullPage: true }),
     close: () => page.close(),
   };
@@ -157,7 +157,7 @@ async function launchWebKit({ viewport } = {}) {
       'webkitgtk:browserOptions': { binary: minibrowser, args: ['--automation'] } } } });
     const sid = session.sessionId;
     const s = (p) => `/session/${sid}${p}`;
-    await call('POST', s('/timeouts'), { script: 600_000, pageLoad: 120_000 });
+    await call('POST', s('/timeouts'), { script: 120_000, pageLoad: 120_000 });
     if (viewport) await call('POST', s('/window/rect'), { width: viewport.width, height: viewport.height }).catch(() => {});
     let pageOpen = false;
     return {
@@ -190,14 +190,7 @@ async function launchWebKit({ viewport } = {}) {
             await call('POST', s(`/element/${id}/value`), { text: [].concat(paths).join('\n') });
           },
           evaluate,
-          async waitFor(fn, { timeout = 30_000 } = {}) {
-            const end = Date.now() + timeout;
-            for (;;) {
-              if (await evaluate(fn)) return;
-              if (Date.now() > end) throw new Error(`waitFor timed out after ${timeout} ms: ${fn.toString().slice(0, 120)}`);
-              await sleep(200);
-            }
-          },
+          waitFor: (fn, options) => pollUntil(evaluate, fn, options),
           async screenshot(path) { writeFileSync(path, Buffer.from(await call('GET', s('/screenshot')), 'base64')); },
           async close() { await evaluate(() => null).catch(() => {}); await call('POST', s('/url'), { url: 'about:blank' }).catch(() => {}); pageOpen = false; },
         };
@@ -225,6 +218,25 @@ function installConsoleHook() {
   }
   window.addEventListener('error', (e) => out.push(`pageerror: ${e.message}`));
   window.addEventListener('unhandledrejection', (e) => out.push(`pageerror: ${e.reason && e.reason.message || e.reason}`));
+}
+
+// Polls fn in the page from here (not inside the page), so a navigation or a reload while
+// waiting costs one failed evaluate instead of a wait that never ends.
+async function pollUntil(evaluate, fn, { timeout = 30_000 } = {}) {
+  const end = Date.now() + timeout;
+  let lastError = null;
+  for (;;) {
+    try {
+      if (await evaluate(fn)) return;
+      lastError = null;
+    } catch (e) {
+      lastError = e;
+    }
+    if (Date.now() > end) {
+      throw new Error(`waitFor timed out after ${timeout} ms: ${fn.toString().slice(0, 160)}${lastError ? ` (last error: ${lastError.message})` : ''}`);
+    }
+    await sleep(100);
+  }
 }
 
 async function freePort() {
