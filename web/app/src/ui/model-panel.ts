@@ -103,8 +103,10 @@ export function showModel(m: ModelInfo, bnMomentum?: number): void {
 
 async function estimate(app: App): Promise<void> {
   const batchSize = Number($input('t-batch').value) || 32;
+  const model = app.state.model;
   try {
     const e = await app.worker.call('estimate', { batchSize });
+    if (app.state.model !== model) return;   // a newer model was built meanwhile: its own estimate follows
     const memory = `${fmtBytes(e.memoryBytes)} of at most ${fmtBytes(e.limitBytes)}` +
       (!e.fits && e.memoryBytes <= e.limitBytes ? ' (the activations must fit one block, under 2 GiB)' : '') +
       (e.fits ? `; batches up to ${e.maxBatch.toLocaleString('en-US')} fit` :
@@ -118,12 +120,22 @@ async function estimate(app: App): Promise<void> {
         h('span', { text: 'Time per epoch (estimate)' }), h('span', { id: 'est-epoch', text: app.state.dataset ? fmtSeconds(e.secondsPerEpoch) : 'load a dataset' }));
     }
   } catch (e) {
+    if (app.state.model !== model) return;
     $('model-estimate').append(h('span', { text: 'Estimate' }), h('span', { class: 'error', text: (e as Error).message }));
   }
 }
 
 /** Builds the model from the editor (re-decoding the dataset if the input size changed). */
-export async function buildModel(app: App): Promise<ModelInfo | null> {
+/** The build in flight: a second click (or a preset click then Build) waits for it, so builds never overlap. */
+let building: Promise<unknown> = Promise.resolve();
+
+export function buildModel(app: App): Promise<ModelInfo | null> {
+  const run = building.then(() => buildNow(app));
+  building = run.catch(() => null);
+  return run;
+}
+
+async function buildNow(app: App): Promise<ModelInfo | null> {
   if (app.state.trainState !== 'idle') {
     setStatus('model-status', 'Stop training before building a new model.', 'warn');
     return null;
