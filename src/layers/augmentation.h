@@ -1,6 +1,6 @@
 // Keras's random image augmentation layers: RandomFlip, RandomRotation, RandomZoom,
-// RandomTranslation and RandomContrast, on (H, W, C) images, active only in training; plus
-// augment_batch, which previews them on a batch without a model.
+// RandomTranslation and RandomContrast, on (H, W, C) images, active only in training. (Previews
+// run them as a model of augmentation layers alone: Session::augment.)
 #pragma once
 
 #include <cstdint>
@@ -208,12 +208,5 @@ class RandomContrast final : public AugmentationLayer {
  private:
   RandomContrastOptions options_;
 };
-
-// Runs `layers` in order on n images of image_shape with training on, as a preview of what
-// training sees, without a model. Each layer must already be built for image_shape (and keep
-// it) and have no parameters. rng may be null (see "Randomness" above); in and out may be the
-// same buffer. Allocates its scratch once per call: this is not the training path.
-Status augment_batch(const std::vector<Layer*>& layers, const Shape& image_shape, int n, const float* in, float* out,
-                     Rng* rng, ThreadPool* pool);
 
 }  // namespace nn

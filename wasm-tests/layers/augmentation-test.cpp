@@ -1,5 +1,5 @@
 // The augmentation layers (RandomFlip, RandomRotation, RandomZoom, RandomTranslation,
-// RandomContrast), their configs and augment_batch: exact pixels against hand-computed and
+// RandomContrast) and their configs: exact pixels against hand-computed and
 // reference results (TF's ImageProjectiveTransformV3 written plainly in double), seeding,
 // value ranges, and gradients (finite differences, and the adjoint identity for seeded layers).
 #include <doctest/doctest.h>
@@ -768,73 +768,3 @@ TEST_CASE("augmentation: bad configs give errors naming the layer") {
   CHECK(flat.build({Shape{10}}, &out).code() == StatusCode::kShapeMismatch);
 }
 
-TEST_CASE("augmentation: augment_batch chains built layers on a batch and rejects unbuilt ones") {
-  const Shape s{6, 5, 3};
-  const int n = 4;
-  auto make = [] {
-    std::vector<std::unique_ptr<AugmentationLayer>> v;
-    v.push_back(std::make_unique<RandomFlip>("flip", flip(FlipMode::kHorizontalAndVertical, true, 1)));
-    v.push_back(std::make_unique<RandomRotation>(
-        "rotation", rotation(-0.2f, 0.2f, FillMode::kReflect, Interpolation::kBilinear, 0.0f, true, 2)));
-    v.push_back(std::make_unique<RandomContrast>("contrast", contrast(0.3f, 0.3f, 0.0f, 255.0f, true, 3)));
-    return v;
-  };
-  const std::vector<float> x = random_vector(n * s.numel(), 61, 0.0f, 255.0f);
-  // The reference: each layer's forward by hand, in order.
-  auto manual = make();
-  std::vector<float> want = x;
-  for (auto& l : manual) {
-    Runner run(*l, s, n);
-    want = run.forward(want);
-  }
-  for (size_t count : {size_t{3}, size_t{2}}) {   // odd and even chains, out of place and in place
-    CAPTURE(count);
-    std::vector<float> expect = x;
-    {
-      auto ref = make();
-      for (size_t i = 0; i < count; ++i) {
-        Runner run(*ref[i], s, n);
-        expect = run.forward(expect);
-      }
-    }
-    if (count == 3) CHECK(expect == want);
-    auto layers = make();
-    std::vector<Layer*> ptrs;
-    Shape out;
-    for (size_t i = 0; i < count; ++i) {
-      NN_REQUIRE_OK(layers[i]->build({s}, &out));
-      ptrs.push_back(layers[i].get());
-    }
-    std::vector<float> y(x.size());
-    NN_REQUIRE_OK(augment_batch(ptrs, s, n, x.data(), y.data(), nullptr, nn::testing::test_pool()));
-    CHECK(y == expect);
-    auto again = make();
-    std::vector<Layer*> ptrs2;
-    for (size_t i = 0; i < count; ++i) {
-      NN_REQUIRE_OK(again[i]->build({s}, &out));
-      ptrs2.push_back(again[i].get());
-    }
-    std::vector<float> inplace = x;
-    NN_REQUIRE_OK(augment_batch(ptrs2, s, n, inplace.data(), inplace.data(), nullptr, nullptr));
-    CHECK(inplace == expect);
-  }
-  // No layers: a copy.
-  std::vector<float> copy(x.size());
-  NN_REQUIRE_OK(augment_batch({}, s, n, x.data(), copy.data(), nullptr, nullptr));
-  CHECK(copy == x);
-  // Unbuilt, or built for other images.
-  RandomFlip unbuilt("never_built", flip(FlipMode::kHorizontal));
-  Status st = augment_batch({&unbuilt}, s, n, x.data(), copy.data(), nullptr, nullptr);
-  CHECK(st.code() == StatusCode::kFailedPrecondition);
-  CHECK(st.message().find("RandomFlip 'never_built'") != std::string::npos);
-  RandomFlip other("other_shape", flip(FlipMode::kHorizontal));
-  Shape out;
-  NN_REQUIRE_OK(other.build({Shape{5, 6, 3}}, &out));
-  st = augment_batch({&other}, s, n, x.data(), copy.data(), nullptr, nullptr);
-  CHECK(st.code() == StatusCode::kFailedPrecondition);
-  CHECK(st.message().find("6x5x3") != std::string::npos);
-  CHECK(augment_batch({&other}, Shape{30}, n, x.data(), copy.data(), nullptr, nullptr).code() ==
-        StatusCode::kShapeMismatch);
-  CHECK(augment_batch({&other}, Shape{5, 6, 3}, 0, x.data(), copy.data(), nullptr, nullptr).code() ==
-        StatusCode::kInvalidArgument);
-}
