@@ -214,7 +214,7 @@ def main():
     def timed(fn, min_steps, min_seconds, max_steps):
         """Seconds per step, steps, and minor page faults per timed step (this process, all threads).
 
-        On the VMs this bench runs on, a freshly touched 4 KiB page costs 12-20 us: an allocator
+        On the VMs this bench runs on, a freshly touched 4 KiB page costs microseconds: an allocator
         that hands freed blocks back to the kernel after every step (glibc's default for large
         blocks) pays that again on every step, so the fault count is recorded beside the speed."""
         fn()   # warm-up (oneDNN primitive creation, allocator)

@@ -121,7 +121,7 @@ const tfjsCpuModels = list(opt['tfjs-cpu-models']);
 for (const m of models) if (!MODEL_FILES[m]) { console.error(`unknown model ${m}; known: ${Object.keys(MODEL_FILES)}`); process.exit(2); }
 
 // The PyTorch rival's allocator. On the VMs this bench runs on, every freshly touched 4 KiB page
-// costs 12-20 us; glibc's defaults give PyTorch's large freed blocks back to the kernel after every
+// costs microseconds (12-20 us measured for issue #13, ~3 us at a later run's load); glibc's defaults give PyTorch's large freed blocks back to the kernel after every
 // step, so a B-180 training step took ~860,000 minor faults (most of its time). The fair rival keeps
 // its memory; torch-bench.py records the faults per step (minflt_per_step) either way.
 const MULTIARCH_DIRS = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib'];
