@@ -117,22 +117,12 @@ export class Engine {
 /**
  * A pthread that traps makes Emscripten's handler rethrow its error in the thread that owns the
  * engine, which ends a Node process (or the worker hosting the engine). The caller already gets
- * the failure (fatalEngineError); the handler only records it.
+ * the failure (fatalEngineError), so the handler does nothing.
  */
 function quietPthreadErrors(raw: RawEngine): void {
   const pool = raw.PThread;
   if (!pool) return;
-  for (const w of [...pool.unusedWorkers, ...pool.runningWorkers]) {
-    (w as { onerror?: unknown }).onerror = (e: { message?: string }) => {
-      pthreadFailure = e?.message ?? String(e);
-    };
-  }
-}
-
-/** The error of the last pthread that crashed, if one did. */
-let pthreadFailure: string | null = null;
-export function enginePthreadFailure(): string | null {
-  return pthreadFailure;
+  for (const w of [...pool.unusedWorkers, ...pool.runningWorkers]) (w as { onerror?: unknown }).onerror = () => {};
 }
 
 /** Node: pthread workers must not keep the process alive (the engine runs on the caller's thread). */
