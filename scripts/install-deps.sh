@@ -3,7 +3,8 @@
 # Safe to run repeatedly; needs root (or sudo) only when something is missing.
 set -euo pipefail
 packages=(cmake g++ emscripten node-acorn doctest-dev nodejs libxnnpack-dev libpthreadpool-dev chromium
-          dataset-fashion-mnist imagemagick firefox-esr webkit2gtk-driver xvfb python3-torch libtcmalloc-minimal4)
+          dataset-fashion-mnist imagemagick firefox-esr webkit2gtk-driver xvfb python3-torch libtcmalloc-minimal4
+          clang-format)
 [ "${1:-}" = "--native-only" ] && packages=(cmake g++)
 missing=()
 for p in "${packages[@]}"; do
