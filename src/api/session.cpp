@@ -44,7 +44,8 @@ Status Session::compile(std::string_view options_json) {
   if (!o.is_object()) return invalid_argument("compile options must be an object");
   CompileOptions c;
   const JsonValue* loss = o.find("loss");
-  if (!loss || !loss->is_string()) return invalid_argument("compile options need a loss name, e.g. \"binary_crossentropy\"");
+  if (!loss || !loss->is_string())
+    return invalid_argument("compile options need a loss name, e.g. \"binary_crossentropy\"");
   NN_RETURN_IF_ERROR(parse_loss(loss->as_string(), &c.loss.kind));
   const JsonValue* logits = o.find("fromLogits");
   if (!logits) logits = o.find("from_logits");
@@ -72,7 +73,8 @@ Status Session::compile(std::string_view options_json) {
 }
 
 Status Session::set_learning_rate(float lr) {
-  if (!(lr >= 0.0f) || !std::isfinite(lr)) return invalid_argument("learning rate ", lr, " must be a finite non-negative number");
+  if (!(lr >= 0.0f) || !std::isfinite(lr))
+    return invalid_argument("learning rate ", lr, " must be a finite non-negative number");
   trainer_->optimizer().set_learning_rate(lr);
   return Status::ok();
 }
@@ -87,19 +89,21 @@ Status Session::memory_estimate(int batch, MemoryEstimate* out) const {
   const Model& m = *model_;
   const uint64_t trainable = static_cast<uint64_t>(m.trainable_count());
   const uint64_t per_sample = (static_cast<uint64_t>(m.input_shape().numel()) + label_size()) * sizeof(float);
-  auto staging = [&](int b) { return per_sample * static_cast<uint64_t>(b); };   // < 2^64: both factors < 2^32
+  auto staging = [&](int b) { return per_sample * static_cast<uint64_t>(b); };  // < 2^64: both factors < 2^32
   MemoryEstimate e;
-  e.plan             = m.estimate_plan(batch, threads());
-  e.weight_bytes     = e.plan.parameter_bytes;
-  e.optimizer_bytes  = trainer_->compiled() ? trainer_->optimizer().state_size() * sizeof(float) : 2 * trainable * sizeof(float);
+  e.plan = m.estimate_plan(batch, threads());
+  e.weight_bytes = e.plan.parameter_bytes;
+  e.optimizer_bytes =
+      trainer_->compiled() ? trainer_->optimizer().state_size() * sizeof(float) : 2 * trainable * sizeof(float);
   e.activation_bytes = e.plan.activation_bytes;
-  e.staging_bytes    = staging(batch);
+  e.staging_bytes = staging(batch);
   CheckedSize total(e.weight_bytes);
   total.add(e.optimizer_bytes).add(e.activation_bytes).add(e.staging_bytes);
   e.bytes = total.ok() ? total.value() : UINT64_MAX;
   // What this session holds now is given back when it re-plans, so it counts as available.
   const uint64_t held = static_cast<uint64_t>(m.parameter_bytes()) + m.activation_bytes() +
-                        trainer_->optimizer().state_size() * sizeof(float) + (x_.capacity() + y_.capacity()) * sizeof(float);
+                        trainer_->optimizer().state_size() * sizeof(float) +
+                        (x_.capacity() + y_.capacity()) * sizeof(float);
   const uint64_t available = memory_available_bytes();
   e.limit_bytes = held > UINT64_MAX - available ? UINT64_MAX : held + available;
   // The activations live in one arena, which must also fit one allocation (wasm32: under 2 GiB).
@@ -109,7 +113,8 @@ Status Session::memory_estimate(int batch, MemoryEstimate* out) const {
   e.max_batch = e.limit_bytes > fixed
                     ? m.max_batch_within(e.limit_bytes - fixed, per_sample, threads(), PlanOptions{}, kMaxEstimateBatch)
                     : 0;
-  if (block != UINT64_MAX && e.max_batch > 0) e.max_batch = m.max_batch_within(block, 0, threads(), PlanOptions{}, e.max_batch);
+  if (block != UINT64_MAX && e.max_batch > 0)
+    e.max_batch = m.max_batch_within(block, 0, threads(), PlanOptions{}, e.max_batch);
   *out = e;
   return Status::ok();
 }
@@ -141,7 +146,8 @@ Status Session::ensure_training_plan() {
 }
 
 static Status check_count(int n, int reserved) {
-  if (n <= 0 || n > reserved) return invalid_argument("batch of ", n, " samples does not fit the reserved batch size ", reserved);
+  if (n <= 0 || n > reserved)
+    return invalid_argument("batch of ", n, " samples does not fit the reserved batch size ", reserved);
   return Status::ok();
 }
 
@@ -158,7 +164,7 @@ Status Session::evaluate_step(int n, double* loss_sum, double* correct) {
   Dataset d{x_.data(), y_.data(), static_cast<size_t>(n)};
   NN_RETURN_IF_ERROR(trainer_->evaluate(d, n, &r));
   *loss_sum += r.loss * n;
-  *correct  += r.accuracy * n;
+  *correct += r.accuracy * n;
   return Status::ok();
 }
 
@@ -198,13 +204,14 @@ Status Session::grad_cam(const std::string& layer, int n, int class_index, const
   const int value = model_->nodes()[node].output;
   const Shape& a_shape = model_->values()[value].shape;
   if (a_shape.rank != 3) {
-    return invalid_argument("Grad-CAM needs a layer with an HxWxC output, but ", model_->nodes()[node].layer->class_name(),
-                            " '", layer, "' outputs ", a_shape.str());
+    return invalid_argument("Grad-CAM needs a layer with an HxWxC output, but ",
+                            model_->nodes()[node].layer->class_name(), " '", layer, "' outputs ", a_shape.str());
   }
   const int64_t classes = model_->output_shape().numel();
   const int64_t choices = classes == 1 ? 2 : classes;
   if (class_index < 0 || class_index >= choices) {
-    return invalid_argument("Grad-CAM class index ", class_index, " is out of range: the model has ", choices, " classes");
+    return invalid_argument("Grad-CAM class index ", class_index, " is out of range: the model has ", choices,
+                            " classes");
   }
   NN_RETURN_IF_ERROR(trainer_->check_inputs(x_.data(), n));
   if (plan_kind_ != PlanKind::kGradCam || n > grad_cam_batch_) {
@@ -223,8 +230,10 @@ Status Session::grad_cam(const std::string& layer, int n, int class_index, const
   NN_RETURN_IF_ERROR(model_->forward(x_.data(), n, false, &trainer_->rng(), &result));
   grad_cam_seed_.assign(static_cast<size_t>(n * classes), 0.0f);
   for (int i = 0; i < n; ++i) {
-    if (classes == 1) grad_cam_seed_[i] = class_index == 1 ? 1.0f : -1.0f;
-    else grad_cam_seed_[static_cast<size_t>(i * classes + class_index)] = 1.0f;
+    if (classes == 1)
+      grad_cam_seed_[i] = class_index == 1 ? 1.0f : -1.0f;
+    else
+      grad_cam_seed_[static_cast<size_t>(i * classes + class_index)] = 1.0f;
   }
   model_->backward(grad_cam_seed_.data(), n);
   const float* a = model_->activation(value);

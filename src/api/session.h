@@ -19,15 +19,15 @@ namespace nn {
 // What training at a batch size needs (Session::memory_estimate), in bytes, computed in 64 bits
 // without allocating: the app picks a batch size from it and never starts a run that cannot fit.
 struct MemoryEstimate {
-  uint64_t bytes            = 0;   // the sum of the four below
-  uint64_t weight_bytes     = 0;   // parameters and their gradients
-  uint64_t optimizer_bytes  = 0;   // optimizer slots (as compiled; Adam's two before compile)
-  uint64_t activation_bytes = 0;   // the training plan: activations, gradients, saved state, workspace
-  uint64_t staging_bytes    = 0;   // the input and label staging buffers
-  uint64_t limit_bytes      = 0;   // what this session holds plus what the engine can still get
-  int      max_batch        = 0;   // the largest batch that fits limit_bytes (at most kMaxEstimateBatch), 0 if none
-  bool     fits             = false;   // bytes <= limit_bytes and every tensor within kMaxTensorElements
-  PlanEstimate plan;               // the model's part, for messages
+  uint64_t bytes = 0;             // the sum of the four below
+  uint64_t weight_bytes = 0;      // parameters and their gradients
+  uint64_t optimizer_bytes = 0;   // optimizer slots (as compiled; Adam's two before compile)
+  uint64_t activation_bytes = 0;  // the training plan: activations, gradients, saved state, workspace
+  uint64_t staging_bytes = 0;     // the input and label staging buffers
+  uint64_t limit_bytes = 0;       // what this session holds plus what the engine can still get
+  int max_batch = 0;              // the largest batch that fits limit_bytes (at most kMaxEstimateBatch), 0 if none
+  bool fits = false;              // bytes <= limit_bytes and every tensor within kMaxTensorElements
+  PlanEstimate plan;              // the model's part, for messages
 };
 
 class Session {
@@ -38,9 +38,9 @@ class Session {
   // initializes it with `seed`. threads <= 0 means the most this build allows.
   static Status create(std::string_view model_json, uint64_t seed, int threads, std::unique_ptr<Session>* out);
 
-  Model&   model() { return *model_; }
+  Model& model() { return *model_; }
   Trainer& trainer() { return *trainer_; }
-  int      threads() const { return pool_->num_threads(); }
+  int threads() const { return pool_->num_threads(); }
 
   // {"loss": "binary_crossentropy", "fromLogits": false,
   //  "optimizer": {"name": "adam", "learningRate": 0.001, "momentum": 0, "nesterov": false,
@@ -55,9 +55,9 @@ class Session {
   Status reserve(int batch);
   // What reserve(batch) and training at that batch would need; nothing is allocated.
   Status memory_estimate(int batch, MemoryEstimate* out) const;
-  int    reserved_batch() const { return reserved_; }
-  float* staging_x() { return x_.data(); }   // reserved batch x input numel
-  float* staging_y() { return y_.data(); }   // reserved batch x label size
+  int reserved_batch() const { return reserved_; }
+  float* staging_x() { return x_.data(); }  // reserved batch x input numel
+  float* staging_y() { return y_.data(); }  // reserved batch x label size
   size_t label_size() const;
 
   // Steps over the first n staged samples.
@@ -102,14 +102,14 @@ class Session {
   enum class PlanKind { kTraining, kInspect, kGradCam };
   Status ensure_training_plan();
 
-  std::unique_ptr<Model>      model_;
+  std::unique_ptr<Model> model_;
   std::unique_ptr<ThreadPool> pool_;
-  std::unique_ptr<Trainer>    trainer_;
-  std::vector<float>          x_, y_;
-  int                         reserved_ = 0;
-  PlanKind                    plan_kind_ = PlanKind::kTraining;
-  int                         grad_cam_batch_ = 0;
-  std::vector<float>          grad_cam_seed_, grad_cam_out_;
+  std::unique_ptr<Trainer> trainer_;
+  std::vector<float> x_, y_;
+  int reserved_ = 0;
+  PlanKind plan_kind_ = PlanKind::kTraining;
+  int grad_cam_batch_ = 0;
+  std::vector<float> grad_cam_seed_, grad_cam_out_;
 };
 
 }  // namespace nn

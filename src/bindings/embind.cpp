@@ -22,7 +22,7 @@ namespace {
 
 std::string g_last_error;
 std::string g_last_error_code;
-std::string g_bytes;   // the last bytes handed to JS as a view (checkpoint, weights): copied at once by JS
+std::string g_bytes;  // the last bytes handed to JS as a view (checkpoint, weights): copied at once by JS
 
 val error_result(const nn::Status& st) {
   val r = val::object();
@@ -70,7 +70,7 @@ val info() {
 #endif
   o.set("maxThreads", nn::ThreadPool::max_threads());
   o.set("heapBytes", static_cast<double>(emscripten_get_heap_size()));
-  o.set("mallocBytes", static_cast<double>(mallinfo().uordblks));   // in use: catches leaks below capacity
+  o.set("mallocBytes", static_cast<double>(mallinfo().uordblks));  // in use: catches leaks below capacity
   return o;
 }
 
@@ -123,7 +123,9 @@ val set_learning_rate(nn::Session& s, float lr) { return ok_or_error(s.set_learn
 val staging_x(nn::Session& s) {
   return float_view(s.staging_x(), static_cast<size_t>(s.reserved_batch()) * s.model().input_shape().numel());
 }
-val staging_y(nn::Session& s) { return float_view(s.staging_y(), static_cast<size_t>(s.reserved_batch()) * s.label_size()); }
+val staging_y(nn::Session& s) {
+  return float_view(s.staging_y(), static_cast<size_t>(s.reserved_batch()) * s.label_size());
+}
 
 val train_step(nn::Session& s, int n) {
   nn::StepResult r;

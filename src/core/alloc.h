@@ -8,12 +8,12 @@
 
 namespace nn {
 
-constexpr size_t kAlignment = 64;   // a cache line: keeps per-thread buffers from false sharing
+constexpr size_t kAlignment = 64;  // a cache line: keeps per-thread buffers from false sharing
 constexpr size_t kTailBytes = 64;
 
 // Returns nullptr when memory is exhausted (callers turn that into a Status).
 void* aligned_allocate(size_t bytes);
-void  aligned_free(void* p);
+void aligned_free(void* p);
 
 // Rounds a float count up so that the next buffer starts on a kAlignment boundary.
 inline size_t round_up_floats(size_t n) {

@@ -16,8 +16,10 @@ size_t Arena::reserve(size_t count) {
   size_t offset = size_;
   // An overflowing reservation poisons the arena: allocate() then fails instead of wrapping.
   const size_t rounded = round_up_floats(count);
-  if (count > SIZE_MAX - kAlignment || size_ > SIZE_MAX - rounded) overflow_ = true;
-  else size_ += rounded;
+  if (count > SIZE_MAX - kAlignment || size_ > SIZE_MAX - rounded)
+    overflow_ = true;
+  else
+    size_ += rounded;
   return offset;
 }
 
@@ -36,16 +38,18 @@ Status Arena::allocate() {
                            " are available: the model or batch size needs more memory than is available");
     }
     if (bytes > largest_block_bytes()) {
-      return out_of_memory("arena '", name_, "': needs ", format_bytes(bytes), " in one block but this build allocates at most ",
-                           format_bytes(largest_block_bytes()), " at once: use a smaller batch or smaller images");
+      return out_of_memory("arena '", name_, "': needs ", format_bytes(bytes),
+                           " in one block but this build allocates at most ", format_bytes(largest_block_bytes()),
+                           " at once: use a smaller batch or smaller images");
     }
     aligned_free(data_);
-    data_     = nullptr;
+    data_ = nullptr;
     capacity_ = 0;
     size_t floats = size_ > 0 ? size_ : 1;
     data_ = static_cast<float*>(aligned_allocate(floats * sizeof(float)));
     if (data_ == nullptr) {
-      return out_of_memory("arena '", name_, "': could not allocate ", format_bytes(static_cast<uint64_t>(floats) * sizeof(float)),
+      return out_of_memory("arena '", name_, "': could not allocate ",
+                           format_bytes(static_cast<uint64_t>(floats) * sizeof(float)),
                            ": the model or batch size needs more memory than is available");
     }
     capacity_ = floats;
@@ -56,8 +60,8 @@ Status Arena::allocate() {
 
 void Arena::reset() {
   aligned_free(data_);
-  data_     = nullptr;
-  size_     = 0;
+  data_ = nullptr;
+  size_ = 0;
   capacity_ = 0;
   overflow_ = false;
 }

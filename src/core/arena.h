@@ -27,15 +27,15 @@ class Arena {
 
   float* at(size_t offset) const { return data_ + offset; }
   float* data() const { return data_; }
-  size_t size() const { return size_; }           // floats reserved
+  size_t size() const { return size_; }  // floats reserved
   size_t bytes() const { return capacity_ * sizeof(float); }
 
  private:
   std::string name_;
-  float*      data_     = nullptr;
-  size_t      size_     = 0;
-  size_t      capacity_ = 0;   // floats actually allocated
-  bool        overflow_ = false;   // a reservation overflowed: allocate() fails
+  float* data_ = nullptr;
+  size_t size_ = 0;
+  size_t capacity_ = 0;    // floats actually allocated
+  bool overflow_ = false;  // a reservation overflowed: allocate() fails
 };
 
 }  // namespace nn

@@ -24,15 +24,24 @@ class CheckedSize {
  public:
   CheckedSize() = default;
   explicit CheckedSize(uint64_t v) : value_(v) {}
-  CheckedSize& add(uint64_t v) { ok_ = ok_ && checked_add(value_, v, &value_); return *this; }
-  CheckedSize& add(CheckedSize v) { ok_ = ok_ && v.ok_; return add(v.value_); }
-  CheckedSize& mul(uint64_t v) { ok_ = ok_ && checked_mul(value_, v, &value_); return *this; }
-  bool     ok() const { return ok_; }
+  CheckedSize& add(uint64_t v) {
+    ok_ = ok_ && checked_add(value_, v, &value_);
+    return *this;
+  }
+  CheckedSize& add(CheckedSize v) {
+    ok_ = ok_ && v.ok_;
+    return add(v.value_);
+  }
+  CheckedSize& mul(uint64_t v) {
+    ok_ = ok_ && checked_mul(value_, v, &value_);
+    return *this;
+  }
+  bool ok() const { return ok_; }
   uint64_t value() const { return value_; }
 
  private:
   uint64_t value_ = 0;
-  bool     ok_    = true;
+  bool ok_ = true;
 };
 
 inline bool fits_size_t(uint64_t v) { return v <= std::numeric_limits<size_t>::max(); }

@@ -12,7 +12,7 @@ struct ConvDims {
   size_t in_h, in_w, in_c;
   size_t kernel_h, kernel_w;
   size_t stride_h, stride_w;
-  size_t pad_top, pad_left;   // pad_bottom/right are implied by out_h/out_w
+  size_t pad_top, pad_left;  // pad_bottom/right are implied by out_h/out_w
   size_t out_h, out_w, out_c;
 };
 

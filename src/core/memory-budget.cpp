@@ -55,7 +55,7 @@ uint64_t memory_available_bytes() {
 
 uint64_t largest_block_bytes() {
 #if defined(__EMSCRIPTEN__)
-  return (uint64_t{1} << 31) - (uint64_t{1} << 20);   // below sbrk's 2 GiB, with room for malloc's own
+  return (uint64_t{1} << 31) - (uint64_t{1} << 20);  // below sbrk's 2 GiB, with room for malloc's own
 #else
   return UINT64_MAX;
 #endif

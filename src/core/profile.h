@@ -14,9 +14,11 @@ enum class ProfileKey { kForward, kBackwardInput, kBackwardFilter, kBackward, kO
 const char* profile_key_name(ProfileKey key);
 
 struct Profile {
-  bool   enabled = false;
+  bool enabled = false;
   double seconds[static_cast<int>(ProfileKey::kCount)] = {};
-  void   reset() { for (double& s : seconds) s = 0.0; }
+  void reset() {
+    for (double& s : seconds) s = 0.0;
+  }
 };
 
 Profile& global_profile();
@@ -38,7 +40,7 @@ class ProfileScope {
 
  private:
   ProfileKey key_;
-  bool       on_;
+  bool on_;
   std::chrono::steady_clock::time_point start_;
 };
 

@@ -10,11 +10,13 @@ namespace nn {
 
 class Rng {
  public:
-  explicit Rng(uint64_t seed = 0x853c49e6748fea9bULL, uint64_t stream = 0xda3e39cb94b95bdbULL) { seed_with(seed, stream); }
+  explicit Rng(uint64_t seed = 0x853c49e6748fea9bULL, uint64_t stream = 0xda3e39cb94b95bdbULL) {
+    seed_with(seed, stream);
+  }
 
   void seed_with(uint64_t seed, uint64_t stream = 0xda3e39cb94b95bdbULL) {
     state_ = 0;
-    inc_   = (stream << 1u) | 1u;
+    inc_ = (stream << 1u) | 1u;
     next_u32();
     state_ += seed;
     next_u32();
@@ -43,11 +45,14 @@ class Rng {
 
   uint64_t state() const { return state_; }
   uint64_t increment() const { return inc_; }
-  void restore(uint64_t state, uint64_t increment) { state_ = state; inc_ = increment; }
+  void restore(uint64_t state, uint64_t increment) {
+    state_ = state;
+    inc_ = increment;
+  }
 
  private:
   uint64_t state_ = 0;
-  uint64_t inc_   = 0;
+  uint64_t inc_ = 0;
 };
 
 }  // namespace nn

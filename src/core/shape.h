@@ -15,7 +15,7 @@ namespace nn {
 struct Shape {
   static constexpr int kMaxRank = 5;
 
-  int     rank = 0;
+  int rank = 0;
   int64_t dims[kMaxRank] = {};
 
   Shape() = default;
@@ -49,7 +49,8 @@ struct Shape {
 
   bool operator==(const Shape& other) const {
     if (rank != other.rank) return false;
-    for (int i = 0; i < rank; ++i) if (dims[i] != other.dims[i]) return false;
+    for (int i = 0; i < rank; ++i)
+      if (dims[i] != other.dims[i]) return false;
     return true;
   }
   bool operator!=(const Shape& other) const { return !(*this == other); }

@@ -47,33 +47,47 @@ std::string cat(const Args&... args) {
 }
 
 template <typename... Args>
-Status invalid_argument(const Args&... args) { return Status(StatusCode::kInvalidArgument, cat(args...)); }
+Status invalid_argument(const Args&... args) {
+  return Status(StatusCode::kInvalidArgument, cat(args...));
+}
 template <typename... Args>
-Status shape_mismatch(const Args&... args) { return Status(StatusCode::kShapeMismatch, cat(args...)); }
+Status shape_mismatch(const Args&... args) {
+  return Status(StatusCode::kShapeMismatch, cat(args...));
+}
 template <typename... Args>
-Status unsupported(const Args&... args) { return Status(StatusCode::kUnsupported, cat(args...)); }
+Status unsupported(const Args&... args) {
+  return Status(StatusCode::kUnsupported, cat(args...));
+}
 template <typename... Args>
-Status parse_error(const Args&... args) { return Status(StatusCode::kParseError, cat(args...)); }
+Status parse_error(const Args&... args) {
+  return Status(StatusCode::kParseError, cat(args...));
+}
 template <typename... Args>
-Status failed_precondition(const Args&... args) { return Status(StatusCode::kFailedPrecondition, cat(args...)); }
+Status failed_precondition(const Args&... args) {
+  return Status(StatusCode::kFailedPrecondition, cat(args...));
+}
 template <typename... Args>
-Status numeric_error(const Args&... args) { return Status(StatusCode::kNumericError, cat(args...)); }
+Status numeric_error(const Args&... args) {
+  return Status(StatusCode::kNumericError, cat(args...));
+}
 template <typename... Args>
-Status out_of_memory(const Args&... args) { return Status(StatusCode::kOutOfMemory, cat(args...)); }
+Status out_of_memory(const Args&... args) {
+  return Status(StatusCode::kOutOfMemory, cat(args...));
+}
 
 }  // namespace nn
 
-#define NN_RETURN_IF_ERROR(expr)            \
-  do {                                      \
-    ::nn::Status nn_status_ = (expr);       \
+#define NN_RETURN_IF_ERROR(expr)                \
+  do {                                          \
+    ::nn::Status nn_status_ = (expr);           \
     if (!nn_status_.is_ok()) return nn_status_; \
   } while (0)
 
 // A broken internal invariant is a bug in the engine, not a user error: report and abort.
-#define NN_ASSERT(cond)                                                               \
-  do {                                                                                \
-    if (!(cond)) {                                                                    \
+#define NN_ASSERT(cond)                                                                 \
+  do {                                                                                  \
+    if (!(cond)) {                                                                      \
       std::fprintf(stderr, "%s:%d: NN_ASSERT(%s) failed\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                   \
-    }                                                                                 \
+      std::abort();                                                                     \
+    }                                                                                   \
   } while (0)

@@ -19,7 +19,8 @@ uint64_t rounded(uint64_t floats) { return floats > UINT64_MAX - 16 ? UINT64_MAX
 uint64_t plan_memory(std::vector<BufferUsage>& buffers) {
   std::vector<size_t> order(buffers.size());
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return buffers[a].floats > buffers[b].floats; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return buffers[a].floats > buffers[b].floats; });
   std::vector<size_t> placed;
   uint64_t total = 0;
   for (size_t i : order) {
@@ -33,7 +34,8 @@ uint64_t plan_memory(std::vector<BufferUsage>& buffers) {
     std::vector<std::pair<uint64_t, uint64_t>> busy;
     for (size_t j : placed) {
       const BufferUsage& o = buffers[j];
-      if (o.first <= b.last && b.first <= o.last) busy.emplace_back(o.offset, saturating_add(o.offset, rounded(o.floats)));
+      if (o.first <= b.last && b.first <= o.last)
+        busy.emplace_back(o.offset, saturating_add(o.offset, rounded(o.floats)));
     }
     std::sort(busy.begin(), busy.end());
     uint64_t offset = 0;

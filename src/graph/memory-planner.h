@@ -14,9 +14,9 @@ namespace nn {
 // rather than wrapped; the caller checks the total before using offsets as size_t.
 struct BufferUsage {
   uint64_t floats = 0;
-  int      first  = 0;    // first step time the buffer is live (inclusive)
-  int      last   = 0;    // last step time it is live (inclusive)
-  uint64_t offset = 0;    // filled by plan_memory, in floats, aligned
+  int first = 0;        // first step time the buffer is live (inclusive)
+  int last = 0;         // last step time it is live (inclusive)
+  uint64_t offset = 0;  // filled by plan_memory, in floats, aligned
 };
 
 // Assigns offsets; returns the arena size in floats.

@@ -42,7 +42,8 @@ Status Model::add_input(const std::string& name, const Shape& shape, int* value)
 Status Model::add_layer(std::unique_ptr<Layer> layer, const std::vector<int>& inputs, int* value) {
   if (finalized_) return failed_precondition("model '", name_, "' is finalized: layers can no longer be added");
   if (find_layer(layer->name()) >= 0) {
-    return invalid_argument("model '", name_, "': two layers are named '", layer->name(), "': layer names must be unique");
+    return invalid_argument("model '", name_, "': two layers are named '", layer->name(),
+                            "': layer names must be unique");
   }
   std::vector<Shape> shapes;
   for (int v : inputs) {
@@ -54,11 +55,11 @@ Status Model::add_layer(std::unique_ptr<Layer> layer, const std::vector<int>& in
   Shape out;
   NN_RETURN_IF_ERROR(layer->build(shapes, &out));
   Node node;
-  node.layer  = std::move(layer);
+  node.layer = std::move(layer);
   node.inputs = inputs;
   node.output = static_cast<int>(values_.size());
   Value v;
-  v.shape    = out;
+  v.shape = out;
   v.producer = static_cast<int>(nodes_.size());
   values_.push_back(v);
   nodes_.push_back(std::move(node));
@@ -106,14 +107,14 @@ Status Model::finalize(uint64_t seed) {
     for (Param& p : n.layer->params()) {
       if (p.trainable) {
         p.value = params_.at(t_off);
-        p.grad  = grads_.at(t_off);
+        p.grad = grads_.at(t_off);
         t_off += p.shape.numel();
       } else {
         p.value = params_.at(f_off);
         f_off += p.shape.numel();
       }
     }
-  trainable_count_     = trainable;
+  trainable_count_ = trainable;
   non_trainable_count_ = fixed;
 
   Rng rng(seed);
@@ -121,8 +122,12 @@ Status Model::finalize(uint64_t seed) {
     for (Param& p : n.layer->params()) {
       const int64_t count = p.shape.numel();
       switch (p.init) {
-        case Init::kZeros: std::fill(p.value, p.value + count, 0.0f); break;
-        case Init::kOnes:  std::fill(p.value, p.value + count, 1.0f); break;
+        case Init::kZeros:
+          std::fill(p.value, p.value + count, 0.0f);
+          break;
+        case Init::kOnes:
+          std::fill(p.value, p.value + count, 1.0f);
+          break;
         case Init::kGlorotUniform: {
           // Glorot & Bengio 2010: U(-l, l), l = sqrt(6 / (fan_in + fan_out)).
           const float limit = std::sqrt(6.0f / static_cast<float>(p.fan_in + p.fan_out));
@@ -146,12 +151,12 @@ ModelSummary Model::summary() const {
   s.name = name_;
   for (const Node& n : nodes_) {
     LayerSummary row;
-    row.name         = n.layer->name();
-    row.class_name   = n.layer->class_name();
+    row.name = n.layer->name();
+    row.class_name = n.layer->class_name();
     row.output_shape = values_[n.output].shape;
-    row.params       = n.layer->count_params(true) + n.layer->count_params(false);
+    row.params = n.layer->count_params(true) + n.layer->count_params(false);
     for (int v : n.inputs) row.inbound.push_back(nodes_[values_[v].producer].layer->name());
-    s.trainable_params     += n.layer->count_params(true);
+    s.trainable_params += n.layer->count_params(true);
     s.non_trainable_params += n.layer->count_params(false);
     s.layers.push_back(std::move(row));
   }
@@ -162,7 +167,7 @@ ModelSummary Model::summary() const {
 // A plan's buffers and lifetimes (see memory-planner.h), before any of it is allocated.
 struct Model::Layout {
   std::vector<BufferUsage> usage;
-  std::vector<int>  act_usage, grad_usage, saved_usage;
+  std::vector<int> act_usage, grad_usage, saved_usage;
   std::vector<char> needs_grad;
   uint64_t total = 0, workspace = 0, largest = 0;
 };
@@ -195,8 +200,8 @@ void Model::layout(int max_batch, int threads, const PlanOptions& options, Layou
     // Shapes are at most kMaxTensorElements and the batch an int: the product fits 64 bits.
     u.floats = static_cast<uint64_t>(max_batch) * static_cast<uint64_t>(values_[v].shape.numel());
     l.largest = std::max(l.largest, u.floats);
-    u.first  = producer;
-    u.last   = producer;
+    u.first = producer;
+    u.last = producer;
     const bool keep = options.keep_activations || static_cast<int>(v) == output_;
     if (keep) u.last = end;
     if (options.training && l.needs_grad[v] && nodes_[producer].layer->backward_reads_output()) {
@@ -221,8 +226,8 @@ void Model::layout(int max_batch, int threads, const PlanOptions& options, Layou
       // From the backward of its last consumer (the first to run) to its producer's backward.
       BufferUsage u;
       u.floats = usage[l.act_usage[v]].floats;
-      u.first  = static_cast<int>(v) == output_ ? count : 2 * count;
-      u.last   = backward_time(values_[v].producer);
+      u.first = static_cast<int>(v) == output_ ? count : 2 * count;
+      u.last = backward_time(values_[v].producer);
       for (int c = 0; c < count; ++c)
         for (int in : nodes_[c].inputs)
           if (in == static_cast<int>(v)) u.first = std::min(u.first, backward_time(c));
@@ -240,8 +245,8 @@ void Model::layout(int max_batch, int threads, const PlanOptions& options, Layou
     if (sizes_fit) l.workspace = std::max(l.workspace, layer.workspace_floats(max_batch, threads));
     BufferUsage u;
     u.floats = sizes_fit ? layer.saved_floats(max_batch) : 0;
-    u.first  = c;
-    u.last   = options.training ? backward_time(c) : c;
+    u.first = c;
+    u.last = options.training ? backward_time(c) : c;
     l.saved_usage[c] = static_cast<int>(usage.size());
     usage.push_back(u);
   }
@@ -251,17 +256,20 @@ void Model::layout(int max_batch, int threads, const PlanOptions& options, Layou
 namespace {
 
 uint64_t saturating_add(uint64_t a, uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
-uint64_t floats_to_bytes(uint64_t floats) { return floats > UINT64_MAX / sizeof(float) ? UINT64_MAX : floats * sizeof(float); }
+uint64_t floats_to_bytes(uint64_t floats) {
+  return floats > UINT64_MAX / sizeof(float) ? UINT64_MAX : floats * sizeof(float);
+}
 
 }  // namespace
 
 PlanEstimate Model::estimate_of(const Layout& l) const {
   PlanEstimate e;
-  e.parameter_bytes  = floats_to_bytes(static_cast<uint64_t>(count_params() + trainable_count_));
+  e.parameter_bytes = floats_to_bytes(static_cast<uint64_t>(count_params() + trainable_count_));
   // Each arena carries alignment and tail padding (core/alloc.h).
-  e.activation_bytes = saturating_add(floats_to_bytes(saturating_add(l.total, l.workspace)), 2 * (kAlignment + kTailBytes));
-  e.largest_tensor   = l.largest;
-  e.tensor_fits      = l.largest <= kMaxTensorElements;
+  e.activation_bytes =
+      saturating_add(floats_to_bytes(saturating_add(l.total, l.workspace)), 2 * (kAlignment + kTailBytes));
+  e.largest_tensor = l.largest;
+  e.tensor_fits = l.largest <= kMaxTensorElements;
   return e;
 }
 
@@ -285,8 +293,10 @@ int Model::max_batch_within(uint64_t activation_budget, uint64_t per_sample_byte
   int lo = 1, hi = upper;
   while (lo < hi) {
     const int mid = lo + (hi - lo + 1) / 2;
-    if (fits(mid)) lo = mid;
-    else hi = mid - 1;
+    if (fits(mid))
+      lo = mid;
+    else
+      hi = mid - 1;
   }
   return lo;
 }
@@ -296,14 +306,16 @@ Status plan_memory_error(const std::string& model, int batch, uint64_t need, con
   std::string why;
   if (need > limit) why = cat("; this engine can use at most ", format_bytes(limit));
   if (e.tensor_fits && e.activation_bytes > largest_block_bytes()) {
-    why += cat("; the activations are one block and this build allocates at most ", format_bytes(largest_block_bytes()), " at once");
+    why += cat("; the activations are one block and this build allocates at most ", format_bytes(largest_block_bytes()),
+               " at once");
   }
   if (!e.tensor_fits) {
     why += cat("; one tensor would hold ", e.largest_tensor, " floats, more than the ", kMaxTensorElements,
                " a tensor may hold");
   }
-  const std::string way_out = max_batch > 0 ? cat("use a batch of at most ", max_batch, " or smaller images")
-                                            : std::string("even a batch of 1 does not fit: use smaller images or a smaller model");
+  const std::string way_out =
+      max_batch > 0 ? cat("use a batch of at most ", max_batch, " or smaller images")
+                    : std::string("even a batch of 1 does not fit: use smaller images or a smaller model");
   return out_of_memory("model '", model, "' needs ", e.tensor_fits ? "" : "at least ", format_bytes(need), " at batch ",
                        batch, " (activations ", format_bytes(e.activation_bytes), ")", why, ": ", way_out);
 }
@@ -319,18 +331,19 @@ Status Model::plan(int max_batch, ThreadPool* pool, const PlanOptions& options) 
   // current ones, so those count as available.
   {
     const PlanEstimate e = estimate_of(l);
-    const uint64_t held  = static_cast<uint64_t>(params_.bytes()) + grads_.bytes() + activation_bytes();
+    const uint64_t held = static_cast<uint64_t>(params_.bytes()) + grads_.bytes() + activation_bytes();
     const uint64_t limit = saturating_add(held, memory_available_bytes());
-    const uint64_t need  = saturating_add(e.parameter_bytes, e.activation_bytes);
+    const uint64_t need = saturating_add(e.parameter_bytes, e.activation_bytes);
     if (!e.tensor_fits || need > limit || e.activation_bytes > largest_block_bytes()) {
       const uint64_t budget = limit > e.parameter_bytes ? limit - e.parameter_bytes : 0;
       const uint64_t within = std::min(budget, largest_block_bytes());
-      return plan_memory_error(name_, max_batch, need, e, limit, max_batch_within(within, 0, threads, options, max_batch - 1));
+      return plan_memory_error(name_, max_batch, need, e, limit,
+                               max_batch_within(within, 0, threads, options, max_batch - 1));
     }
   }
   pool_ = pool;
   plan_options_ = options;
-  planned_batch_ = 0;   // no plan until this one is allocated
+  planned_batch_ = 0;  // no plan until this one is allocated
   buffers_.reset();
   workspace_.reset();
   for (size_t v = 0; v < values_.size(); ++v) values_[v].needs_grad = l.needs_grad[v] != 0;
@@ -343,7 +356,7 @@ Status Model::plan(int max_batch, ThreadPool* pool, const PlanOptions& options) 
   NN_RETURN_IF_ERROR(buffers_.allocate());
   NN_RETURN_IF_ERROR(workspace_.allocate());
   for (size_t v = 0; v < values_.size(); ++v) {
-    values_[v].act_offset  = static_cast<size_t>(l.usage[l.act_usage[v]].offset);
+    values_[v].act_offset = static_cast<size_t>(l.usage[l.act_usage[v]].offset);
     values_[v].grad_offset = l.grad_usage[v] >= 0 ? static_cast<size_t>(l.usage[l.grad_usage[v]].offset) : 0;
   }
   const int count = static_cast<int>(nodes_.size());
@@ -367,8 +380,8 @@ Status Model::check_batch_shape(const Shape& batch_shape) const {
   bool ok = batch_shape.rank == in.rank + 1 && batch_shape[0] > 0;
   for (int i = 0; ok && i < in.rank; ++i) ok = batch_shape[i + 1] == in[i];
   if (!ok) {
-    return shape_mismatch("input batch has shape ", batch_shape.str(), " but model '", name_, "' expects Nx",
-                          in.str(), " (N samples of ", in.str(), ")");
+    return shape_mismatch("input batch has shape ", batch_shape.str(), " but model '", name_, "' expects Nx", in.str(),
+                          " (N samples of ", in.str(), ")");
   }
   return Status::ok();
 }
@@ -382,10 +395,10 @@ Status Model::forward(const float* x, int n, bool training, Rng* rng, const floa
   const Value& in = values_[inputs_[0]];
   std::memcpy(buffers_.at(in.act_offset), x, sizeof(float) * static_cast<size_t>(n) * in.shape.numel());
   RunContext ctx;
-  ctx.pool      = pool_;
-  ctx.batch     = n;
-  ctx.training  = training;
-  ctx.rng       = rng;
+  ctx.pool = pool_;
+  ctx.batch = n;
+  ctx.training = training;
+  ctx.rng = rng;
   ctx.workspace = workspace_.data();
   ProfileScope scope(ProfileKey::kForward);
   for (size_t i = 0; i < nodes_.size(); ++i) {
@@ -395,9 +408,9 @@ Status Model::forward(const float* x, int n, bool training, Rng* rng, const floa
     node.layer->forward(ctx, node.in_ptrs, buffers_.at(values_[node.output].act_offset));
     if (profiling_) timings_[i].forward_seconds += seconds_since(start);
   }
-  last_batch_    = n;
+  last_batch_ = n;
   last_training_ = training;
-  last_rng_      = rng;
+  last_rng_ = rng;
   *output = buffers_.at(values_[output_].act_offset);
   return Status::ok();
 }
@@ -411,10 +424,10 @@ void Model::backward(const float* grad_output, int n) {
   if (!out.needs_grad) return;
   std::memcpy(buffers_.at(out.grad_offset), grad_output, sizeof(float) * static_cast<size_t>(n) * out.shape.numel());
   RunContext ctx;
-  ctx.pool      = pool_;
-  ctx.batch     = n;
-  ctx.training  = last_training_;
-  ctx.rng       = last_rng_;
+  ctx.pool = pool_;
+  ctx.batch = n;
+  ctx.training = last_training_;
+  ctx.rng = last_rng_;
   ctx.workspace = workspace_.data();
   const int count = static_cast<int>(nodes_.size());
   for (int i = count - 1; i >= 0; --i) {

@@ -25,43 +25,43 @@ namespace nn {
 class ThreadPool;
 
 struct PlanOptions {
-  bool training         = true;    // keep what backward needs and plan gradient buffers
-  bool input_gradient   = false;   // also compute d loss / d input (tests, saliency maps)
-  bool keep_activations = false;   // every value stays readable after forward (feature maps)
+  bool training = true;           // keep what backward needs and plan gradient buffers
+  bool input_gradient = false;    // also compute d loss / d input (tests, saliency maps)
+  bool keep_activations = false;  // every value stays readable after forward (feature maps)
 };
 
 struct Node {
   std::unique_ptr<Layer> layer;
-  std::vector<int>       inputs;   // value ids
-  int                    output = -1;
-  size_t                 saved_offset = 0;   // the layer's saved buffer, in the buffer arena
+  std::vector<int> inputs;  // value ids
+  int output = -1;
+  size_t saved_offset = 0;  // the layer's saved buffer, in the buffer arena
   // Pointers for the current plan, filled once by plan() so runs do not allocate.
   std::vector<const float*> in_ptrs;
-  std::vector<float*>       grad_in_ptrs;
+  std::vector<float*> grad_in_ptrs;
 };
 
 // Wall time a node spent in its last profiled steps (Model::set_profiling).
 struct NodeTiming {
-  double forward_seconds  = 0.0;
+  double forward_seconds = 0.0;
   double backward_seconds = 0.0;
 };
 
 struct Value {
-  Shape  shape;            // per sample
-  int    producer = -1;    // node index
-  size_t act_offset  = 0;  // in the buffer arena
+  Shape shape;             // per sample
+  int producer = -1;       // node index
+  size_t act_offset = 0;   // in the buffer arena
   size_t grad_offset = 0;  // in the same arena; gradients share memory with dead activations
-  bool   needs_grad  = false;
-  int    grad_first_time = 0;   // backward time at which the gradient buffer is zeroed
+  bool needs_grad = false;
+  int grad_first_time = 0;  // backward time at which the gradient buffer is zeroed
 };
 
 // What a plan at some batch size needs, worked out in 64 bits before anything is allocated
 // (estimate_plan), and the same figures for a refusal message (plan_memory_error).
 struct PlanEstimate {
-  uint64_t parameter_bytes  = 0;      // weights and their gradients
-  uint64_t activation_bytes = 0;      // activations, their gradients, saved state and workspace
-  uint64_t largest_tensor   = 0;      // floats of the largest value at this batch
-  bool     tensor_fits      = true;   // largest_tensor <= kMaxTensorElements; workspace is counted only then
+  uint64_t parameter_bytes = 0;   // weights and their gradients
+  uint64_t activation_bytes = 0;  // activations, their gradients, saved state and workspace
+  uint64_t largest_tensor = 0;    // floats of the largest value at this batch
+  bool tensor_fits = true;        // largest_tensor <= kMaxTensorElements; workspace is counted only then
 };
 
 // "model 'm' needs 130.2 GiB at batch 32 (activations 129.8 GiB); this engine can use at most
@@ -72,15 +72,15 @@ Status plan_memory_error(const std::string& model, int batch, uint64_t need, con
 
 // One row of model.summary().
 struct LayerSummary {
-  std::string              name;
-  std::string              class_name;
-  Shape                    output_shape;
-  int64_t                  params = 0;
-  std::vector<std::string> inbound;   // names of the layers feeding this one
+  std::string name;
+  std::string class_name;
+  Shape output_shape;
+  int64_t params = 0;
+  std::vector<std::string> inbound;  // names of the layers feeding this one
 };
 
 struct ModelSummary {
-  std::string               name;
+  std::string name;
   std::vector<LayerSummary> layers;
   int64_t total_params = 0, trainable_params = 0, non_trainable_params = 0;
 };
@@ -107,18 +107,18 @@ class Model {
   ModelSummary summary() const;
   int64_t count_params() const { return trainable_count_ + non_trainable_count_; }
   int64_t forward_macs_per_sample() const;
-  const std::vector<Node>&  nodes() const { return nodes_; }
+  const std::vector<Node>& nodes() const { return nodes_; }
   const std::vector<Value>& values() const { return values_; }
-  int  input_value() const { return inputs_.empty() ? -1 : inputs_[0]; }
-  int  output_value() const { return output_; }
+  int input_value() const { return inputs_.empty() ? -1 : inputs_[0]; }
+  int output_value() const { return output_; }
   const Shape& input_shape() const { return values_[inputs_[0]].shape; }
   const Shape& output_shape() const { return values_[output_].shape; }
-  int  find_layer(const std::string& name) const;   // node index or -1
+  int find_layer(const std::string& name) const;  // node index or -1
   bool finalized() const { return finalized_; }
 
   // Flat parameter views: [0, trainable) are trainable, the rest are not.
-  float*  params() const { return params_.data(); }
-  float*  grads() const { return grads_.data(); }
+  float* params() const { return params_.data(); }
+  float* grads() const { return grads_.data(); }
   int64_t trainable_count() const { return trainable_count_; }
 
   // --- running --------------------------------------------------------------------------
@@ -126,7 +126,7 @@ class Model {
   // state share one arena placed by lifetime (memory-planner.h). Re-planning for a larger batch
   // reallocates; smaller batches run in the existing plan.
   Status plan(int max_batch, ThreadPool* pool, const PlanOptions& options = {});
-  int    planned_batch() const { return planned_batch_; }
+  int planned_batch() const { return planned_batch_; }
   const PlanOptions& plan_options() const { return plan_options_; }
   size_t activation_bytes() const { return buffers_.bytes() + workspace_.bytes(); }
   // What plan(batch, pool with `threads` threads, options) would need; nothing is allocated.
@@ -153,7 +153,10 @@ class Model {
   const float* activation(int value) const { return buffers_.at(values_[value].act_offset); }
 
   // Per-node wall time, accumulated while profiling is on (one entry per node).
-  void set_profiling(bool on) { profiling_ = on; timings_.assign(nodes_.size(), NodeTiming{}); }
+  void set_profiling(bool on) {
+    profiling_ = on;
+    timings_.assign(nodes_.size(), NodeTiming{});
+  }
   const std::vector<NodeTiming>& timings() const { return timings_; }
   // d loss / d value after backward, for the input (planned with input_gradient) or any value
   // under keep_activations; null when the plan keeps no gradient for that value.
@@ -162,31 +165,31 @@ class Model {
   }
 
  private:
-  std::string        name_;
-  std::vector<Node>  nodes_;
+  std::string name_;
+  std::vector<Node> nodes_;
   std::vector<Value> values_;
-  std::vector<int>   inputs_;
-  int                output_    = -1;
-  bool               finalized_ = false;
+  std::vector<int> inputs_;
+  int output_ = -1;
+  bool finalized_ = false;
 
   // Buffer lifetimes and sizes of a plan (64-bit), shared by plan() and estimate_plan().
   void layout(int batch, int threads, const PlanOptions& options, Layout* out) const;
   PlanEstimate estimate_of(const Layout& layout) const;
 
-  Arena   params_{"parameters"};
-  Arena   grads_{"gradients"};
-  int64_t trainable_count_     = 0;
+  Arena params_{"parameters"};
+  Arena grads_{"gradients"};
+  int64_t trainable_count_ = 0;
   int64_t non_trainable_count_ = 0;
 
-  Arena       buffers_{"activations and gradients"};
+  Arena buffers_{"activations and gradients"};
   PlanOptions plan_options_;
-  Arena       workspace_{"workspace"};
-  int         planned_batch_ = 0;
-  ThreadPool* pool_          = nullptr;
-  int         last_batch_    = 0;
-  bool        last_training_ = false;
-  Rng*        last_rng_      = nullptr;
-  bool                    profiling_ = false;
+  Arena workspace_{"workspace"};
+  int planned_batch_ = 0;
+  ThreadPool* pool_ = nullptr;
+  int last_batch_ = 0;
+  bool last_training_ = false;
+  Rng* last_rng_ = nullptr;
+  bool profiling_ = false;
   std::vector<NodeTiming> timings_;
 };
 

@@ -15,7 +15,7 @@ class Reader {
   Reader(const std::string& class_name, const JsonValue& config) : config_(config) {
     const JsonValue* name = config.find("name");
     name_ = name && name->is_string() ? name->as_string() : std::string();
-    who_  = cat(class_name, " '", name_, "'");
+    who_ = cat(class_name, " '", name_, "'");
   }
   const std::string& name() const { return name_; }
   const std::string& who() const { return who_; }
@@ -31,14 +31,20 @@ class Reader {
 
   Status number(const char* key, double fallback, float* out) const {
     const JsonValue* v = get(key);
-    if (!v) { *out = static_cast<float>(fallback); return Status::ok(); }
+    if (!v) {
+      *out = static_cast<float>(fallback);
+      return Status::ok();
+    }
     if (!v->is_number()) return bad(key, "a number");
     *out = static_cast<float>(v->as_number());
     return Status::ok();
   }
   Status string(const char* key, const char* fallback, std::string* out) const {
     const JsonValue* v = get(key);
-    if (!v) { *out = fallback; return Status::ok(); }
+    if (!v) {
+      *out = fallback;
+      return Status::ok();
+    }
     if (!v->is_string()) return bad(key, "a string");
     *out = v->as_string();
     return Status::ok();
@@ -79,8 +85,10 @@ class Reader {
     float a = 0, b = 0;
     NN_RETURN_IF_ERROR(factor(key, optional, present, &pair, &a, &b));
     if (!*present) return Status::ok();
-    if (pair) *out = FactorRange{std::fmin(a, b), std::fmax(a, b)};
-    else *out = FactorRange{-std::fabs(a), std::fabs(a)};
+    if (pair)
+      *out = FactorRange{std::fmin(a, b), std::fmax(a, b)};
+    else
+      *out = FactorRange{-std::fabs(a), std::fabs(a)};
     return Status::ok();
   }
   Status channels_last() const {
@@ -104,7 +112,7 @@ class Reader {
 
  private:
   const JsonValue& config_;
-  std::string      name_, who_;
+  std::string name_, who_;
 };
 
 Status random_flip(const Reader& r, std::unique_ptr<AugmentationLayer>* out) {
@@ -157,7 +165,7 @@ Status random_contrast(const Reader& r, std::unique_ptr<AugmentationLayer>* out)
     if (!v->is_array() || v->size() != 2 || !(*v)[0].is_number() || !(*v)[1].is_number()) {
       return r.bad("value_range", "a list of 2 numbers [low, high]");
     }
-    o.value_low  = static_cast<float>((*v)[0].as_number());
+    o.value_low = static_cast<float>((*v)[0].as_number());
     o.value_high = static_cast<float>((*v)[1].as_number());
   }
   NN_RETURN_IF_ERROR(r.seed(&o.has_seed, &o.seed));
@@ -176,11 +184,16 @@ Status augmentation_layer_from_config(const std::string& class_name, const JsonV
   Reader r(class_name, config);
   if (r.name().empty()) return parse_error(class_name, " layer: config.name is missing");
   std::unique_ptr<AugmentationLayer> layer;
-  if (class_name == "RandomFlip") NN_RETURN_IF_ERROR(random_flip(r, &layer));
-  else if (class_name == "RandomRotation") NN_RETURN_IF_ERROR(random_rotation(r, &layer));
-  else if (class_name == "RandomZoom") NN_RETURN_IF_ERROR(random_zoom(r, &layer));
-  else if (class_name == "RandomTranslation") NN_RETURN_IF_ERROR(random_translation(r, &layer));
-  else NN_RETURN_IF_ERROR(random_contrast(r, &layer));
+  if (class_name == "RandomFlip")
+    NN_RETURN_IF_ERROR(random_flip(r, &layer));
+  else if (class_name == "RandomRotation")
+    NN_RETURN_IF_ERROR(random_rotation(r, &layer));
+  else if (class_name == "RandomZoom")
+    NN_RETURN_IF_ERROR(random_zoom(r, &layer));
+  else if (class_name == "RandomTranslation")
+    NN_RETURN_IF_ERROR(random_translation(r, &layer));
+  else
+    NN_RETURN_IF_ERROR(random_contrast(r, &layer));
   // Keras rejects bad factors when the layer is made; so do we, rather than at build.
   NN_RETURN_IF_ERROR(layer->validate());
   *out = std::move(layer);

@@ -16,19 +16,33 @@ namespace nn {
 
 JsonValue::~JsonValue() {
   switch (type_) {
-    case Type::kString: delete payload_.string; break;
-    case Type::kArray:  delete payload_.array; break;
-    case Type::kObject: delete payload_.object; break;
-    default: break;
+    case Type::kString:
+      delete payload_.string;
+      break;
+    case Type::kArray:
+      delete payload_.array;
+      break;
+    case Type::kObject:
+      delete payload_.object;
+      break;
+    default:
+      break;
   }
 }
 
 JsonValue::JsonValue(const JsonValue& other) : type_(other.type_), payload_(other.payload_) {
   switch (type_) {
-    case Type::kString: payload_.string = new std::string(*other.payload_.string); break;
-    case Type::kArray:  payload_.array = new Array(*other.payload_.array); break;
-    case Type::kObject: payload_.object = new Object(*other.payload_.object); break;
-    default: break;
+    case Type::kString:
+      payload_.string = new std::string(*other.payload_.string);
+      break;
+    case Type::kArray:
+      payload_.array = new Array(*other.payload_.array);
+      break;
+    case Type::kObject:
+      payload_.object = new Object(*other.payload_.object);
+      break;
+    default:
+      break;
   }
 }
 
@@ -139,12 +153,18 @@ void JsonValue::set(std::string key, JsonValue v) {
 
 const char* json_type_name(JsonValue::Type type) {
   switch (type) {
-    case JsonValue::Type::kNull:   return "null";
-    case JsonValue::Type::kBool:   return "bool";
-    case JsonValue::Type::kNumber: return "number";
-    case JsonValue::Type::kString: return "string";
-    case JsonValue::Type::kArray:  return "array";
-    case JsonValue::Type::kObject: return "object";
+    case JsonValue::Type::kNull:
+      return "null";
+    case JsonValue::Type::kBool:
+      return "bool";
+    case JsonValue::Type::kNumber:
+      return "number";
+    case JsonValue::Type::kString:
+      return "string";
+    case JsonValue::Type::kArray:
+      return "array";
+    case JsonValue::Type::kObject:
+      return "object";
   }
   return "unknown";
 }
@@ -200,15 +220,17 @@ class JsonParser {
 
   Status parse(JsonValue* out) {
     JsonValue result;
-    if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;   // UTF-8 BOM (some Windows tools write it)
+    if (text_.substr(0, 3) == "\xEF\xBB\xBF") pos_ = 3;  // UTF-8 BOM (some Windows tools write it)
     skip_whitespace();
     bool ok = false;
     if (at_end()) {
       fail(pos_, "empty input: expected a JSON value");
     } else if (parse_document(&result)) {
       skip_whitespace();
-      if (at_end()) ok = true;
-      else fail(pos_, cat("unexpected trailing characters after the JSON value", found()));
+      if (at_end())
+        ok = true;
+      else
+        fail(pos_, cat("unexpected trailing characters after the JSON value", found()));
     }
     if (!ok) {
       *out = JsonValue();
@@ -240,7 +262,7 @@ class JsonParser {
 
   bool fail(size_t pos, std::string message) {
     error_pos_ = pos;
-    error_     = std::move(message);
+    error_ = std::move(message);
     return false;
   }
 
@@ -262,8 +284,8 @@ class JsonParser {
   // Iterative, with the open arrays/objects on an explicit stack: native stack use stays
   // constant whatever the input, so it is safe on small thread stacks too.
   bool parse_document(JsonValue* root) {
-    std::vector<JsonValue*> open;   // innermost last
-    JsonValue* slot = root;         // where the next value goes
+    std::vector<JsonValue*> open;  // innermost last
+    JsonValue* slot = root;        // where the next value goes
     for (;;) {
       // One value into *slot. A container is only opened here; its elements come in later turns.
       skip_whitespace();
@@ -281,7 +303,7 @@ class JsonParser {
           if (slot == nullptr) return false;
           continue;
         }
-        ++pos_;   // empty: already complete
+        ++pos_;  // empty: already complete
       } else if (!parse_scalar(slot)) {
         return false;
       }
@@ -289,7 +311,7 @@ class JsonParser {
       for (;;) {
         if (open.empty()) return true;
         const bool in_array = open.back()->is_array();
-        const char closer   = in_array ? ']' : '}';
+        const char closer = in_array ? ']' : '}';
         skip_whitespace();
         if (peek() == closer) {
           ++pos_;
@@ -298,7 +320,8 @@ class JsonParser {
         }
         if (peek() != ',') {
           return fail(pos_, cat(in_array ? "expected ',' or ']' after array element"
-                                         : "expected ',' or '}' after object member", found()));
+                                         : "expected ',' or '}' after object member",
+                                found()));
         }
         ++pos_;
         skip_whitespace();
@@ -362,7 +385,7 @@ class JsonParser {
 
   bool parse_string(std::string* out) {
     const size_t start = pos_;
-    ++pos_;   // '"'
+    ++pos_;  // '"'
     for (;;) {
       // Copy a run of ordinary bytes at once: most strings have no escapes.
       size_t run = pos_;
@@ -384,16 +407,35 @@ class JsonParser {
       if (pos_ + 1 >= text_.size()) return fail(start, "unterminated string");
       const char e = text_[pos_ + 1];
       switch (e) {
-        case '"':  out->push_back('"'); break;
-        case '\\': out->push_back('\\'); break;
-        case '/':  out->push_back('/'); break;
-        case 'b':  out->push_back('\b'); break;
-        case 'f':  out->push_back('\f'); break;
-        case 'n':  out->push_back('\n'); break;
-        case 'r':  out->push_back('\r'); break;
-        case 't':  out->push_back('\t'); break;
-        case 'u':  if (!parse_unicode_escape(out)) return false; continue;
-        default:   return fail(pos_, cat("invalid escape '\\' followed by ", describe_byte(e), " in string"));
+        case '"':
+          out->push_back('"');
+          break;
+        case '\\':
+          out->push_back('\\');
+          break;
+        case '/':
+          out->push_back('/');
+          break;
+        case 'b':
+          out->push_back('\b');
+          break;
+        case 'f':
+          out->push_back('\f');
+          break;
+        case 'n':
+          out->push_back('\n');
+          break;
+        case 'r':
+          out->push_back('\r');
+          break;
+        case 't':
+          out->push_back('\t');
+          break;
+        case 'u':
+          if (!parse_unicode_escape(out)) return false;
+          continue;
+        default:
+          return fail(pos_, cat("invalid escape '\\' followed by ", describe_byte(e), " in string"));
       }
       pos_ += 2;
     }
@@ -458,19 +500,28 @@ class JsonParser {
     const std::string_view rest = text_.substr(pos_);
     struct Literal {
       std::string_view word;
-      int kind;   // 0 null, 1 true, 2 false, 3 NaN, 4 Infinity
+      int kind;  // 0 null, 1 true, 2 false, 3 NaN, 4 Infinity
     };
-    static constexpr Literal kLiterals[] = {
-        {"null", 0}, {"true", 1}, {"false", 2}, {"NaN", 3}, {"Infinity", 4}};
+    static constexpr Literal kLiterals[] = {{"null", 0}, {"true", 1}, {"false", 2}, {"NaN", 3}, {"Infinity", 4}};
     for (const Literal& lit : kLiterals) {
       if (rest.substr(0, lit.word.size()) != lit.word) continue;
       pos_ += lit.word.size();
       switch (lit.kind) {
-        case 0: *out = JsonValue(); break;
-        case 1: *out = JsonValue::make_bool(true); break;
-        case 2: *out = JsonValue::make_bool(false); break;
-        case 3: *out = JsonValue::make_number(std::nan("")); break;
-        default: *out = JsonValue::make_number(HUGE_VAL); break;
+        case 0:
+          *out = JsonValue();
+          break;
+        case 1:
+          *out = JsonValue::make_bool(true);
+          break;
+        case 2:
+          *out = JsonValue::make_bool(false);
+          break;
+        case 3:
+          *out = JsonValue::make_number(std::nan(""));
+          break;
+        default:
+          *out = JsonValue::make_number(HUGE_VAL);
+          break;
       }
       return true;
     }
@@ -488,9 +539,9 @@ class JsonParser {
   }
 
   std::string_view text_;
-  size_t           pos_       = 0;
-  size_t           error_pos_ = 0;
-  std::string      error_;
+  size_t pos_ = 0;
+  size_t error_pos_ = 0;
+  std::string error_;
 };
 
 Status parse_json(std::string_view text, JsonValue* out) {
@@ -512,7 +563,7 @@ Status read_json_file(const std::string& path, JsonValue* out) {
     if (n < kChunk) break;
   }
   const bool read_failed = std::ferror(file) != 0;
-  const int  read_errno  = errno;
+  const int read_errno = errno;
   std::fclose(file);
   // A directory opens fine on Linux and only fails here (EISDIR).
   if (read_failed) return parse_error("cannot read JSON file '", path, "': ", std::strerror(read_errno));
@@ -557,13 +608,21 @@ bool is_container(const JsonValue& v) { return v.is_array() || v.is_object(); }
 
 void write_value(std::string* out, const JsonValue& v, int indent, int level) {
   switch (v.type()) {
-    case JsonValue::Type::kNull:   out->append("null"); return;
-    case JsonValue::Type::kBool:   out->append(v.as_bool() ? "true" : "false"); return;
-    case JsonValue::Type::kNumber: append_number(out, v.as_number()); return;
-    case JsonValue::Type::kString: out->append(json_quote(v.as_string())); return;
+    case JsonValue::Type::kNull:
+      out->append("null");
+      return;
+    case JsonValue::Type::kBool:
+      out->append(v.as_bool() ? "true" : "false");
+      return;
+    case JsonValue::Type::kNumber:
+      append_number(out, v.as_number());
+      return;
+    case JsonValue::Type::kString:
+      out->append(json_quote(v.as_string()));
+      return;
     case JsonValue::Type::kArray: {
       const std::vector<JsonValue>& items = v.as_array();
-      bool flat = true;   // shapes and other scalar lists read best on one line
+      bool flat = true;  // shapes and other scalar lists read best on one line
       for (const JsonValue& item : items) flat = flat && !is_container(item);
       const bool multiline = indent >= 0 && !flat;
       out->push_back('[');
@@ -607,13 +666,27 @@ std::string json_quote(std::string_view s) {
   out.push_back('"');
   for (const char c : s) {
     switch (c) {
-      case '"':  out.append("\\\""); break;
-      case '\\': out.append("\\\\"); break;
-      case '\b': out.append("\\b"); break;
-      case '\f': out.append("\\f"); break;
-      case '\n': out.append("\\n"); break;
-      case '\r': out.append("\\r"); break;
-      case '\t': out.append("\\t"); break;
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char buf[8];

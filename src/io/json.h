@@ -21,11 +21,11 @@ class JsonValue {
  public:
   enum class Type { kNull, kBool, kNumber, kString, kArray, kObject };
 
-  JsonValue() = default;   // null
+  JsonValue() = default;  // null
   ~JsonValue();
   JsonValue(const JsonValue& other);
   JsonValue(JsonValue&& other) noexcept : type_(other.type_), payload_(other.payload_) { other.forget(); }
-  JsonValue& operator=(JsonValue other) noexcept;   // copy or move, then swap
+  JsonValue& operator=(JsonValue other) noexcept;  // copy or move, then swap
   static JsonValue make_bool(bool b);
   static JsonValue make_number(double x);
   static JsonValue make_string(std::string s);
@@ -45,37 +45,40 @@ class JsonValue {
   double as_number() const;
   const std::string& as_string() const;
   const std::vector<JsonValue>& as_array() const;
-  const std::vector<std::pair<std::string, JsonValue>>& as_object() const;   // text order
+  const std::vector<std::pair<std::string, JsonValue>>& as_object() const;  // text order
 
   // nullptr when not an object or the key is missing. With duplicate keys the last one wins,
   // as in JavaScript's JSON.parse and Python's json.
   const JsonValue* find(std::string_view key) const;
   JsonValue* find_mutable(std::string_view key);
-  size_t size() const;                           // array/object element count, else 0
-  const JsonValue& operator[](size_t i) const;   // array element, NN_ASSERT in range
+  size_t size() const;                          // array/object element count, else 0
+  const JsonValue& operator[](size_t i) const;  // array element, NN_ASSERT in range
 
   // Building (writers, tests).
-  void push_back(JsonValue v);                // array
-  void set(std::string key, JsonValue v);     // object: replaces the value if the key exists
+  void push_back(JsonValue v);             // array
+  void set(std::string key, JsonValue v);  // object: replaces the value if the key exists
 
  private:
   friend class JsonParser;
-  using Array  = std::vector<JsonValue>;
+  using Array = std::vector<JsonValue>;
   using Object = std::vector<std::pair<std::string, JsonValue>>;
 
-  void forget() { type_ = Type::kNull; payload_.number = 0.0; }   // after a move: owns nothing
+  void forget() {
+    type_ = Type::kNull;
+    payload_.number = 0.0;
+  }  // after a move: owns nothing
 
   // One word of payload: scalars inline, strings and containers behind a pointer the node
   // owns. A node is 16 bytes instead of 56 (wasm32) or 96 (native) with a member per type,
   // which is what a large model.json's DOM costs (issue 12 defect 11).
   union Payload {
-    bool         boolean;
-    double       number;
+    bool boolean;
+    double number;
     std::string* string;
-    Array*       array;
-    Object*      object;
+    Array* array;
+    Object* object;
   };
-  Type    type_    = Type::kNull;
+  Type type_ = Type::kNull;
   Payload payload_ = {.number = 0.0};
 };
 

@@ -16,7 +16,7 @@ class ConfigReader {
   ConfigReader(const std::string& class_name, const JsonValue& config) : config_(config) {
     const JsonValue* name = config.find("name");
     name_ = name && name->is_string() ? name->as_string() : std::string();
-    who_  = cat(class_name, " '", name_, "'");
+    who_ = cat(class_name, " '", name_, "'");
   }
   const std::string& name() const { return name_; }
   const std::string& who() const { return who_; }
@@ -24,8 +24,12 @@ class ConfigReader {
   // Sizes and axes are int32 in Keras; seeds (wide) may be any integer a double holds exactly.
   Status integer(const char* key, int64_t fallback, int64_t* out, bool wide = false) const {
     const JsonValue* v = config_.find(key);
-    if (!v || v->is_null()) { *out = fallback; return Status::ok(); }
-    if (wide && v->is_number() && v->as_number() == std::floor(v->as_number()) && std::fabs(v->as_number()) <= 9007199254740992.0) {
+    if (!v || v->is_null()) {
+      *out = fallback;
+      return Status::ok();
+    }
+    if (wide && v->is_number() && v->as_number() == std::floor(v->as_number()) &&
+        std::fabs(v->as_number()) <= 9007199254740992.0) {
       *out = static_cast<int64_t>(v->as_number());
       return Status::ok();
     }
@@ -37,7 +41,10 @@ class ConfigReader {
   // An int or a list of two ints (Keras accepts both for kernel_size, strides, pool_size).
   Status pair(const char* key, int64_t fallback, int64_t* a, int64_t* b) const {
     const JsonValue* v = config_.find(key);
-    if (!v || v->is_null()) { *a = *b = fallback; return Status::ok(); }
+    if (!v || v->is_null()) {
+      *a = *b = fallback;
+      return Status::ok();
+    }
     if (v->is_number()) return integer(key, fallback, a).is_ok() ? (*b = *a, Status::ok()) : bad(key, "an integer");
     if (!v->is_array() || v->size() != 2 || !integral((*v)[0]) || !integral((*v)[1])) {
       return bad(key, "an integer or a list of 2 integers (each from -2147483648 to 2147483647)");
@@ -48,21 +55,30 @@ class ConfigReader {
   }
   Status number(const char* key, double fallback, double* out) const {
     const JsonValue* v = config_.find(key);
-    if (!v || v->is_null()) { *out = fallback; return Status::ok(); }
+    if (!v || v->is_null()) {
+      *out = fallback;
+      return Status::ok();
+    }
     if (!v->is_number()) return bad(key, "a number");
     *out = v->as_number();
     return Status::ok();
   }
   Status boolean(const char* key, bool fallback, bool* out) const {
     const JsonValue* v = config_.find(key);
-    if (!v || v->is_null()) { *out = fallback; return Status::ok(); }
+    if (!v || v->is_null()) {
+      *out = fallback;
+      return Status::ok();
+    }
     if (!v->is_bool()) return bad(key, "true or false");
     *out = v->as_bool();
     return Status::ok();
   }
   Status string(const char* key, const char* fallback, std::string* out) const {
     const JsonValue* v = config_.find(key);
-    if (!v || v->is_null()) { *out = fallback; return Status::ok(); }
+    if (!v || v->is_null()) {
+      *out = fallback;
+      return Status::ok();
+    }
     if (!v->is_string()) return bad(key, "a string");
     *out = v->as_string();
     return Status::ok();
@@ -100,11 +116,9 @@ class ConfigReader {
     return v.is_number() && v.as_number() == std::floor(v.as_number()) && v.as_number() >= -2147483648.0 &&
            v.as_number() <= 2147483647.0;
   }
-  Status bad(const char* key, const char* what) const {
-    return parse_error(who_, ": config.", key, " must be ", what);
-  }
+  Status bad(const char* key, const char* what) const { return parse_error(who_, ": config.", key, " must be ", what); }
   const JsonValue& config_;
-  std::string      name_, who_;
+  std::string name_, who_;
 };
 
 Status conv2d(const ConfigReader& r, std::unique_ptr<Layer>* out) {
@@ -154,7 +168,7 @@ Status batch_normalization(const ConfigReader& r, const JsonValue& config, std::
   NN_RETURN_IF_ERROR(r.boolean("center", true, &o.center));
   NN_RETURN_IF_ERROR(r.boolean("scale", true, &o.scale));
   o.momentum = static_cast<float>(momentum);
-  o.epsilon  = static_cast<float>(epsilon);
+  o.epsilon = static_cast<float>(epsilon);
   *out = std::make_unique<BatchNormalization>(r.name(), o);
   return Status::ok();
 }
@@ -210,7 +224,8 @@ const char* supported_layer_classes() {
 }
 
 Status shape_from_json(const JsonValue& list, bool has_batch, const std::string& who, Shape* out) {
-  if (!list.is_array() || list.size() < (has_batch ? 2u : 1u) || list.size() > Shape::kMaxRank + (has_batch ? 1u : 0u)) {
+  if (!list.is_array() || list.size() < (has_batch ? 2u : 1u) ||
+      list.size() > Shape::kMaxRank + (has_batch ? 1u : 0u)) {
     return parse_error(who, ": the input shape must be a list like [null, height, width, channels]");
   }
   Shape s;
@@ -221,7 +236,8 @@ Status shape_from_json(const JsonValue& list, bool has_batch, const std::string&
     // Casting a double outside int64's range is undefined; the layer rejects the bad size itself.
     const double d = list[i].as_number();
     if (!(d >= -1.0 && d <= 4294967295.0) || d != std::floor(d)) {
-      return invalid_argument(who, ": input dimension ", i, " is ", d, ": it must be a positive integer of at most 4294967295");
+      return invalid_argument(who, ": input dimension ", i, " is ", d,
+                              ": it must be a positive integer of at most 4294967295");
     }
     s.dims[s.rank++] = static_cast<int64_t>(list[i].as_number());
   }

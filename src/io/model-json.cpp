@@ -11,8 +11,8 @@ namespace nn {
 namespace {
 
 struct Builder {
-  Model*                     model;
-  std::map<std::string, int> values;   // layer name -> the value it produced
+  Model* model;
+  std::map<std::string, int> values;  // layer name -> the value it produced
 
   Status add(std::unique_ptr<Layer> layer, const std::vector<int>& inputs) {
     const std::string name = layer->name();
@@ -25,7 +25,7 @@ struct Builder {
 };
 
 const JsonValue* layer_list(const JsonValue& config) {
-  if (config.is_array()) return &config;   // old Keras Sequential: config is the list itself
+  if (config.is_array()) return &config;  // old Keras Sequential: config is the list itself
   const JsonValue* layers = config.find("layers");
   return layers && layers->is_array() ? layers : nullptr;
 }
@@ -135,8 +135,9 @@ Status read_sequential(Builder& b, const JsonValue& config) {
   Shape shape;
   Status st;
   if (!first_cfg || !input_shape_of(*first_cfg, "Sequential model", &shape, &st)) {
-    return parse_error("model.json: the Sequential model does not declare its input shape "
-                       "(an InputLayer or batch_input_shape on the first layer)");
+    return parse_error(
+        "model.json: the Sequential model does not declare its input shape "
+        "(an InputLayer or batch_input_shape on the first layer)");
   }
   NN_RETURN_IF_ERROR(st);
   std::string cls;
@@ -217,7 +218,8 @@ Status read_functional(Builder& b, const JsonValue& config) {
     return parse_error("model.json: modelTopology.config.output_layers is missing");
   }
   if (outputs->size() > 1 && (*outputs)[0].is_array()) {
-    return unsupported("model.json: the model has ", outputs->size(), " outputs; only single-output models are supported");
+    return unsupported("model.json: the model has ", outputs->size(),
+                       " outputs; only single-output models are supported");
   }
   const JsonValue& ref = (*outputs)[0].is_array() ? (*outputs)[0] : *outputs;
   if (!ref.is_array() || ref.size() == 0 || !ref[0].is_string()) {
@@ -234,7 +236,7 @@ Status model_from_json(const JsonValue& root, std::unique_ptr<Model>* out) {
   if (!root.is_object()) return parse_error("model.json: the top level must be an object");
   const JsonValue* topology = root.find("modelTopology");
   if (!topology) topology = &root;
-  if (const JsonValue* mc = topology->find("model_config")) topology = mc;   // converter's wrapped form
+  if (const JsonValue* mc = topology->find("model_config")) topology = mc;  // converter's wrapped form
   const JsonValue* cls = topology->find("class_name");
   const JsonValue* config = topology->find("config");
   if (!cls || !cls->is_string() || !config) {
@@ -277,7 +279,8 @@ JsonValue summary_to_json(const ModelSummary& s) {
     row.set("name", JsonValue::make_string(l.name));
     row.set("class_name", JsonValue::make_string(l.class_name));
     JsonValue shape = JsonValue::make_array();
-    for (int i = 0; i < l.output_shape.rank; ++i) shape.push_back(JsonValue::make_number(static_cast<double>(l.output_shape[i])));
+    for (int i = 0; i < l.output_shape.rank; ++i)
+      shape.push_back(JsonValue::make_number(static_cast<double>(l.output_shape[i])));
     row.set("output_shape", std::move(shape));
     row.set("params", JsonValue::make_number(static_cast<double>(l.params)));
     JsonValue inbound = JsonValue::make_array();

@@ -21,13 +21,13 @@ static_assert(std::endian::native == std::endian::little, "weight files are litt
 // One weight spec of the manifest, resolved to the parameter it sets.
 struct ResolvedWeight {
   std::string name;
-  Param*      param = nullptr;
-  size_t      bytes = 0;
+  Param* param = nullptr;
+  size_t bytes = 0;
 };
 
 struct ResolvedGroup {
   std::vector<ResolvedWeight> weights;
-  size_t first_shard = 0, shard_count = 0;   // into shard_bytes
+  size_t first_shard = 0, shard_count = 0;  // into shard_bytes
   size_t bytes = 0;
 };
 
@@ -41,17 +41,20 @@ std::string dims_string(const std::vector<int64_t>& dims) {
 Status manifest_of(const JsonValue& model_json, const JsonValue** out) {
   const JsonValue* manifest = model_json.is_object() ? model_json.find("weightsManifest") : nullptr;
   if (!manifest || !manifest->is_array()) {
-    return parse_error("model.json has no weightsManifest list: it must come from tf.LayersModel.save() or the TF.js converter");
+    return parse_error(
+        "model.json has no weightsManifest list: it must come from tf.LayersModel.save() or the TF.js converter");
   }
   for (size_t g = 0; g < manifest->size(); ++g) {
     const JsonValue& group = (*manifest)[g];
     const JsonValue* paths = group.find("paths");
     const JsonValue* weights = group.find("weights");
     if (!group.is_object() || !paths || !paths->is_array() || !weights || !weights->is_array()) {
-      return parse_error("model.json weightsManifest group ", g + 1, " must be an object with 'paths' and 'weights' lists");
+      return parse_error("model.json weightsManifest group ", g + 1,
+                         " must be an object with 'paths' and 'weights' lists");
     }
     for (const JsonValue& p : paths->as_array()) {
-      if (!p.is_string()) return parse_error("model.json weightsManifest group ", g + 1, ": every path must be a string");
+      if (!p.is_string())
+        return parse_error("model.json weightsManifest group ", g + 1, ": every path must be a string");
     }
   }
   *out = manifest;
@@ -66,7 +69,7 @@ Status resolve_name(const std::string& full, Model* model, Layer** layer_out, Pa
   const size_t colon = name.rfind(':');
   if (colon != std::string::npos && colon + 1 < name.size() &&
       name.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
-    name.resize(colon);   // TensorFlow variable names carry an output index
+    name.resize(colon);  // TensorFlow variable names carry an output index
   }
   const size_t slash = name.rfind('/');
   if (slash == std::string::npos || slash == 0 || slash + 1 == name.size()) {
@@ -95,8 +98,9 @@ Status resolve_name(const std::string& full, Model* model, Layer** layer_out, Pa
     }
     known += (known.empty() ? "" : ", ") + p.name;
   }
-  return invalid_argument("weight '", full, "': ", layer.class_name(), " '", layer.name(), "' has no parameter '", param_name,
-                          "' (", known.empty() ? std::string("it has no parameters") : "it has " + known, ")");
+  return invalid_argument("weight '", full, "': ", layer.class_name(), " '", layer.name(), "' has no parameter '",
+                          param_name, "' (", known.empty() ? std::string("it has no parameters") : "it has " + known,
+                          ")");
 }
 
 Status resolve_spec(const JsonValue& spec, size_t group, Model* model, ResolvedWeight* out) {
@@ -112,7 +116,8 @@ Status resolve_spec(const JsonValue& spec, size_t group, Model* model, ResolvedW
   }
   const JsonValue* quantization = spec.find("quantization");
   if (quantization && !quantization->is_null()) {
-    return unsupported("weight '", n, "' is quantized: only unquantized float32 weights are supported "
+    return unsupported("weight '", n,
+                       "' is quantized: only unquantized float32 weights are supported "
                        "(convert the model without --quantize_* options)");
   }
   const JsonValue* shape = spec.find("shape");
@@ -133,7 +138,7 @@ Status resolve_spec(const JsonValue& spec, size_t group, Model* model, ResolvedW
     return shape_mismatch("weight '", n, "' has shape ", dims_string(dims), " but layer '", layer->name(), "' expects ",
                           param->shape.str());
   }
-  out->name  = n;
+  out->name = n;
   out->param = param;
   out->bytes = static_cast<size_t>(param->shape.numel()) * sizeof(float);
   return Status::ok();
@@ -228,8 +233,9 @@ Status load_tfjs_weights(const JsonValue& model_json, const std::vector<std::str
     }
   }
   auto size_error = [](const std::string& files, size_t have, size_t need, size_t weights, const char* how) {
-    return parse_error("weight file(s) ", files, how, " hold ", have, " bytes but the weightsManifest needs ", need, " (",
-                       weights, " float32 weights): ", have < need ? "the file is truncated" : "the file has extra bytes");
+    return parse_error("weight file(s) ", files, how, " hold ", have, " bytes but the weightsManifest needs ", need,
+                       " (", weights,
+                       " float32 weights): ", have < need ? "the file is truncated" : "the file has extra bytes");
   };
   std::vector<std::string_view> shards = shard_bytes;
   if (concatenated) {
@@ -238,7 +244,8 @@ Status load_tfjs_weights(const JsonValue& model_json, const std::vector<std::str
     for (size_t g = 0; g < groups.size(); ++g) {
       need += groups[g].bytes;
       weights += groups[g].weights.size();
-      for (const JsonValue& p : (*manifest)[g].find("paths")->as_array()) files += (files.empty() ? "" : ", ") + p.as_string();
+      for (const JsonValue& p : (*manifest)[g].find("paths")->as_array())
+        files += (files.empty() ? "" : ", ") + p.as_string();
     }
     const size_t have = shard_bytes[0].size();
     if (have != need) return size_error(files, have, need, weights, " (given concatenated as one buffer)");
@@ -311,7 +318,7 @@ Status read_file_bytes(const std::string& path, std::string* out) {
     if (n < kChunk) break;
   }
   const bool failed = std::ferror(file) != 0;
-  const int  error  = errno;
+  const int error = errno;
   std::fclose(file);
   if (failed) return invalid_argument("cannot read file '", path, "': ", std::strerror(error));
   return Status::ok();
@@ -322,7 +329,7 @@ Status load_tfjs_model(const std::string& model_json_path, std::unique_ptr<Model
   NN_RETURN_IF_ERROR(read_json_file(model_json_path, &root));
   std::unique_ptr<Model> model;
   NN_RETURN_IF_ERROR(model_from_json(root, &model));
-  NN_RETURN_IF_ERROR(model->finalize(0));   // every parameter is overwritten below
+  NN_RETURN_IF_ERROR(model->finalize(0));  // every parameter is overwritten below
   std::vector<std::string> paths;
   NN_RETURN_IF_ERROR(tfjs_weight_paths(root, &paths));
   const size_t slash = model_json_path.rfind('/');

@@ -20,9 +20,9 @@ namespace nn {
 Status tfjs_weight_paths(const JsonValue& model_json, std::vector<std::string>* paths);
 
 // Sets every parameter of `model` (finalized) from `shard_bytes`: one entry per path of
-// tfjs_weight_paths, or a single entry holding all of those files concatenated in that order. Every spec must name a parameter of the model with its exact shape, every
-// parameter must be covered and the files must hold exactly the bytes the manifest describes;
-// the model is changed only when all of that holds.
+// tfjs_weight_paths, or a single entry holding all of those files concatenated in that order. Every spec must name a
+// parameter of the model with its exact shape, every parameter must be covered and the files must hold exactly the
+// bytes the manifest describes; the model is changed only when all of that holds.
 Status load_tfjs_weights(const JsonValue& model_json, const std::vector<std::string_view>& shard_bytes, Model* model);
 
 // Reads model.json at `model_json_path`, builds and finalizes the model and loads its weights

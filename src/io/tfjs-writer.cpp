@@ -140,7 +140,8 @@ Status config_of(const Layer& layer, JsonValue* c) {
     c->set("use_bias", boolean(o.use_bias));
     c->set("kernel_initializer", glorot_uniform());
     c->set("bias_initializer", initializer("Zeros"));
-    set_nulls(c, {"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"});
+    set_nulls(
+        c, {"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"});
   } else if (const auto* l = dynamic_cast<const Pooling2D*>(&layer)) {
     const Pool2DOptions& o = l->options();
     c->set("pool_size", pair(o.pool_h, o.pool_w));
@@ -188,7 +189,7 @@ Status config_of(const Layer& layer, JsonValue* c) {
   } else if (const auto* l = dynamic_cast<const ReLULayer*>(&layer)) {
     const ReLUOptions& o = l->options();
     if (cls == "LeakyReLU") {
-      c->set("alpha", float_number(o.negative_slope));   // TF.js and Keras 2 name the slope alpha
+      c->set("alpha", float_number(o.negative_slope));  // TF.js and Keras 2 name the slope alpha
     } else {
       // TF.js's ReLU knows only max_value; it ignores the other two Keras keys.
       c->set("max_value", o.max_value < 0.0f ? JsonValue() : float_number(o.max_value));
@@ -219,7 +220,7 @@ Status config_of(const Layer& layer, JsonValue* c) {
       f.push_back(float_number(o.upper));
       c->set("factor", std::move(f));
     }
-    JsonValue range = JsonValue::make_array();   // Keras 3's key; Keras 2 always clips to [0, 255]
+    JsonValue range = JsonValue::make_array();  // Keras 3's key; Keras 2 always clips to [0, 255]
     range.push_back(float_number(o.value_low));
     range.push_back(float_number(o.value_high));
     c->set("value_range", std::move(range));
@@ -282,7 +283,8 @@ Status layer_to_tfjs_config(const Layer& layer, JsonValue* config) {
 
 Status model_to_tfjs(const Model& model, JsonValue* model_json, std::string* weight_bytes) {
   if (!model.finalized()) {
-    return failed_precondition("model '", model.name(), "' must be finalized before it is written: it has no weights yet");
+    return failed_precondition("model '", model.name(),
+                               "' must be finalized before it is written: it has no weights yet");
   }
   if (model.input_value() < 0 || model.output_value() < 0) {
     return failed_precondition("model '", model.name(), "' needs an input and an output to be written");

@@ -60,25 +60,40 @@ struct Sse2 {
   }
   static Vec load_partial(const float* p, size_t n) {
     switch (n) {
-      case 1:  return _mm_load_ss(p);
-      case 2:  return load_pair(p);
-      case 3:  return _mm_movelh_ps(load_pair(p), _mm_load_ss(p + 2));
-      default: return _mm_loadu_ps(p);
+      case 1:
+        return _mm_load_ss(p);
+      case 2:
+        return load_pair(p);
+      case 3:
+        return _mm_movelh_ps(load_pair(p), _mm_load_ss(p + 2));
+      default:
+        return _mm_loadu_ps(p);
     }
   }
   static void store(float* p, Vec v) { _mm_storeu_ps(p, v); }
   static void store_partial(float* p, Vec v, size_t n) {
     switch (n) {
-      case 1:  _mm_store_ss(p, v); break;
-      case 2:  store_pair(p, v); break;
-      case 3:  store_pair(p, v); _mm_store_ss(p + 2, _mm_movehl_ps(v, v)); break;
-      default: _mm_storeu_ps(p, v); break;
+      case 1:
+        _mm_store_ss(p, v);
+        break;
+      case 2:
+        store_pair(p, v);
+        break;
+      case 3:
+        store_pair(p, v);
+        _mm_store_ss(p + 2, _mm_movehl_ps(v, v));
+        break;
+      default:
+        _mm_storeu_ps(p, v);
+        break;
     }
   }
   static Vec zero() { return _mm_setzero_ps(); }
   static Vec splat(float x) { return _mm_set1_ps(x); }
   template <int L>
-  static Vec splat_lane(Vec v) { return _mm_shuffle_ps(v, v, _MM_SHUFFLE(L, L, L, L)); }
+  static Vec splat_lane(Vec v) {
+    return _mm_shuffle_ps(v, v, _MM_SHUFFLE(L, L, L, L));
+  }
   static Vec add(Vec a, Vec b) { return _mm_add_ps(a, b); }
   static Vec mul_add(Vec acc, Vec a, Vec b) { return _mm_add_ps(acc, _mm_mul_ps(a, b)); }
   static void keep_order(Vec&) {}
@@ -95,25 +110,40 @@ struct WasmSimd {
   static Vec load_splat(const float* p) { return wasm_v128_load32_splat(p); }
   static Vec load_partial(const float* p, size_t n) {
     switch (n) {
-      case 1:  return wasm_v128_load32_zero(p);
-      case 2:  return wasm_v128_load64_zero(p);
-      case 3:  return wasm_v128_load32_lane(p + 2, wasm_v128_load64_zero(p), 2);
-      default: return wasm_v128_load(p);
+      case 1:
+        return wasm_v128_load32_zero(p);
+      case 2:
+        return wasm_v128_load64_zero(p);
+      case 3:
+        return wasm_v128_load32_lane(p + 2, wasm_v128_load64_zero(p), 2);
+      default:
+        return wasm_v128_load(p);
     }
   }
   static void store(float* p, Vec v) { wasm_v128_store(p, v); }
   static void store_partial(float* p, Vec v, size_t n) {
     switch (n) {
-      case 1:  wasm_v128_store32_lane(p, v, 0); break;
-      case 2:  wasm_v128_store64_lane(p, v, 0); break;
-      case 3:  wasm_v128_store64_lane(p, v, 0); wasm_v128_store32_lane(p + 2, v, 2); break;
-      default: wasm_v128_store(p, v); break;
+      case 1:
+        wasm_v128_store32_lane(p, v, 0);
+        break;
+      case 2:
+        wasm_v128_store64_lane(p, v, 0);
+        break;
+      case 3:
+        wasm_v128_store64_lane(p, v, 0);
+        wasm_v128_store32_lane(p + 2, v, 2);
+        break;
+      default:
+        wasm_v128_store(p, v);
+        break;
     }
   }
   static Vec zero() { return wasm_f32x4_const_splat(0.0f); }
   static Vec splat(float x) { return wasm_f32x4_splat(x); }
   template <int L>
-  static Vec splat_lane(Vec v) { return wasm_i32x4_shuffle(v, v, L, L, L, L); }
+  static Vec splat_lane(Vec v) {
+    return wasm_i32x4_shuffle(v, v, L, L, L, L);
+  }
   static Vec add(Vec a, Vec b) { return wasm_f32x4_add(a, b); }
   static Vec mul_add(Vec acc, Vec a, Vec b) { return wasm_f32x4_add(acc, wasm_f32x4_mul(a, b)); }
   // Pins v at this point of the instruction stream (an empty asm: no wasm code). Called after

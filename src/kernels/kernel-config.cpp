@@ -15,26 +15,35 @@ namespace nn {
 
 bool isa_available(Isa isa) {
   switch (isa) {
-    case Isa::kScalar: return true;
+    case Isa::kScalar:
+      return true;
 #if defined(__wasm_simd128__)
-    case Isa::kWasmSimd: return true;
+    case Isa::kWasmSimd:
+      return true;
 #endif
 #if (defined(__x86_64__) || defined(__i386__)) && !defined(__EMSCRIPTEN__)
-    case Isa::kSse2: return true;
+    case Isa::kSse2:
+      return true;
 #if defined(__GNUC__)
-    case Isa::kFma3: return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    case Isa::kFma3:
+      return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 #endif
 #endif
-    default: return false;
+    default:
+      return false;
   }
 }
 
 const char* isa_name(Isa isa) {
   switch (isa) {
-    case Isa::kScalar:   return "scalar";
-    case Isa::kSse2:     return "sse2";
-    case Isa::kFma3:     return "fma3";
-    case Isa::kWasmSimd: return "wasmsimd";
+    case Isa::kScalar:
+      return "scalar";
+    case Isa::kSse2:
+      return "sse2";
+    case Isa::kFma3:
+      return "fma3";
+    case Isa::kWasmSimd:
+      return "wasmsimd";
   }
   return "?";
 }
@@ -58,7 +67,7 @@ size_t fill_rows(Fn* table, std::initializer_list<std::pair<size_t, Fn>> kernels
 // The wasm build's candidates: config i has main tile kGemmNames[i] and tn tile kTnNames[i]
 // (three of each, so each appears once). All have nr = 8 (one packing) and sum k in order.
 constexpr const char* kGemmNames[] = {"4x8 loadsplat_u2", "4x8 loadsplat", "3x8 loadsplat_u2"};
-constexpr const char* kTnNames[]   = {"tn 4x8 u2", "tn 4x8", "tn 5x8"};
+constexpr const char* kTnNames[] = {"tn 4x8 u2", "tn 4x8", "tn 5x8"};
 constexpr size_t kWasmCandidates = 3;
 
 std::vector<GemmConfig> wasm_candidates(const GemmConfig& base) {
@@ -76,12 +85,12 @@ std::vector<GemmConfig> wasm_candidates(const GemmConfig& base) {
   c[2].mr = fill_rows<G>(c[2].gemm, {{1, nn_f32_gemm_ukernel_1x8__wasmsimd_loadsplat},
                                      {2, nn_f32_gemm_ukernel_2x8__wasmsimd_loadsplat_u2},
                                      {3, nn_f32_gemm_ukernel_3x8__wasmsimd_loadsplat_u2}});
-  c[0].tn_mr = fill_rows<T>(c[0].gemm_tn, {{1, nn_f32_gemm_tn_ukernel_1x8__wasmsimd},
-                                           {4, nn_f32_gemm_tn_ukernel_4x8__wasmsimd_u2}});
-  c[1].tn_mr = fill_rows<T>(c[1].gemm_tn, {{1, nn_f32_gemm_tn_ukernel_1x8__wasmsimd},
-                                           {4, nn_f32_gemm_tn_ukernel_4x8__wasmsimd}});
-  c[2].tn_mr = fill_rows<T>(c[2].gemm_tn, {{1, nn_f32_gemm_tn_ukernel_1x8__wasmsimd},
-                                           {5, nn_f32_gemm_tn_ukernel_5x8__wasmsimd}});
+  c[0].tn_mr = fill_rows<T>(c[0].gemm_tn,
+                            {{1, nn_f32_gemm_tn_ukernel_1x8__wasmsimd}, {4, nn_f32_gemm_tn_ukernel_4x8__wasmsimd_u2}});
+  c[1].tn_mr = fill_rows<T>(c[1].gemm_tn,
+                            {{1, nn_f32_gemm_tn_ukernel_1x8__wasmsimd}, {4, nn_f32_gemm_tn_ukernel_4x8__wasmsimd}});
+  c[2].tn_mr = fill_rows<T>(c[2].gemm_tn,
+                            {{1, nn_f32_gemm_tn_ukernel_1x8__wasmsimd}, {5, nn_f32_gemm_tn_ukernel_5x8__wasmsimd}});
   static char names[kWasmCandidates][96];
   for (size_t i = 0; i < kWasmCandidates; ++i) {
     std::snprintf(names[i], sizeof(names[i]), "wasmsimd %s, %s", kGemmNames[i], kTnNames[i]);
@@ -92,10 +101,10 @@ std::vector<GemmConfig> wasm_candidates(const GemmConfig& base) {
 
 GemmConfig wasm_base() {
   GemmConfig g{};
-  g.pack            = nn_f32_pack_gemm_w;
+  g.pack = nn_f32_pack_gemm_w;
   g.pack_transposed = nn_f32_pack_gemm_w_transposed;
-  g.isa   = Isa::kWasmSimd;
-  g.nr    = 8;
+  g.isa = Isa::kWasmSimd;
+  g.nr = 8;
   g.tn_nr = 8;
   return g;
 }
@@ -157,7 +166,7 @@ GemmConfig choose_wasm_kernels() {
 
 GemmConfig make_gemm_config() {
   GemmConfig g{};
-  g.pack            = nn_f32_pack_gemm_w;
+  g.pack = nn_f32_pack_gemm_w;
   g.pack_transposed = nn_f32_pack_gemm_w_transposed;
 #if defined(__wasm_simd128__)
   // Which tile is fastest depends on the JS engine's register allocator, not only on the CPU
@@ -169,34 +178,34 @@ GemmConfig make_gemm_config() {
 #else
 #if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
   if (isa_available(Isa::kFma3)) {
-    g.isa  = Isa::kFma3;
+    g.isa = Isa::kFma3;
     g.name = "6x16 fma3";
-    g.nr   = 16;
-    g.mr   = fill_rows<GemmUkernelFn>(g.gemm, {{1, nn_f32_gemm_ukernel_1x16__fma3},
-                                              {4, nn_f32_gemm_ukernel_4x16__fma3},
-                                              {6, nn_f32_gemm_ukernel_6x16__fma3}});
+    g.nr = 16;
+    g.mr = fill_rows<GemmUkernelFn>(g.gemm, {{1, nn_f32_gemm_ukernel_1x16__fma3},
+                                             {4, nn_f32_gemm_ukernel_4x16__fma3},
+                                             {6, nn_f32_gemm_ukernel_6x16__fma3}});
     g.tn_nr = 16;
-    g.tn_mr = fill_rows<GemmTnUkernelFn>(g.gemm_tn, {{1, nn_f32_gemm_tn_ukernel_1x16__fma3},
-                                                    {4, nn_f32_gemm_tn_ukernel_4x16__fma3}});
+    g.tn_mr = fill_rows<GemmTnUkernelFn>(
+        g.gemm_tn, {{1, nn_f32_gemm_tn_ukernel_1x16__fma3}, {4, nn_f32_gemm_tn_ukernel_4x16__fma3}});
     return g;
   }
 #endif
 #if defined(__x86_64__) || defined(__i386__)
-  g.isa   = Isa::kSse2;
-  g.name  = "4x8 sse2";
-  g.nr    = 8;
-  g.mr    = fill_rows<GemmUkernelFn>(g.gemm, {{1, nn_f32_gemm_ukernel_1x8__sse2}, {4, nn_f32_gemm_ukernel_4x8__sse2}});
+  g.isa = Isa::kSse2;
+  g.name = "4x8 sse2";
+  g.nr = 8;
+  g.mr = fill_rows<GemmUkernelFn>(g.gemm, {{1, nn_f32_gemm_ukernel_1x8__sse2}, {4, nn_f32_gemm_ukernel_4x8__sse2}});
   g.tn_nr = 8;
   g.tn_mr = fill_rows<GemmTnUkernelFn>(g.gemm_tn, {{4, nn_f32_gemm_tn_ukernel_4x8__sse2}});
   return g;
 #else
-  g.isa   = Isa::kScalar;
-  g.name  = "4x4 scalar";
-  g.nr    = 4;
-  g.mr    = fill_rows<GemmUkernelFn>(g.gemm, {{1, nn_f32_gemm_ukernel_1x4__scalar}, {4, nn_f32_gemm_ukernel_4x4__scalar}});
+  g.isa = Isa::kScalar;
+  g.name = "4x4 scalar";
+  g.nr = 4;
+  g.mr = fill_rows<GemmUkernelFn>(g.gemm, {{1, nn_f32_gemm_ukernel_1x4__scalar}, {4, nn_f32_gemm_ukernel_4x4__scalar}});
   g.tn_nr = 4;
-  g.tn_mr = fill_rows<GemmTnUkernelFn>(g.gemm_tn, {{1, nn_f32_gemm_tn_ukernel_1x4__scalar},
-                                                  {4, nn_f32_gemm_tn_ukernel_4x4__scalar}});
+  g.tn_mr = fill_rows<GemmTnUkernelFn>(
+      g.gemm_tn, {{1, nn_f32_gemm_tn_ukernel_1x4__scalar}, {4, nn_f32_gemm_tn_ukernel_4x4__scalar}});
   return g;
 #endif
 #endif
@@ -225,8 +234,8 @@ void nn_f32_gemm(const GemmConfig& g, size_t m, size_t n, size_t k, const float*
   }
 }
 
-void nn_f32_gemm_tn(const GemmConfig& g, size_t m, size_t n, size_t k, const float* a, size_t a_stride,
-                    const float* b, size_t b_stride, float* c, size_t c_stride, const GemmParams& params) {
+void nn_f32_gemm_tn(const GemmConfig& g, size_t m, size_t n, size_t k, const float* a, size_t a_stride, const float* b,
+                    size_t b_stride, float* c, size_t c_stride, const GemmParams& params) {
   for (size_t m0 = 0; m0 < m; m0 += g.tn_mr) {
     const size_t mr = m - m0 < g.tn_mr ? m - m0 : g.tn_mr;
     g.gemm_tn[mr - 1](mr, n, k, a + m0, a_stride, b, b_stride, c + m0 * c_stride, c_stride, &params);

@@ -29,18 +29,18 @@ struct GemmConfig {
   // gemm[r - 1] computes an r-row tile, 1 <= r <= mr (entries past mr are null): the smallest
   // kernel with at least r rows (a larger one aliases the missing rows). All share nr.
   GemmUkernelFn gemm[kGemmMaxMR];
-  size_t mr;               // rows of the main tile
-  size_t nr;               // panel width: pack the weights with this nr
+  size_t mr;  // rows of the main tile
+  size_t nr;  // panel width: pack the weights with this nr
   // C (+)= A^T B, B unpacked (weight gradients): same indexing by rows.
   GemmTnUkernelFn gemm_tn[kGemmMaxMR];
   size_t tn_mr;
-  size_t tn_nr;            // the column step the tn kernel walks B in (no packing)
+  size_t tn_nr;  // the column step the tn kernel walks B in (no packing)
   // Weight packing for the gemm kernels (layout in kernels.h); pass nr.
   void (*pack)(size_t k, size_t n, size_t nr, const float* w, size_t w_stride, const float* bias, float* packed);
   void (*pack_transposed)(size_t kb, size_t kr, size_t n, size_t nr, const float* w, ptrdiff_t block_stride,
                           size_t w_stride, const float* bias, float* packed);
   Isa isa;
-  const char* name;        // e.g. "4x8 wasmsimd loadsplat", for logs and benches
+  const char* name;  // e.g. "4x8 wasmsimd loadsplat", for logs and benches
 };
 
 // The config for this build and CPU, filled on first call (thread-safe) and never changed.
@@ -55,7 +55,7 @@ std::vector<GemmConfig> gemm_config_candidates();
 void nn_f32_gemm(const GemmConfig& g, size_t m, size_t n, size_t k, const float* a, size_t a_stride,
                  const float* packed_w, float* c, size_t c_stride, const GemmParams& params);
 //   C[m x n] (+)= A^T B, A stored (k x m) with row stride a_stride, B (k x n) with b_stride.
-void nn_f32_gemm_tn(const GemmConfig& g, size_t m, size_t n, size_t k, const float* a, size_t a_stride,
-                    const float* b, size_t b_stride, float* c, size_t c_stride, const GemmParams& params);
+void nn_f32_gemm_tn(const GemmConfig& g, size_t m, size_t n, size_t k, const float* a, size_t a_stride, const float* b,
+                    size_t b_stride, float* c, size_t c_stride, const GemmParams& params);
 
 }  // namespace nn

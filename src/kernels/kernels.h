@@ -12,22 +12,18 @@
 namespace nn {
 
 // C[m, n] (+)= sum_k A[m, k] * B[k, n]. Row-major, strides in elements.
-void nn_f32_gemm_ukernel__scalar(size_t m, size_t n, size_t k,
-                                 const float* a, size_t a_stride,
-                                 const float* b, size_t b_stride,
-                                 float* c, size_t c_stride, bool accumulate);
+void nn_f32_gemm_ukernel__scalar(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const float* b,
+                                 size_t b_stride, float* c, size_t c_stride, bool accumulate);
 
 // C[k, n] += sum_m A[m, k] * B[m, n] (A transposed): the filter-gradient shape.
-void nn_f32_gemm_tn_ukernel__scalar(size_t m, size_t k, size_t n,
-                                    const float* a, size_t a_stride,
-                                    const float* b, size_t b_stride,
-                                    float* c, size_t c_stride);
+void nn_f32_gemm_tn_ukernel__scalar(size_t m, size_t k, size_t n, const float* a, size_t a_stride, const float* b,
+                                    size_t b_stride, float* c, size_t c_stride);
 
 // Gathers im2col rows for output positions [row_begin, row_end) of the whole batch
 // (row = (n*out_h + oy)*out_w + ox), columns k in [k_begin, k_end) of (KH, KW, CI).
 // Out-of-image taps read as zero. col has k_end-k_begin floats per row.
-void nn_f32_im2col(const ConvDims& d, const float* in, size_t row_begin, size_t row_end,
-                   size_t k_begin, size_t k_end, float* col);
+void nn_f32_im2col(const ConvDims& d, const float* in, size_t row_begin, size_t row_end, size_t k_begin, size_t k_end,
+                   float* col);
 
 // The input-gradient gather: for input positions [row_begin, row_end) of the whole batch,
 // row = (n*in_h + y)*in_w + x, columns (KH, KW, CO) hold grad_out at the output position that
@@ -36,10 +32,10 @@ void nn_f32_col_gather_grad(const ConvDims& d, const float* grad_out, size_t row
 
 // Reference kernels: plain loops, the ground truth that tests compare optimized ops against.
 void nn_f32_gemm__reference(size_t m, size_t n, size_t k, const float* a, const float* b, float* c);
-void nn_f32_conv2d_forward__reference(const ConvDims& d, const float* in, const float* filter,
-                                      const float* bias, float* out);
-void nn_f32_conv2d_backward_input__reference(const ConvDims& d, const float* grad_out,
-                                             const float* filter, float* grad_in);
+void nn_f32_conv2d_forward__reference(const ConvDims& d, const float* in, const float* filter, const float* bias,
+                                      float* out);
+void nn_f32_conv2d_backward_input__reference(const ConvDims& d, const float* grad_out, const float* filter,
+                                             float* grad_in);
 void nn_f32_conv2d_backward_filter__reference(const ConvDims& d, const float* in, const float* grad_out,
                                               float* grad_filter, float* grad_bias);
 
@@ -57,9 +53,9 @@ void nn_f32_conv2d_backward_filter__reference(const ConvDims& d, const float* in
 //   C = clamp((accumulate ? C : 0) + bias + A * W, min, max)
 // The defaults give a plain C = A * W (+ bias). {0, +inf} is a fused ReLU.
 struct GemmParams {
-  float min       = -std::numeric_limits<float>::infinity();   // clamp below (0: ReLU)
-  float max       = std::numeric_limits<float>::infinity();    // clamp above
-  bool accumulate = false;                                     // add into C (backward passes)
+  float min = -std::numeric_limits<float>::infinity();  // clamp below (0: ReLU)
+  float max = std::numeric_limits<float>::infinity();   // clamp above
+  bool accumulate = false;                              // add into C (backward passes)
 };
 
 // nn_f32_gemm_ukernel_<MR>x<NR>__<isa>[_<variant>]: C (+)= A * W with W packed for this NR.
@@ -72,8 +68,8 @@ struct GemmParams {
 // Reads: exactly A's mr x kc values, the packed panels, and C's mr x nc values when
 // accumulating. Rows mr..MR-1 of the tile alias row mr-1 inside the kernel (XNNPACK style),
 // so one kernel serves every mr <= MR.
-using GemmUkernelFn = void (*)(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride,
-                               const float* packed_w, float* c, size_t c_stride, const GemmParams* params);
+using GemmUkernelFn = void (*)(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride, const float* packed_w,
+                               float* c, size_t c_stride, const GemmParams* params);
 
 // nn_f32_gemm_tn_ukernel_<MR>x<NR>__<isa>: C (+)= A^T * B with A stored transposed and B
 // unpacked, for operands that change every call (the filter gradient: A = an im2col tile,
@@ -83,9 +79,8 @@ using GemmUkernelFn = void (*)(size_t mr, size_t nc, size_t kc, const float* a, 
 // Reads: when nc is not a multiple of the vector width, the last vector of each B row reads
 // past column nc - 1 (up to 3 floats with 4-float vectors, 7 with fma3's 8), never writes
 // there; at the end of a buffer that is core/alloc's tail padding. A's reads are exact.
-using GemmTnUkernelFn = void (*)(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride,
-                                 const float* b, size_t b_stride, float* c, size_t c_stride,
-                                 const GemmParams* params);
+using GemmTnUkernelFn = void (*)(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride, const float* b,
+                                 size_t b_stride, float* c, size_t c_stride, const GemmParams* params);
 
 // Floats that nn_f32_pack_gemm_w writes for a K x N matrix and panel width nr.
 inline size_t nn_f32_packed_gemm_w_floats(size_t k, size_t n, size_t nr) { return (n + nr - 1) / nr * nr * (k + 1); }
@@ -102,16 +97,16 @@ void nn_f32_pack_gemm_w(size_t k, size_t n, size_t nr, const float* w, size_t w_
 // Backward-input of a conv: the filter (KH, KW, CI, CO) read as rows (ky, kx, co), columns ci is
 // kb = KH*KW, kr = CO, n = CI, block_stride = CI*CO, w_stride = CO. A dense layer's W^T
 // (W is In x Out): kb = 1, kr = Out, n = In, w_stride = Out.
-void nn_f32_pack_gemm_w_transposed(size_t kb, size_t kr, size_t n, size_t nr, const float* w,
-                                   ptrdiff_t block_stride, size_t w_stride, const float* bias, float* packed);
+void nn_f32_pack_gemm_w_transposed(size_t kb, size_t kr, size_t n, size_t nr, const float* w, ptrdiff_t block_stride,
+                                   size_t w_stride, const float* bias, float* packed);
 
 // Declarations of every tiled kernel, from the one list (only those built for this target).
-#define NN_GEMM_UKERNEL(isa, fn, mr, nr)                                                          \
-  void fn(size_t mr_, size_t nc, size_t kc, const float* a, size_t a_stride, const float* packed_w, \
+#define NN_GEMM_UKERNEL(isa, fn, mr, nr)                                                                      \
+  void fn(size_t mr_, size_t nc, size_t kc, const float* a, size_t a_stride, const float* packed_w, float* c, \
+          size_t c_stride, const GemmParams* params);
+#define NN_GEMM_TN_UKERNEL(isa, fn, mr, nr)                                                                   \
+  void fn(size_t mr_, size_t nc, size_t kc, const float* a, size_t a_stride, const float* b, size_t b_stride, \
           float* c, size_t c_stride, const GemmParams* params);
-#define NN_GEMM_TN_UKERNEL(isa, fn, mr, nr)                                                        \
-  void fn(size_t mr_, size_t nc, size_t kc, const float* a, size_t a_stride, const float* b,       \
-          size_t b_stride, float* c, size_t c_stride, const GemmParams* params);
 #include "kernels/f32-gemm/f32-gemm.inc"
 
 }  // namespace nn

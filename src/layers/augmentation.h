@@ -48,7 +48,7 @@ class AugmentationLayer : public Layer {
   ImageBatch dims(int batch) const;
 
  private:
-  bool     has_seed_;
+  bool has_seed_;
   uint64_t seed_;
   uint64_t calls_ = 0;
 };
@@ -61,13 +61,13 @@ struct FactorRange {
 
 enum class FlipMode { kHorizontal, kVertical, kHorizontalAndVertical };
 
-Status      parse_flip_mode(std::string_view name, FlipMode* out);
+Status parse_flip_mode(std::string_view name, FlipMode* out);
 const char* flip_mode_name(FlipMode mode);
 
 struct RandomFlipOptions {
-  FlipMode mode     = FlipMode::kHorizontalAndVertical;   // Keras's default
-  bool     has_seed = false;
-  uint64_t seed     = 0;
+  FlipMode mode = FlipMode::kHorizontalAndVertical;  // Keras's default
+  bool has_seed = false;
+  uint64_t seed = 0;
 };
 
 // Flips each image left-right and/or top-bottom, each direction independently with
@@ -89,11 +89,11 @@ class RandomFlip final : public AugmentationLayer {
 
 // Options of the three affine layers (Keras's defaults).
 struct AffineAugmentationOptions {
-  FillMode      fill_mode     = FillMode::kReflect;
+  FillMode fill_mode = FillMode::kReflect;
   Interpolation interpolation = Interpolation::kBilinear;
-  float         fill_value    = 0.0f;
-  bool          has_seed      = false;
-  uint64_t      seed          = 0;
+  float fill_value = 0.0f;
+  bool has_seed = false;
+  uint64_t seed = 0;
 };
 
 // RandomRotation, RandomZoom and RandomTranslation: each draws one affine map per image (output
@@ -118,7 +118,7 @@ class AffineAugmentation : public AugmentationLayer {
 };
 
 struct RandomRotationOptions : AffineAugmentationOptions {
-  FactorRange factor;   // fractions of a full turn, in [-1, 1]; positive is counter-clockwise
+  FactorRange factor;  // fractions of a full turn, in [-1, 1]; positive is counter-clockwise
 };
 
 // Rotates about the image center by an angle uniform in [lo, hi] * 2 pi, with Keras's matrix:
@@ -141,7 +141,7 @@ class RandomRotation final : public AffineAugmentation {
 
 struct RandomZoomOptions : AffineAugmentationOptions {
   FactorRange height_factor;
-  bool        has_width_factor = false;   // Keras's width_factor=None: zoom both axes alike
+  bool has_width_factor = false;  // Keras's width_factor=None: zoom both axes alike
   FactorRange width_factor;
 };
 
@@ -163,8 +163,8 @@ class RandomZoom final : public AffineAugmentation {
 };
 
 struct RandomTranslationOptions : AffineAugmentationOptions {
-  FactorRange height_factor;   // fractions of the height; positive shifts down
-  FactorRange width_factor;    // fractions of the width; positive shifts right
+  FactorRange height_factor;  // fractions of the height; positive shifts down
+  FactorRange width_factor;   // fractions of the width; positive shifts right
 };
 
 // Shifts by dy = uniform * h and dx = uniform * w pixels: x_in = x - dx, y_in = y - dy.
@@ -184,10 +184,10 @@ class RandomTranslation final : public AffineAugmentation {
 };
 
 struct RandomContrastOptions {
-  float    lower = 0.0f, upper = 0.0f;        // the factor is uniform in [1 - lower, 1 + upper]
-  float    value_low = 0.0f, value_high = 255.0f;   // Keras 3's value_range: outputs are clipped to it
-  bool     has_seed = false;
-  uint64_t seed     = 0;
+  float lower = 0.0f, upper = 0.0f;             // the factor is uniform in [1 - lower, 1 + upper]
+  float value_low = 0.0f, value_high = 255.0f;  // Keras 3's value_range: outputs are clipped to it
+  bool has_seed = false;
+  uint64_t seed = 0;
 };
 
 // Per image, one factor f; per channel, out = clip((x - mean) f + mean) with the mean over the

@@ -7,7 +7,7 @@ namespace nn {
 
 Status BatchNormalization::do_build(const std::vector<Shape>& inputs, Shape* output) {
   NN_RETURN_IF_ERROR(expect_inputs(inputs, 1, 0));
-  const int rank = inputs[0].rank + 1;   // Keras counts the batch axis
+  const int rank = inputs[0].rank + 1;  // Keras counts the batch axis
   const int axis = options_.axis < 0 ? options_.axis + rank : options_.axis;
   if (axis < 1 || axis >= rank) {
     return invalid_argument(who(), ": axis ", options_.axis, " does not exist for inputs of rank ", rank,
@@ -20,11 +20,18 @@ Status BatchNormalization::do_build(const std::vector<Shape>& inputs, Shape* out
   if (!(options_.momentum >= 0.0f && options_.momentum <= 1.0f)) {
     return invalid_argument(who(), ": momentum is ", options_.momentum, ": it must lie in [0, 1]");
   }
-  if (!(options_.epsilon > 0.0f)) return invalid_argument(who(), ": epsilon is ", options_.epsilon, ": it must be positive");
+  if (!(options_.epsilon > 0.0f))
+    return invalid_argument(who(), ": epsilon is ", options_.epsilon, ": it must be positive");
   const int64_t c = inputs[0].last();
   gamma_ = beta_ = -1;
-  if (options_.scale) { gamma_ = static_cast<int>(params_.size()); add_param("gamma", Shape{c}, Init::kOnes, true); }
-  if (options_.center) { beta_ = static_cast<int>(params_.size()); add_param("beta", Shape{c}, Init::kZeros, true); }
+  if (options_.scale) {
+    gamma_ = static_cast<int>(params_.size());
+    add_param("gamma", Shape{c}, Init::kOnes, true);
+  }
+  if (options_.center) {
+    beta_ = static_cast<int>(params_.size());
+    add_param("beta", Shape{c}, Init::kZeros, true);
+  }
   moving_mean_ = static_cast<int>(params_.size());
   add_param("moving_mean", Shape{c}, Init::kZeros, false);
   moving_variance_ = static_cast<int>(params_.size());
@@ -45,12 +52,12 @@ size_t BatchNormalization::saved_floats(int) const { return 2 * static_cast<size
 
 void BatchNormalization::forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) {
   BatchNormArgs a;
-  a.rows     = rows(ctx.batch);
+  a.rows = rows(ctx.batch);
   a.channels = static_cast<size_t>(output_shape_.last());
-  a.epsilon  = options_.epsilon;
+  a.epsilon = options_.epsilon;
   a.momentum = options_.momentum;
-  a.gamma    = gamma_ >= 0 ? value(gamma_) : nullptr;
-  a.beta     = beta_ >= 0 ? value(beta_) : nullptr;
+  a.gamma = gamma_ >= 0 ? value(gamma_) : nullptr;
+  a.beta = beta_ >= 0 ? value(beta_) : nullptr;
   float* mean = ctx.saved;
   float* inv_std = ctx.saved + a.channels;
   if (ctx.training) {
@@ -64,11 +71,11 @@ void BatchNormalization::forward(const RunContext& ctx, const std::vector<const 
 void BatchNormalization::backward(const RunContext& ctx, const std::vector<const float*>& in, const float*,
                                   const float* grad_out, const std::vector<float*>& grad_in) {
   BatchNormArgs a;
-  a.rows     = rows(ctx.batch);
+  a.rows = rows(ctx.batch);
   a.channels = static_cast<size_t>(output_shape_.last());
-  a.epsilon  = options_.epsilon;
-  a.gamma    = gamma_ >= 0 ? value(gamma_) : nullptr;
-  a.beta     = beta_ >= 0 ? value(beta_) : nullptr;
+  a.epsilon = options_.epsilon;
+  a.gamma = gamma_ >= 0 ? value(gamma_) : nullptr;
+  a.beta = beta_ >= 0 ? value(beta_) : nullptr;
   batchnorm_backward(ctx.pool, a, ctx.training, in[0], grad_out, ctx.saved, ctx.saved + a.channels, grad_in[0],
                      gamma_ >= 0 ? grad(gamma_) : nullptr, beta_ >= 0 ? grad(beta_) : nullptr, ctx.workspace);
 }

@@ -38,8 +38,8 @@ void Concatenate::forward(const RunContext& ctx, const std::vector<const float*>
   });
 }
 
-void Concatenate::backward(const RunContext& ctx, const std::vector<const float*>&, const float*,
-                           const float* grad_out, const std::vector<float*>& grad_in) {
+void Concatenate::backward(const RunContext& ctx, const std::vector<const float*>&, const float*, const float* grad_out,
+                           const std::vector<float*>& grad_in) {
   const size_t rows = static_cast<size_t>(ctx.batch) * output_shape_.numel() / output_shape_.last();
   const size_t width = static_cast<size_t>(output_shape_.last());
   parallel_for(ctx.pool, rows, 256, [&](int, size_t b, size_t e) {

@@ -37,7 +37,8 @@ void Conv2D::backward(const RunContext& ctx, const std::vector<const float*>& in
 }
 
 int64_t Conv2D::macs_per_sample() const {
-  return output_shape_[0] * output_shape_[1] * output_shape_[2] * options_.kernel_h * options_.kernel_w * input_shapes_[0][2];
+  return output_shape_[0] * output_shape_[1] * output_shape_[2] * options_.kernel_h * options_.kernel_w *
+         input_shapes_[0][2];
 }
 
 }  // namespace nn

@@ -32,13 +32,11 @@ void Dense::forward(const RunContext& ctx, const std::vector<const float*>& in, 
 }
 
 void Dense::backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out,
-                      const float* grad_out, const std::vector<float*>& grad_in) {
+                     const float* grad_out, const std::vector<float*>& grad_in) {
   conv2d_fused_backward(ctx.pool, dims(ctx.batch), options_.activation, in[0], out, grad_out, value(0), grad_in[0],
                         grad(0), options_.use_bias ? grad(1) : nullptr, ctx.workspace);
 }
 
-int64_t Dense::macs_per_sample() const {
-  return input_shapes_[0].numel() * options_.units;
-}
+int64_t Dense::macs_per_sample() const { return input_shapes_[0].numel() * options_.units; }
 
 }  // namespace nn

@@ -25,8 +25,10 @@ Status DepthwiseConv2D::do_build(const std::vector<Shape>& inputs, Shape* output
 ConvDims DepthwiseConv2D::dims(int batch) const { return window_.dims(batch, input_shapes_[0], output_shape_[2]); }
 
 uint64_t DepthwiseConv2D::workspace_floats(int batch, int) const {
-  const uint64_t pre = options_.activation == Activation::kLinear
-                           ? 0 : round_up_floats64(static_cast<uint64_t>(batch) * static_cast<uint64_t>(output_shape_.numel()));
+  const uint64_t pre =
+      options_.activation == Activation::kLinear
+          ? 0
+          : round_up_floats64(static_cast<uint64_t>(batch) * static_cast<uint64_t>(output_shape_.numel()));
   return pre + depthwise_conv2d_workspace_floats(dims(batch));
 }
 

@@ -40,8 +40,9 @@ Status Layer::expect_inputs(const std::vector<Shape>& inputs, size_t count, int 
   }
   for (size_t i = 0; i < inputs.size(); ++i) {
     if (rank > 0 && inputs[i].rank != rank) {
-      return shape_mismatch(who(), " expects input of rank ", rank, " (", rank == 3 ? "height, width, channels" : "features",
-                            ", batch excluded) but got shape ", inputs[i].str());
+      return shape_mismatch(who(), " expects input of rank ", rank, " (",
+                            rank == 3 ? "height, width, channels" : "features", ", batch excluded) but got shape ",
+                            inputs[i].str());
     }
   }
   return Status::ok();
@@ -49,12 +50,12 @@ Status Layer::expect_inputs(const std::vector<Shape>& inputs, size_t count, int 
 
 void Layer::add_param(std::string name, Shape shape, Init init, bool trainable, int64_t fan_in, int64_t fan_out) {
   Param p;
-  p.name      = std::move(name);
-  p.shape     = shape;
-  p.init      = init;
+  p.name = std::move(name);
+  p.shape = shape;
+  p.init = init;
   p.trainable = trainable;
-  p.fan_in    = fan_in;
-  p.fan_out   = fan_out;
+  p.fan_in = fan_in;
+  p.fan_out = fan_out;
   params_.push_back(std::move(p));
 }
 

@@ -22,25 +22,25 @@ class ThreadPool;
 enum class Init { kZeros, kOnes, kGlorotUniform };
 
 struct Param {
-  std::string name;          // Keras weight name: "kernel", "bias", ...
-  Shape       shape;
-  Init        init      = Init::kZeros;
-  bool        trainable = true;
-  int64_t     fan_in    = 0;  // for glorot-uniform
-  int64_t     fan_out   = 0;
-  float*      value     = nullptr;   // set by the graph when it allocates the parameter arena
-  float*      grad      = nullptr;   // null for non-trainable parameters
+  std::string name;  // Keras weight name: "kernel", "bias", ...
+  Shape shape;
+  Init init = Init::kZeros;
+  bool trainable = true;
+  int64_t fan_in = 0;  // for glorot-uniform
+  int64_t fan_out = 0;
+  float* value = nullptr;  // set by the graph when it allocates the parameter arena
+  float* grad = nullptr;   // null for non-trainable parameters
 };
 
 // What every forward/backward call gets besides its tensors.
 struct RunContext {
-  ThreadPool* pool      = nullptr;
-  int         batch     = 0;        // samples in this call (<= the planned batch)
-  bool        training  = false;    // fit: true; evaluate/predict: false
-  Rng*        rng       = nullptr;  // for dropout and augmentation
-  float*      workspace = nullptr;  // workspace_floats(planned batch, threads) floats, shared by all layers
-  float*      saved     = nullptr;  // saved_floats(planned batch) floats owned by this layer: written in
-                                    // forward, read in the following backward (batch statistics, masks)
+  ThreadPool* pool = nullptr;
+  int batch = 0;               // samples in this call (<= the planned batch)
+  bool training = false;       // fit: true; evaluate/predict: false
+  Rng* rng = nullptr;          // for dropout and augmentation
+  float* workspace = nullptr;  // workspace_floats(planned batch, threads) floats, shared by all layers
+  float* saved = nullptr;      // saved_floats(planned batch) floats owned by this layer: written in
+                               // forward, read in the following backward (batch statistics, masks)
 };
 
 class Layer {
@@ -57,11 +57,21 @@ class Layer {
   Status build(const std::vector<Shape>& inputs, Shape* output);
 
   // In 64 bits, so that a plan too large for wasm32 is measured, not wrapped (core/checked.h).
-  virtual uint64_t workspace_floats(int batch, int threads) const { (void)batch; (void)threads; return 0; }
-  virtual size_t saved_floats(int batch) const { (void)batch; return 0; }
+  virtual uint64_t workspace_floats(int batch, int threads) const {
+    (void)batch;
+    (void)threads;
+    return 0;
+  }
+  virtual size_t saved_floats(int batch) const {
+    (void)batch;
+    return 0;
+  }
   // Whether backward reads input i / the output. The memory planner frees or reuses what no
   // backward needs (e.g. BN's output once the next ReLU has run); true is always safe.
-  virtual bool backward_reads_input(int i) const { (void)i; return true; }
+  virtual bool backward_reads_input(int i) const {
+    (void)i;
+    return true;
+  }
   virtual bool backward_reads_output() const { return true; }
   virtual void forward(const RunContext& ctx, const std::vector<const float*>& inputs, float* output) = 0;
   virtual void backward(const RunContext& ctx, const std::vector<const float*>& inputs, const float* output,
@@ -71,12 +81,12 @@ class Layer {
   // benchmark's GFLOP/s and the app's time estimates come from it.
   virtual int64_t macs_per_sample() const { return 0; }
 
-  std::vector<Param>&       params() { return params_; }
+  std::vector<Param>& params() { return params_; }
   const std::vector<Param>& params() const { return params_; }
   int64_t count_params(bool trainable) const;
 
   const std::vector<Shape>& input_shapes() const { return input_shapes_; }
-  const Shape&              output_shape() const { return output_shape_; }
+  const Shape& output_shape() const { return output_shape_; }
 
  protected:
   // Implemented by each layer: validate, declare parameters, compute the output shape.
@@ -92,7 +102,7 @@ class Layer {
 
   std::vector<Param> params_;
   std::vector<Shape> input_shapes_;
-  Shape              output_shape_;
+  Shape output_shape_;
 
  private:
   std::string name_;

@@ -21,8 +21,10 @@ class InputLayer final : public Layer {
   void forward(const RunContext&, const std::vector<const float*>&, float*) override {}
   void backward(const RunContext&, const std::vector<const float*>&, const float*, const float*,
                 const std::vector<float*>&) override {}
+
  protected:
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+
  private:
   Shape shape_;
 };
@@ -39,18 +41,20 @@ class Rescaling final : public Layer {
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
+
  protected:
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+
  private:
   float scale_, offset_;
 };
 
 struct Conv2DOptions {
-  int64_t    filters    = 0;
-  int64_t    kernel_h   = 3, kernel_w = 3;
-  int64_t    stride_h   = 1, stride_w = 1;
-  Padding    padding    = Padding::kValid;
-  bool       use_bias   = true;
+  int64_t filters = 0;
+  int64_t kernel_h = 3, kernel_w = 3;
+  int64_t stride_h = 1, stride_w = 1;
+  Padding padding = Padding::kValid;
+  bool use_bias = true;
   Activation activation = Activation::kLinear;
 };
 
@@ -65,8 +69,10 @@ class Conv2D final : public Layer {
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
   const Conv2DOptions& options() const { return options_; }
+
  protected:
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+
  private:
   ConvDims dims(int batch) const;
   Conv2DOptions options_;
@@ -74,8 +80,8 @@ class Conv2D final : public Layer {
 };
 
 struct DenseOptions {
-  int64_t    units      = 0;
-  bool       use_bias   = true;
+  int64_t units = 0;
+  bool use_bias = true;
   Activation activation = Activation::kLinear;
 };
 
@@ -91,17 +97,19 @@ class Dense final : public Layer {
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
+
  protected:
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+
  private:
   ConvDims dims(int batch) const;
   DenseOptions options_;
 };
 
 struct Pool2DOptions {
-  int64_t pool_h   = 2, pool_w = 2;
-  int64_t stride_h = 0, stride_w = 0;   // 0 = the pool size, Keras's default
-  Padding padding  = Padding::kValid;
+  int64_t pool_h = 2, pool_w = 2;
+  int64_t stride_h = 0, stride_w = 0;  // 0 = the pool size, Keras's default
+  Padding padding = Padding::kValid;
 };
 
 enum class PoolKind { kMax, kAverage };
@@ -119,8 +127,10 @@ class Pooling2D final : public Layer {
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
+
  protected:
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+
  private:
   ConvDims dims(int batch) const;
   PoolKind kind_;
@@ -137,6 +147,7 @@ class GlobalAveragePooling2D final : public Layer {
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
+
  protected:
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
 };
@@ -150,6 +161,7 @@ class Flatten final : public Layer {
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
+
  protected:
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
 };
@@ -167,12 +179,14 @@ class ActivationLayer final : public Layer {
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
+
  protected:
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+
  private:
-  Activation  activation_;
+  Activation activation_;
   const char* class_name_;
-  int         axis_;
+  int axis_;
 };
 
 // Elementwise sum of two or more inputs of one shape (residual connections).
@@ -185,6 +199,7 @@ class Add final : public Layer {
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
+
  protected:
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
 };
@@ -193,11 +208,11 @@ class Add final : public Layer {
 // Parameters in Keras's order: gamma (if scale), beta (if center), moving_mean, moving_variance
 // (the last two non-trainable).
 struct BatchNormOptions {
-  int   axis     = -1;      // Keras's axis, counting the batch: -1 or the last axis only
+  int axis = -1;  // Keras's axis, counting the batch: -1 or the last axis only
   float momentum = 0.99f;
-  float epsilon  = 1e-3f;
-  bool  center   = true;
-  bool  scale    = true;
+  float epsilon = 1e-3f;
+  bool center = true;
+  bool scale = true;
 };
 
 class BatchNormalization final : public Layer {
@@ -211,27 +226,30 @@ class BatchNormalization final : public Layer {
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
+
  protected:
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+
  private:
   size_t rows(int batch) const;
   BatchNormOptions options_;
-  int gamma_ = -1, beta_ = -1, moving_mean_ = -1, moving_variance_ = -1;   // param indices
+  int gamma_ = -1, beta_ = -1, moving_mean_ = -1, moving_variance_ = -1;  // param indices
 };
 
 struct DepthwiseConv2DOptions {
-  int64_t    kernel_h = 3, kernel_w = 3;
-  int64_t    stride_h = 1, stride_w = 1;
-  Padding    padding = Padding::kValid;
-  int64_t    depth_multiplier = 1;
-  bool       use_bias   = true;
+  int64_t kernel_h = 3, kernel_w = 3;
+  int64_t stride_h = 1, stride_w = 1;
+  Padding padding = Padding::kValid;
+  int64_t depth_multiplier = 1;
+  bool use_bias = true;
   Activation activation = Activation::kLinear;
 };
 
 // DepthwiseConv2D: kernel (KH, KW, C, depth_multiplier), output channels C * depth_multiplier.
 class DepthwiseConv2D final : public Layer {
  public:
-  DepthwiseConv2D(std::string name, const DepthwiseConv2DOptions& options) : Layer(std::move(name)), options_(options) {}
+  DepthwiseConv2D(std::string name, const DepthwiseConv2DOptions& options)
+      : Layer(std::move(name)), options_(options) {}
   const char* class_name() const override { return "DepthwiseConv2D"; }
   bool backward_reads_output() const override { return options_.activation != Activation::kLinear; }
   int64_t macs_per_sample() const override;
@@ -240,8 +258,10 @@ class DepthwiseConv2D final : public Layer {
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
+
  protected:
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+
  private:
   ConvDims dims(int batch) const;
   DepthwiseConv2DOptions options_;
@@ -249,12 +269,12 @@ class DepthwiseConv2D final : public Layer {
 };
 
 struct SeparableConv2DOptions {
-  int64_t    filters  = 0;
-  int64_t    kernel_h = 3, kernel_w = 3;
-  int64_t    stride_h = 1, stride_w = 1;
-  Padding    padding = Padding::kValid;
-  int64_t    depth_multiplier = 1;
-  bool       use_bias   = true;
+  int64_t filters = 0;
+  int64_t kernel_h = 3, kernel_w = 3;
+  int64_t stride_h = 1, stride_w = 1;
+  Padding padding = Padding::kValid;
+  int64_t depth_multiplier = 1;
+  bool use_bias = true;
   Activation activation = Activation::kLinear;
 };
 
@@ -263,7 +283,8 @@ struct SeparableConv2DOptions {
 // (1, 1, C*DM, filters), bias. The depthwise result is recomputed in backward, not saved.
 class SeparableConv2D final : public Layer {
  public:
-  SeparableConv2D(std::string name, const SeparableConv2DOptions& options) : Layer(std::move(name)), options_(options) {}
+  SeparableConv2D(std::string name, const SeparableConv2DOptions& options)
+      : Layer(std::move(name)), options_(options) {}
   const char* class_name() const override { return "SeparableConv2D"; }
   bool backward_reads_output() const override { return options_.activation != Activation::kLinear; }
   int64_t macs_per_sample() const override;
@@ -272,8 +293,10 @@ class SeparableConv2D final : public Layer {
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
+
  protected:
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+
  private:
   ConvDims depthwise_dims(int batch) const;
   ConvDims pointwise_dims(int batch) const;
@@ -298,14 +321,16 @@ class Dropout final : public Layer {
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
+
  protected:
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+
  private:
-  float    rate_;
-  bool     has_seed_;
+  float rate_;
+  bool has_seed_;
   uint64_t seed_;
-  uint64_t calls_ = 0;   // a seeded layer draws a fresh mask per call, reproducibly
-  bool     last_training_ = false;
+  uint64_t calls_ = 0;  // a seeded layer draws a fresh mask per call, reproducibly
+  bool last_training_ = false;
 };
 
 // Concatenate along the channel (last) axis.
@@ -318,6 +343,7 @@ class Concatenate final : public Layer {
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
+
  protected:
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
 };
@@ -336,8 +362,10 @@ class ZeroPadding2D final : public Layer {
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
+
  protected:
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+
  private:
   int64_t top_, bottom_, left_, right_;
 };
@@ -347,9 +375,9 @@ class ZeroPadding2D final : public Layer {
 //          x                    for threshold <= x < max_value
 //          negative_slope * (x - threshold) otherwise
 struct ReLUOptions {
-  float max_value      = -1.0f;   // < 0: no upper bound
+  float max_value = -1.0f;  // < 0: no upper bound
   float negative_slope = 0.0f;
-  float threshold      = 0.0f;
+  float threshold = 0.0f;
 };
 
 class ReLULayer final : public Layer {
@@ -362,8 +390,10 @@ class ReLULayer final : public Layer {
   void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
   void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
                 const std::vector<float*>& grad_in) override;
+
  protected:
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+
  private:
   ReLUOptions options_;
   const char* class_name_;

@@ -18,15 +18,19 @@ Status Pooling2D::do_build(const std::vector<Shape>& inputs, Shape* output) {
 ConvDims Pooling2D::dims(int batch) const { return window_.dims(batch, input_shapes_[0], output_shape_[2]); }
 
 void Pooling2D::forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) {
-  if (kind_ == PoolKind::kMax) max_pool2d_forward(ctx.pool, dims(ctx.batch), in[0], out);
-  else avg_pool2d_forward(ctx.pool, dims(ctx.batch), in[0], out);
+  if (kind_ == PoolKind::kMax)
+    max_pool2d_forward(ctx.pool, dims(ctx.batch), in[0], out);
+  else
+    avg_pool2d_forward(ctx.pool, dims(ctx.batch), in[0], out);
 }
 
 void Pooling2D::backward(const RunContext& ctx, const std::vector<const float*>& in, const float*,
                          const float* grad_out, const std::vector<float*>& grad_in) {
   if (!grad_in[0]) return;
-  if (kind_ == PoolKind::kMax) max_pool2d_backward(ctx.pool, dims(ctx.batch), in[0], grad_out, grad_in[0]);
-  else avg_pool2d_backward(ctx.pool, dims(ctx.batch), grad_out, grad_in[0]);
+  if (kind_ == PoolKind::kMax)
+    max_pool2d_backward(ctx.pool, dims(ctx.batch), in[0], grad_out, grad_in[0]);
+  else
+    avg_pool2d_backward(ctx.pool, dims(ctx.batch), grad_out, grad_in[0]);
 }
 
 }  // namespace nn

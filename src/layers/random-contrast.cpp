@@ -35,7 +35,8 @@ void RandomContrast::forward(const RunContext& ctx, const std::vector<const floa
   Rng* rng = generator(ctx, &own);
   const ImageBatch d = dims(ctx.batch);
   const int64_t hw = d.h * d.w, stride = 1 + d.c;
-  for (int i = 0; i < ctx.batch; ++i) ctx.saved[i * stride] = rng->uniform(1.0f - options_.lower, 1.0f + options_.upper);
+  for (int i = 0; i < ctx.batch; ++i)
+    ctx.saved[i * stride] = rng->uniform(1.0f - options_.lower, 1.0f + options_.upper);
   const float lo = options_.value_low, hi = options_.value_high;
   parallel_for(ctx.pool, static_cast<size_t>(d.n), 1, [&](int, size_t n0, size_t n1) {
     for (size_t n = n0; n < n1; ++n) {
@@ -48,7 +49,8 @@ void RandomContrast::forward(const RunContext& ctx, const std::vector<const floa
         for (int64_t p = 0; p < hw; ++p) sum += x[p * d.c + c];
         const float mean = static_cast<float>(sum / static_cast<double>(hw));
         saved[1 + c] = mean;
-        for (int64_t p = 0; p < hw; ++p) o[p * d.c + c] = std::min(std::max((x[p * d.c + c] - mean) * f + mean, lo), hi);
+        for (int64_t p = 0; p < hw; ++p)
+          o[p * d.c + c] = std::min(std::max((x[p * d.c + c] - mean) * f + mean, lo), hi);
       }
     }
   });
@@ -76,7 +78,7 @@ void RandomContrast::backward(const RunContext& ctx, const std::vector<const flo
           const float y = (x[p * d.c + c] - mean) * f + mean;
           return y >= lo && y <= hi;
         };
-        double through = 0.0;   // sum of the gradient reaching y, which every x_j gets via the mean
+        double through = 0.0;  // sum of the gradient reaching y, which every x_j gets via the mean
         for (int64_t p = 0; p < hw; ++p)
           if (passes(p)) through += go[p * d.c + c];
         const float shared = static_cast<float>((1.0 - f) * through / static_cast<double>(hw));

@@ -8,18 +8,26 @@
 namespace nn {
 
 Status parse_flip_mode(std::string_view name, FlipMode* out) {
-  if (name == "horizontal") *out = FlipMode::kHorizontal;
-  else if (name == "vertical") *out = FlipMode::kVertical;
-  else if (name == "horizontal_and_vertical") *out = FlipMode::kHorizontalAndVertical;
-  else return invalid_argument("mode '", name, "' is not a flip mode: use 'horizontal', 'vertical' or 'horizontal_and_vertical'");
+  if (name == "horizontal")
+    *out = FlipMode::kHorizontal;
+  else if (name == "vertical")
+    *out = FlipMode::kVertical;
+  else if (name == "horizontal_and_vertical")
+    *out = FlipMode::kHorizontalAndVertical;
+  else
+    return invalid_argument("mode '", name,
+                            "' is not a flip mode: use 'horizontal', 'vertical' or 'horizontal_and_vertical'");
   return Status::ok();
 }
 
 const char* flip_mode_name(FlipMode mode) {
   switch (mode) {
-    case FlipMode::kHorizontal: return "horizontal";
-    case FlipMode::kVertical:   return "vertical";
-    case FlipMode::kHorizontalAndVertical: return "horizontal_and_vertical";
+    case FlipMode::kHorizontal:
+      return "horizontal";
+    case FlipMode::kVertical:
+      return "vertical";
+    case FlipMode::kHorizontalAndVertical:
+      return "horizontal_and_vertical";
   }
   return "?";
 }
@@ -48,10 +56,10 @@ void RandomFlip::forward(const RunContext& ctx, const std::vector<const float*>&
   Rng own;
   Rng* rng = generator(ctx, &own);
   const bool horizontal = options_.mode != FlipMode::kVertical;
-  const bool vertical   = options_.mode != FlipMode::kHorizontal;
+  const bool vertical = options_.mode != FlipMode::kHorizontal;
   float* flags = ctx.saved;
   for (int i = 0; i < ctx.batch; ++i) {
-    flags[2 * i]     = horizontal && rng->uniform() < 0.5f ? 1.0f : 0.0f;
+    flags[2 * i] = horizontal && rng->uniform() < 0.5f ? 1.0f : 0.0f;
     flags[2 * i + 1] = vertical && rng->uniform() < 0.5f ? 1.0f : 0.0f;
   }
   const ImageBatch d = dims(ctx.batch);

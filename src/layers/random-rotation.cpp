@@ -17,7 +17,7 @@ Status RandomRotation::validate() const {
 }
 
 void RandomRotation::draw_map(Rng& rng, int64_t h, int64_t w, float* map) const {
-  const double turn  = rng.uniform(options_.factor.lo, options_.factor.hi);
+  const double turn = rng.uniform(options_.factor.lo, options_.factor.hi);
   const double angle = turn * 6.283185307179586;
   const double c = std::cos(angle), s = std::sin(angle);
   const double wm1 = static_cast<double>(w - 1), hm1 = static_cast<double>(h - 1);

@@ -26,7 +26,8 @@ Status RandomZoom::validate() const {
 void RandomZoom::draw_map(Rng& rng, int64_t h, int64_t w, float* map) const {
   // Height first, then width: Keras's order.
   const float zy = 1.0f + rng.uniform(options_.height_factor.lo, options_.height_factor.hi);
-  const float zx = options_.has_width_factor ? 1.0f + rng.uniform(options_.width_factor.lo, options_.width_factor.hi) : zy;
+  const float zx =
+      options_.has_width_factor ? 1.0f + rng.uniform(options_.width_factor.lo, options_.width_factor.hi) : zy;
   map[0] = zx;
   map[1] = 0.0f;
   map[2] = (static_cast<float>(w) - 1.0f) / 2.0f * (1.0f - zx);

@@ -70,7 +70,7 @@ void SeparableConv2D::backward(const RunContext& ctx, const std::vector<const fl
   float* ws = grad_mid + round_up_floats(mid_size);
   const ConvDims d = depthwise_dims(ctx.batch);
   {
-    ProfileScope scope(ProfileKey::kForward);   // the recomputation, counted as forward work
+    ProfileScope scope(ProfileKey::kForward);  // the recomputation, counted as forward work
     depthwise_conv2d_forward(ctx.pool, d, in[0], value(0), nullptr, mid);
   }
   std::memset(grad_mid, 0, mid_size * sizeof(float));

@@ -10,22 +10,33 @@
 namespace nn {
 
 Status parse_activation(std::string_view name, Activation* out) {
-  if (name == "linear" || name.empty()) *out = Activation::kLinear;
-  else if (name == "relu")    *out = Activation::kRelu;
-  else if (name == "sigmoid") *out = Activation::kSigmoid;
-  else if (name == "tanh")    *out = Activation::kTanh;
-  else if (name == "softmax") *out = Activation::kSoftmax;
-  else return unsupported("activation '", name, "' is not supported: use linear, relu, sigmoid, tanh or softmax");
+  if (name == "linear" || name.empty())
+    *out = Activation::kLinear;
+  else if (name == "relu")
+    *out = Activation::kRelu;
+  else if (name == "sigmoid")
+    *out = Activation::kSigmoid;
+  else if (name == "tanh")
+    *out = Activation::kTanh;
+  else if (name == "softmax")
+    *out = Activation::kSoftmax;
+  else
+    return unsupported("activation '", name, "' is not supported: use linear, relu, sigmoid, tanh or softmax");
   return Status::ok();
 }
 
 const char* activation_name(Activation a) {
   switch (a) {
-    case Activation::kLinear:  return "linear";
-    case Activation::kRelu:    return "relu";
-    case Activation::kSigmoid: return "sigmoid";
-    case Activation::kTanh:    return "tanh";
-    case Activation::kSoftmax: return "softmax";
+    case Activation::kLinear:
+      return "linear";
+    case Activation::kRelu:
+      return "relu";
+    case Activation::kSigmoid:
+      return "sigmoid";
+    case Activation::kTanh:
+      return "tanh";
+    case Activation::kSoftmax:
+      return "softmax";
   }
   return "linear";
 }
@@ -46,7 +57,7 @@ static void forward_rows(Activation a, const float* x, float* y, size_t rows, si
     case Activation::kRelu:
       for (size_t i = 0; i < n; ++i) {
         const float v = x[i];
-        y[i] = v < 0.0f ? 0.0f : v;   // NaN stays NaN, as in TF
+        y[i] = v < 0.0f ? 0.0f : v;  // NaN stays NaN, as in TF
       }
       break;
     case Activation::kSigmoid:
@@ -62,7 +73,10 @@ static void forward_rows(Activation a, const float* x, float* y, size_t rows, si
         float mx = xr[0];
         for (size_t c = 1; c < cols; ++c) mx = std::max(mx, xr[c]);
         float sum = 0.0f;
-        for (size_t c = 0; c < cols; ++c) { yr[c] = std::exp(xr[c] - mx); sum += yr[c]; }
+        for (size_t c = 0; c < cols; ++c) {
+          yr[c] = std::exp(xr[c] - mx);
+          sum += yr[c];
+        }
         const float inv = 1.0f / sum;
         for (size_t c = 0; c < cols; ++c) yr[c] *= inv;
       }
@@ -91,7 +105,7 @@ static void backward_rows(Activation a, const float* __restrict y, const float* 
     case Activation::kRelu:
       // y > 0 is false for y = 0 and NaN: those pass no gradient.
       put_all(dx, n, accumulate, [&](size_t i) {
-        const float d = dy[i];   // loaded unconditionally, so the select vectorizes
+        const float d = dy[i];  // loaded unconditionally, so the select vectorizes
         return y[i] > 0.0f ? d : 0.0f;
       });
       break;
@@ -122,8 +136,8 @@ void activation_forward(ThreadPool* pool, Activation a, const float* x, float* y
   });
 }
 
-void activation_backward(ThreadPool* pool, Activation a, const float* y, const float* dy, float* dx,
-                         size_t rows, size_t cols, bool accumulate) {
+void activation_backward(ThreadPool* pool, Activation a, const float* y, const float* dy, float* dx, size_t rows,
+                         size_t cols, bool accumulate) {
   parallel_for(pool, rows, row_tile(cols), [&](int, size_t begin, size_t end) {
     backward_rows(a, y + begin * cols, dy + begin * cols, dx + begin * cols, end - begin, cols, accumulate);
   });

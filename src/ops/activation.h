@@ -14,13 +14,13 @@ class ThreadPool;
 
 enum class Activation { kLinear, kRelu, kSigmoid, kTanh, kSoftmax };
 
-Status      parse_activation(std::string_view name, Activation* out);   // unknown names are an error
+Status parse_activation(std::string_view name, Activation* out);  // unknown names are an error
 const char* activation_name(Activation a);
 
 // y = f(x); y may equal x (in place).
 void activation_forward(ThreadPool* pool, Activation a, const float* x, float* y, size_t rows, size_t cols);
 // dx (+)= f'(.) * dy, expressed through y = f(x).
-void activation_backward(ThreadPool* pool, Activation a, const float* y, const float* dy, float* dx,
-                         size_t rows, size_t cols, bool accumulate);
+void activation_backward(ThreadPool* pool, Activation a, const float* y, const float* dy, float* dx, size_t rows,
+                         size_t cols, bool accumulate);
 
 }  // namespace nn

@@ -18,7 +18,7 @@
 namespace nn {
 namespace {
 
-constexpr size_t kChunkRows = 256;   // fixed, so sums are ordered the same with any thread count
+constexpr size_t kChunkRows = 256;  // fixed, so sums are ordered the same with any thread count
 
 size_t chunks(size_t rows) { return (rows + kChunkRows - 1) / kChunkRows; }
 // Floats per chunk partial, a whole number of cache lines: no false sharing between threads.
@@ -27,10 +27,10 @@ size_t chunk_stride(size_t c) { return round_up_floats(2 * c); }
 // The workspace: per-chunk partials (2 * C floats each, cache-line aligned), the two sums (C doubles each), then
 // four per-channel coefficient rows (C floats each).
 struct Scratch {
-  float*  partial;
+  float* partial;
   double* sum_a;
   double* sum_b;
-  float*  coef[4];
+  float* coef[4];
 };
 
 Scratch scratch(float* workspace, size_t rows, size_t c) {
@@ -116,7 +116,7 @@ void batchnorm_forward_training(ThreadPool* pool, const BatchNormArgs& a, const 
   for (size_t j = 0; j < c; ++j) {
     const double var = s.sum_a[j] / static_cast<double>(a.rows);
     inv_std[j] = static_cast<float>(1.0 / std::sqrt(var + a.epsilon));
-    moving_mean[j]     = a.momentum * moving_mean[j] + (1.0f - a.momentum) * mean[j];
+    moving_mean[j] = a.momentum * moving_mean[j] + (1.0f - a.momentum) * mean[j];
     moving_variance[j] = a.momentum * moving_variance[j] + (1.0f - a.momentum) * static_cast<float>(var);
   }
   affine_coefficients(a, mean, inv_std, s.coef[0], s.coef[1]);
@@ -126,7 +126,7 @@ void batchnorm_forward_training(ThreadPool* pool, const BatchNormArgs& a, const 
 void batchnorm_forward_inference(ThreadPool* pool, const BatchNormArgs& a, const float* x, float* y,
                                  const float* moving_mean, const float* moving_variance, float* mean, float* inv_std) {
   for (size_t j = 0; j < a.channels; ++j) {
-    mean[j]    = moving_mean[j];
+    mean[j] = moving_mean[j];
     inv_std[j] = 1.0f / std::sqrt(moving_variance[j] + a.epsilon);
   }
   // Inference has no workspace: each task computes scale and shift for blocks of 64 channels

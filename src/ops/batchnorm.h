@@ -14,11 +14,11 @@ namespace nn {
 class ThreadPool;
 
 struct BatchNormArgs {
-  size_t       rows = 0, channels = 0;
-  float        epsilon  = 1e-3f;
-  float        momentum = 0.99f;
+  size_t rows = 0, channels = 0;
+  float epsilon = 1e-3f;
+  float momentum = 0.99f;
   const float* gamma = nullptr;
-  const float* beta  = nullptr;
+  const float* beta = nullptr;
 };
 
 uint64_t batchnorm_workspace_floats(size_t rows, size_t channels);

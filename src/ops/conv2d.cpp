@@ -20,12 +20,12 @@
 namespace nn {
 namespace {
 
-constexpr size_t kRowTile = 32;         // GEMM rows per task
-constexpr size_t kBiasRowTile = 256;    // rows per bias-gradient partial sum (fixed: determinism)
+constexpr size_t kRowTile = 32;       // GEMM rows per task
+constexpr size_t kBiasRowTile = 256;  // rows per bias-gradient partial sum (fixed: determinism)
 
 bool is_pointwise(const ConvDims& d) {
-  return d.kernel_h == 1 && d.kernel_w == 1 && d.stride_h == 1 && d.stride_w == 1 &&
-         d.pad_top == 0 && d.pad_left == 0 && d.out_h == d.in_h && d.out_w == d.in_w;
+  return d.kernel_h == 1 && d.kernel_w == 1 && d.stride_h == 1 && d.stride_w == 1 && d.pad_top == 0 &&
+         d.pad_left == 0 && d.out_h == d.in_h && d.out_w == d.in_w;
 }
 
 size_t k_size(const ConvDims& d) { return d.kernel_h * d.kernel_w * d.in_c; }
@@ -45,9 +45,7 @@ size_t k_tile_for(const ConvDims& d, int threads) {
 
 // Rows per tn call in the filter gradient: the grad_out block (depth x CO), re-read for every
 // group of tn_mr columns, stays in L1 (~24 KB), and the A strip beside it.
-size_t filter_depth_for(const ConvDims& d) {
-  return std::clamp<size_t>(6144 / std::max<size_t>(d.out_c, 1), 16, 256);
-}
+size_t filter_depth_for(const ConvDims& d) { return std::clamp<size_t>(6144 / std::max<size_t>(d.out_c, 1), 16, 256); }
 
 size_t filter_thread_floats(const ConvDims& d, int threads) {
   return round_up_floats(filter_depth_for(d) * k_tile_for(d, threads));
@@ -62,7 +60,7 @@ void relu_backward_sum_rows(const float* __restrict out, const float* __restrict
                             float* __restrict sum, size_t rows, size_t co) {
   for (size_t r = 0; r < rows; ++r) {
     for (size_t f = 0; f < co; ++f) {
-      const uint32_t keep = 0u - static_cast<uint32_t>(out[f] > 0.0f);   // all ones or zero
+      const uint32_t keep = 0u - static_cast<uint32_t>(out[f] > 0.0f);  // all ones or zero
       const float v = __builtin_bit_cast(float, __builtin_bit_cast(uint32_t, grad_out[f]) & keep);
       g[f] = v;
       if (sum) sum[f] += v;
@@ -82,14 +80,16 @@ void sum_rows(const float* __restrict x, float* __restrict sum, size_t rows, siz
 // that gradient itself. One pass over chunks of kBiasRowTile rows, each chunk's sums in its
 // own cache lines of `partials`, then summed in chunk order: the same bits for any thread
 // count. g may be null (no mask: linear); grad_bias may be null (no bias: only the mask).
-void bias_and_relu_backward(ThreadPool* pool, const ConvDims& d, const float* out, const float* grad_out,
-                            float* g, float* grad_bias, float* partials) {
+void bias_and_relu_backward(ThreadPool* pool, const ConvDims& d, const float* out, const float* grad_out, float* g,
+                            float* grad_bias, float* partials) {
   const size_t co = d.out_c, stride = round_up_floats(co);
   parallel_for(pool, out_rows(d), kBiasRowTile, [&](int, size_t begin, size_t end) {
     float* sum = grad_bias ? partials + begin / kBiasRowTile * stride : nullptr;
     if (sum) std::fill(sum, sum + co, 0.0f);
-    if (g) relu_backward_sum_rows(out + begin * co, grad_out + begin * co, g + begin * co, sum, end - begin, co);
-    else if (sum) sum_rows(grad_out + begin * co, sum, end - begin, co);
+    if (g)
+      relu_backward_sum_rows(out + begin * co, grad_out + begin * co, g + begin * co, sum, end - begin, co);
+    else if (sum)
+      sum_rows(grad_out + begin * co, sum, end - begin, co);
   });
   if (!grad_bias) return;
   const size_t chunks = bias_chunks(d);
@@ -108,7 +108,7 @@ uint64_t conv2d_workspace_floats(const ConvDims& d, int threads) {
   const GemmConfig& g = gemm_config();
   const uint64_t k = k_size(d), kt = kt_size(d), nr = g.nr, t_max = static_cast<uint64_t>(std::max(threads, 1));
   auto packed = [&](uint64_t kk, uint64_t n) { return round_up_floats64((n + nr - 1) / nr * nr * (kk + 1)); };
-  const uint64_t forward  = packed(k, d.out_c) + round_up_floats64(kRowTile * k) * t_max;
+  const uint64_t forward = packed(k, d.out_c) + round_up_floats64(kRowTile * k) * t_max;
   const uint64_t backward = packed(kt, d.in_c) + round_up_floats64(kRowTile * kt) * t_max;
   // The filter gradient's tiles shrink as threads grow: cover every count up to `threads`.
   // Pointwise layers read the input in place: no im2col buffers.
@@ -133,7 +133,7 @@ void conv2d_forward(ThreadPool* pool, const ConvDims& d, const float* in, const 
   const size_t per_thread = round_up_floats(kRowTile * k);
   const bool pointwise = is_pointwise(d);
   GemmParams params;
-  if (act == Activation::kRelu) params.min = 0.0f;   // fused into the GEMM's epilogue
+  if (act == Activation::kRelu) params.min = 0.0f;  // fused into the GEMM's epilogue
   parallel_for(pool, rows, kRowTile, [&](int thread, size_t begin, size_t end) {
     const float* a = in + begin * d.in_c;
     if (!pointwise) {
@@ -143,7 +143,8 @@ void conv2d_forward(ThreadPool* pool, const ConvDims& d, const float* in, const 
     }
     float* c = out + begin * d.out_c;
     nn_f32_gemm(g, end - begin, d.out_c, k, a, k, packed, c, d.out_c, params);
-    if (act != Activation::kLinear && act != Activation::kRelu) activation_forward(nullptr, act, c, c, end - begin, d.out_c);
+    if (act != Activation::kLinear && act != Activation::kRelu)
+      activation_forward(nullptr, act, c, c, end - begin, d.out_c);
   });
 }
 
@@ -166,8 +167,19 @@ void conv2d_backward_input(ThreadPool* pool, const ConvDims& d, const float* gra
     g.pack_transposed(taps, d.out_c, d.in_c, g.nr, filter, tap_stride, d.out_c, nullptr, packed);
   }
   // grad_out seen as the input of that flipped convolution, with grad_in as its output.
-  const ConvDims flip{d.batch, d.out_h, d.out_w, d.out_c, d.kernel_h, d.kernel_w, 1, 1,
-                      d.kernel_h - 1 - d.pad_top, d.kernel_w - 1 - d.pad_left, d.in_h, d.in_w, d.in_c};
+  const ConvDims flip{d.batch,
+                      d.out_h,
+                      d.out_w,
+                      d.out_c,
+                      d.kernel_h,
+                      d.kernel_w,
+                      1,
+                      1,
+                      d.kernel_h - 1 - d.pad_top,
+                      d.kernel_w - 1 - d.pad_left,
+                      d.in_h,
+                      d.in_w,
+                      d.in_c};
   float* scratch = workspace + round_up_floats(nn_f32_packed_gemm_w_floats(kt, d.in_c, g.nr));
   const size_t per_thread = round_up_floats(kRowTile * kt);
   const size_t rows = d.batch * d.in_h * d.in_w;
@@ -178,8 +190,10 @@ void conv2d_backward_input(ThreadPool* pool, const ConvDims& d, const float* gra
     const float* a = grad_out + begin * d.out_c;
     if (!pointwise) {
       float* col = scratch + thread * per_thread;
-      if (flipped) nn_f32_im2col(flip, grad_out, begin, end, 0, kt, col);
-      else         nn_f32_col_gather_grad(d, grad_out, begin, end, col);
+      if (flipped)
+        nn_f32_im2col(flip, grad_out, begin, end, 0, kt, col);
+      else
+        nn_f32_col_gather_grad(d, grad_out, begin, end, col);
       a = col;
     }
     nn_f32_gemm(g, end - begin, d.in_c, kt, a, kt, packed, grad_in + begin * d.in_c, d.in_c, params);

@@ -106,8 +106,10 @@ void forward_multiplier(ThreadPool* pool, const ConvDims& d, const float* in, co
       const size_t n = row / d.out_h, oy = row % d.out_h;
       for (size_t ox = 0; ox < d.out_w; ++ox) {
         float* o = out + ((n * d.out_h + oy) * d.out_w + ox) * co;
-        if (bias) std::memcpy(o, bias, co * sizeof(float));
-        else std::memset(o, 0, co * sizeof(float));
+        if (bias)
+          std::memcpy(o, bias, co * sizeof(float));
+        else
+          std::memset(o, 0, co * sizeof(float));
         for_taps(d, oy, ox, [&](size_t iy, size_t ix, size_t ky, size_t kx) {
           const float* x = in + ((n * d.in_h + iy) * d.in_w + ix) * c;
           const float* w = filter + (ky * d.kernel_w + kx) * co;
@@ -156,8 +158,8 @@ void backward_filter_image_multiplier(const ConvDims& d, size_t n, const float* 
 }
 
 // The same with the kernels, depth multiplier 1.
-void backward_filter_image(const DwconvConfig& cfg, const ConvDims& d, size_t n, const float* in,
-                           const float* grad_out, float* part) {
+void backward_filter_image(const DwconvConfig& cfg, const ConvDims& d, size_t n, const float* in, const float* grad_out,
+                           float* part) {
   const size_t ch = d.in_c;
   const ptrdiff_t in_row = static_cast<ptrdiff_t>(d.in_w * ch);
   const float* img = in + n * d.in_h * d.in_w * ch;
@@ -194,7 +196,8 @@ void backward_filter_image(const DwconvConfig& cfg, const ConvDims& d, size_t n,
 }  // namespace
 
 uint64_t depthwise_conv2d_workspace_floats(const ConvDims& d) {
-  return static_cast<uint64_t>(d.batch) * round_up_floats64(static_cast<uint64_t>(d.kernel_h) * d.kernel_w * d.out_c + d.out_c);
+  return static_cast<uint64_t>(d.batch) *
+         round_up_floats64(static_cast<uint64_t>(d.kernel_h) * d.kernel_w * d.out_c + d.out_c);
 }
 
 void depthwise_conv2d_forward(ThreadPool* pool, const ConvDims& d, const float* in, const float* filter,
@@ -202,8 +205,21 @@ void depthwise_conv2d_forward(ThreadPool* pool, const ConvDims& d, const float* 
   if (d.out_c != d.in_c) return forward_multiplier(pool, d, in, filter, bias, out);
   const DwconvConfig& cfg = dwconv_config();
   const size_t ch = d.in_c;
-  const Gather g{d.in_h, d.in_w, ch, d.kernel_h, d.kernel_w, d.stride_h, d.stride_w, d.pad_top, d.pad_left, d.out_w,
-                 filter, static_cast<ptrdiff_t>(d.kernel_w * ch), static_cast<ptrdiff_t>(ch), bias, false};
+  const Gather g{d.in_h,
+                 d.in_w,
+                 ch,
+                 d.kernel_h,
+                 d.kernel_w,
+                 d.stride_h,
+                 d.stride_w,
+                 d.pad_top,
+                 d.pad_left,
+                 d.out_w,
+                 filter,
+                 static_cast<ptrdiff_t>(d.kernel_w * ch),
+                 static_cast<ptrdiff_t>(ch),
+                 bias,
+                 false};
   parallel_for(pool, d.batch * d.out_h, 1, [&](int, size_t b, size_t e) {
     for (size_t row = b; row < e; ++row) {
       const size_t n = row / d.out_h, oy = row % d.out_h;
@@ -220,9 +236,21 @@ void depthwise_conv2d_backward_input(ThreadPool* pool, const ConvDims& d, const 
   if (d.stride_h == 1 && d.stride_w == 1 && d.pad_top < kh && d.pad_left < kw) {
     // grad_in(iy, ix) = sum over taps of grad_out(iy + pt - ky, ix + pl - kx) * w(ky, kx): a
     // stride-1 forward pass over grad_out with the flipped filter and padding k - 1 - pad.
-    const Gather g{d.out_h, d.out_w, ch, kh, kw, 1, 1, kh - 1 - d.pad_top, kw - 1 - d.pad_left, d.in_w,
-                   filter + ((kh - 1) * kw + (kw - 1)) * ch, -static_cast<ptrdiff_t>(kw * ch),
-                   -static_cast<ptrdiff_t>(ch), nullptr, true};
+    const Gather g{d.out_h,
+                   d.out_w,
+                   ch,
+                   kh,
+                   kw,
+                   1,
+                   1,
+                   kh - 1 - d.pad_top,
+                   kw - 1 - d.pad_left,
+                   d.in_w,
+                   filter + ((kh - 1) * kw + (kw - 1)) * ch,
+                   -static_cast<ptrdiff_t>(kw * ch),
+                   -static_cast<ptrdiff_t>(ch),
+                   nullptr,
+                   true};
     parallel_for(pool, d.batch * d.in_h, 1, [&](int, size_t b, size_t e) {
       for (size_t row = b; row < e; ++row) {
         const size_t n = row / d.in_h, iy = row % d.in_h;
@@ -269,8 +297,10 @@ void depthwise_conv2d_backward_filter(ThreadPool* pool, const ConvDims& d, const
     for (size_t n = b; n < e; ++n) {
       float* part = workspace + n * stride;
       std::memset(part, 0, (fsize + d.out_c) * sizeof(float));
-      if (d.out_c == d.in_c) backward_filter_image(cfg, d, n, in, grad_out, part);
-      else backward_filter_image_multiplier(d, n, in, grad_out, part);
+      if (d.out_c == d.in_c)
+        backward_filter_image(cfg, d, n, in, grad_out, part);
+      else
+        backward_filter_image_multiplier(d, n, in, grad_out, part);
     }
   });
   // In image order, so the sums do not depend on which thread made which partial.
@@ -279,8 +309,10 @@ void depthwise_conv2d_backward_filter(ThreadPool* pool, const ConvDims& d, const
     for (size_t n = 0; n < d.batch; ++n) {
       const float* part = workspace + n * stride;
       for (size_t i = b; i < e; ++i) {
-        if (i < fsize) grad_filter[i] += part[i];
-        else grad_bias[i - fsize] += part[i];
+        if (i < fsize)
+          grad_filter[i] += part[i];
+        else
+          grad_bias[i - fsize] += part[i];
       }
     }
   });
@@ -324,7 +356,8 @@ void depthwise_conv2d_backward_input_reference(const ConvDims& d, const float* g
                                                float* grad_in) {
   const size_t in_n = d.batch * d.in_h * d.in_w * d.in_c;
   std::vector<double> acc(grad_in, grad_in + in_n);
-  reference_taps(d, [&](size_t ii, size_t fi, size_t oi) { acc[ii] += static_cast<double>(grad_out[oi]) * filter[fi]; });
+  reference_taps(d,
+                 [&](size_t ii, size_t fi, size_t oi) { acc[ii] += static_cast<double>(grad_out[oi]) * filter[fi]; });
   for (size_t i = 0; i < in_n; ++i) grad_in[i] = static_cast<float>(acc[i]);
 }
 

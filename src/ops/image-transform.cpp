@@ -11,27 +11,39 @@
 namespace nn {
 
 Status parse_fill_mode(std::string_view name, FillMode* out) {
-  if (name == "reflect") *out = FillMode::kReflect;
-  else if (name == "wrap") *out = FillMode::kWrap;
-  else if (name == "constant") *out = FillMode::kConstant;
-  else if (name == "nearest") *out = FillMode::kNearest;
-  else return unsupported("fill_mode '", name, "' is not supported: use 'reflect', 'wrap', 'constant' or 'nearest'");
+  if (name == "reflect")
+    *out = FillMode::kReflect;
+  else if (name == "wrap")
+    *out = FillMode::kWrap;
+  else if (name == "constant")
+    *out = FillMode::kConstant;
+  else if (name == "nearest")
+    *out = FillMode::kNearest;
+  else
+    return unsupported("fill_mode '", name, "' is not supported: use 'reflect', 'wrap', 'constant' or 'nearest'");
   return Status::ok();
 }
 
 Status parse_interpolation(std::string_view name, Interpolation* out) {
-  if (name == "bilinear") *out = Interpolation::kBilinear;
-  else if (name == "nearest") *out = Interpolation::kNearest;
-  else return unsupported("interpolation '", name, "' is not supported: use 'bilinear' or 'nearest'");
+  if (name == "bilinear")
+    *out = Interpolation::kBilinear;
+  else if (name == "nearest")
+    *out = Interpolation::kNearest;
+  else
+    return unsupported("interpolation '", name, "' is not supported: use 'bilinear' or 'nearest'");
   return Status::ok();
 }
 
 const char* fill_mode_name(FillMode mode) {
   switch (mode) {
-    case FillMode::kReflect:  return "reflect";
-    case FillMode::kWrap:     return "wrap";
-    case FillMode::kConstant: return "constant";
-    case FillMode::kNearest:  return "nearest";
+    case FillMode::kReflect:
+      return "reflect";
+    case FillMode::kWrap:
+      return "wrap";
+    case FillMode::kConstant:
+      return "constant";
+    case FillMode::kNearest:
+      return "nearest";
   }
   return "?";
 }
@@ -93,7 +105,7 @@ namespace {
 struct Sample {
   enum Kind { kFill, kNearest, kBilinear } kind = kFill;
   int64_t idx[4] = {-1, -1, -1, -1};
-  float   wx0 = 0, wx1 = 0, wy0 = 0, wy1 = 0;
+  float wx0 = 0, wx1 = 0, wy0 = 0, wy1 = 0;
 };
 
 inline Sample sample_at(const float* m, int64_t x, int64_t y, int64_t h, int64_t w, const AffineSampling& s) {
@@ -105,7 +117,7 @@ inline Sample sample_at(const float* m, int64_t x, int64_t y, int64_t h, int64_t
   // (no blending with the edge). Written so that NaN lands here too.
   if (!(in_x >= 0 && in_x <= static_cast<float>(w - 1) && in_y >= 0 && in_y <= static_cast<float>(h - 1))) return t;
   if (s.interpolation == Interpolation::kNearest) {
-    t.kind   = Sample::kNearest;
+    t.kind = Sample::kNearest;
     t.idx[0] = static_cast<int64_t>(std::round(in_y)) * w + static_cast<int64_t>(std::round(in_x));
     return t;
   }
@@ -134,9 +146,9 @@ void affine_transform(ThreadPool* pool, const ImageBatch& d, const float* maps, 
   parallel_for(pool, static_cast<size_t>(d.n * h), tile, [&](int, size_t r0, size_t r1) {
     for (size_t r = r0; r < r1; ++r) {
       const int64_t n = static_cast<int64_t>(r) / h, y = static_cast<int64_t>(r) % h;
-      const float* m   = maps + n * kAffineMapFloats;
+      const float* m = maps + n * kAffineMapFloats;
       const float* img = in + n * h * w * c;
-      float*       o   = out + static_cast<int64_t>(r) * w * c;
+      float* o = out + static_cast<int64_t>(r) * w * c;
       for (int64_t x = 0; x < w; ++x, o += c) {
         const Sample t = sample_at(m, x, y, h, w, s);
         if (t.kind == Sample::kFill) {
@@ -165,9 +177,9 @@ void affine_transform_backward(ThreadPool* pool, const ImageBatch& d, const floa
   const int64_t h = d.h, w = d.w, c = d.c;
   parallel_for(pool, static_cast<size_t>(d.n), 1, [&](int, size_t n0, size_t n1) {
     for (size_t n = n0; n < n1; ++n) {
-      const float* m  = maps + n * kAffineMapFloats;
+      const float* m = maps + n * kAffineMapFloats;
       const float* go = grad_out + static_cast<int64_t>(n) * h * w * c;
-      float*       gi = grad_in + static_cast<int64_t>(n) * h * w * c;
+      float* gi = grad_in + static_cast<int64_t>(n) * h * w * c;
       for (int64_t y = 0; y < h; ++y) {
         for (int64_t x = 0; x < w; ++x, go += c) {
           const Sample t = sample_at(m, x, y, h, w, s);

@@ -19,8 +19,8 @@ class ThreadPool;
 enum class FillMode { kReflect, kWrap, kConstant, kNearest };
 enum class Interpolation { kBilinear, kNearest };
 
-Status      parse_fill_mode(std::string_view name, FillMode* out);
-Status      parse_interpolation(std::string_view name, Interpolation* out);
+Status parse_fill_mode(std::string_view name, FillMode* out);
+Status parse_interpolation(std::string_view name, Interpolation* out);
 const char* fill_mode_name(FillMode mode);
 const char* interpolation_name(Interpolation interpolation);
 
@@ -33,9 +33,9 @@ struct ImageBatch {
 };
 
 struct AffineSampling {
-  FillMode      fill_mode     = FillMode::kReflect;
+  FillMode fill_mode = FillMode::kReflect;
   Interpolation interpolation = Interpolation::kBilinear;
-  float         fill_value    = 0.0f;   // constant mode only
+  float fill_value = 0.0f;  // constant mode only
 };
 
 // TF's MapCoordinate: a coordinate along an axis of `len` pixels, brought into [0, len - 1]

@@ -10,7 +10,9 @@ namespace nn {
 namespace {
 
 // The window of output (oy, ox) clipped to the image: [y0, y1) x [x0, x1).
-struct Clip { size_t y0, y1, x0, x1; };
+struct Clip {
+  size_t y0, y1, x0, x1;
+};
 
 Clip clip_window(const ConvDims& d, size_t oy, size_t ox) {
   long y0 = static_cast<long>(oy * d.stride_h) - static_cast<long>(d.pad_top);
@@ -110,8 +112,7 @@ inline void max_pool_window_backward(const ConvDims& d, size_t n, Clip w, size_t
     }
 }
 
-void max_pool2d_backward(ThreadPool* pool, const ConvDims& d, const float* in, const float* grad_out,
-                         float* grad_in) {
+void max_pool2d_backward(ThreadPool* pool, const ConvDims& d, const float* in, const float* grad_out, float* grad_in) {
   // Per image: windows overlap across output rows, so each image's grad_in has one writer.
   parallel_for(pool, d.batch, 1, [&](int, size_t n0, size_t n1) {
     for (size_t n = n0; n < n1; ++n)
@@ -171,8 +172,7 @@ void global_avg_pool_forward(ThreadPool* pool, size_t n, size_t hw, size_t c, co
   });
 }
 
-void global_avg_pool_backward(ThreadPool* pool, size_t n, size_t hw, size_t c, const float* grad_out,
-                              float* grad_in) {
+void global_avg_pool_backward(ThreadPool* pool, size_t n, size_t hw, size_t c, const float* grad_out, float* grad_in) {
   const float inv = 1.0f / static_cast<float>(hw);
   parallel_for(pool, n, 1, [&](int, size_t n0, size_t n1) {
     for (size_t b = n0; b < n1; ++b)

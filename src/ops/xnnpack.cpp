@@ -46,15 +46,17 @@ bool xnnpack_enabled() { return g_enabled; }
 bool xnnpack_conv2d_forward(int threads, const ConvDims& d, const float* in, const float* filter, const float* bias,
                             Activation act, float* out) {
   if (!initialize() || (act != Activation::kLinear && act != Activation::kRelu)) return false;
-  static std::vector<float> ohwi;   // grows to the largest filter, then is reused
+  static std::vector<float> ohwi;  // grows to the largest filter, then is reused
   const size_t k = d.kernel_h * d.kernel_w * d.in_c;
   if (ohwi.size() < k * d.out_c) ohwi.resize(k * d.out_c);
   for (size_t i = 0; i < k; ++i)
     for (size_t o = 0; o < d.out_c; ++o) ohwi[o * k + i] = filter[i * d.out_c + o];
   const size_t pad_bottom = (d.out_h - 1) * d.stride_h + d.kernel_h > d.in_h + d.pad_top
-                                ? (d.out_h - 1) * d.stride_h + d.kernel_h - d.in_h - d.pad_top : 0;
+                                ? (d.out_h - 1) * d.stride_h + d.kernel_h - d.in_h - d.pad_top
+                                : 0;
   const size_t pad_right = (d.out_w - 1) * d.stride_w + d.kernel_w > d.in_w + d.pad_left
-                               ? (d.out_w - 1) * d.stride_w + d.kernel_w - d.in_w - d.pad_left : 0;
+                               ? (d.out_w - 1) * d.stride_w + d.kernel_w - d.in_w - d.pad_left
+                               : 0;
   const float lo = act == Activation::kRelu ? 0.0f : -std::numeric_limits<float>::infinity();
   xnn_operator_t op = nullptr;
   if (xnn_create_convolution2d_nhwc_f32(

@@ -9,18 +9,25 @@
 namespace nn {
 
 Status parse_optimizer(std::string_view name, OptimizerKind* out) {
-  if (name == "sgd" || name == "SGD") *out = OptimizerKind::kSGD;
-  else if (name == "rmsprop" || name == "RMSprop") *out = OptimizerKind::kRMSprop;
-  else if (name == "adam" || name == "Adam") *out = OptimizerKind::kAdam;
-  else return unsupported("optimizer '", name, "' is not supported: use sgd, rmsprop or adam");
+  if (name == "sgd" || name == "SGD")
+    *out = OptimizerKind::kSGD;
+  else if (name == "rmsprop" || name == "RMSprop")
+    *out = OptimizerKind::kRMSprop;
+  else if (name == "adam" || name == "Adam")
+    *out = OptimizerKind::kAdam;
+  else
+    return unsupported("optimizer '", name, "' is not supported: use sgd, rmsprop or adam");
   return Status::ok();
 }
 
 const char* optimizer_name(OptimizerKind kind) {
   switch (kind) {
-    case OptimizerKind::kSGD:     return "sgd";
-    case OptimizerKind::kRMSprop: return "rmsprop";
-    case OptimizerKind::kAdam:    return "adam";
+    case OptimizerKind::kSGD:
+      return "sgd";
+    case OptimizerKind::kRMSprop:
+      return "rmsprop";
+    case OptimizerKind::kAdam:
+      return "adam";
   }
   return "?";
 }
@@ -35,7 +42,8 @@ Status Optimizer::init(const OptimizerOptions& options, int64_t param_count) {
   if (!(options_.momentum >= 0.0f && options_.momentum < 1.0f)) {
     return invalid_argument("momentum is ", options_.momentum, ": it must lie in [0, 1)");
   }
-  if (!(options_.rho > 0.0f && options_.rho < 1.0f)) return invalid_argument("rho is ", options_.rho, ": it must lie in (0, 1)");
+  if (!(options_.rho > 0.0f && options_.rho < 1.0f))
+    return invalid_argument("rho is ", options_.rho, ": it must lie in (0, 1)");
   if (!(options_.beta_1 >= 0.0f && options_.beta_1 < 1.0f && options_.beta_2 >= 0.0f && options_.beta_2 < 1.0f)) {
     return invalid_argument("Adam betas are ", options_.beta_1, ", ", options_.beta_2, ": they must lie in [0, 1)");
   }
@@ -45,9 +53,15 @@ Status Optimizer::init(const OptimizerOptions& options, int64_t param_count) {
   count_ = param_count;
   iterations_ = 0;
   switch (options_.kind) {
-    case OptimizerKind::kSGD:     slots_ = options_.momentum > 0.0f ? 1 : 0; break;
-    case OptimizerKind::kRMSprop: slots_ = 1; break;
-    case OptimizerKind::kAdam:    slots_ = 2; break;
+    case OptimizerKind::kSGD:
+      slots_ = options_.momentum > 0.0f ? 1 : 0;
+      break;
+    case OptimizerKind::kRMSprop:
+      slots_ = 1;
+      break;
+    case OptimizerKind::kAdam:
+      slots_ = 2;
+      break;
   }
   state_.reset();
   for (int s = 0; s < slots_; ++s) state_.reserve(static_cast<size_t>(count_));

@@ -20,19 +20,19 @@ class ThreadPool;
 enum class OptimizerKind { kSGD, kRMSprop, kAdam };
 
 struct OptimizerOptions {
-  OptimizerKind kind          = OptimizerKind::kAdam;
-  float         learning_rate = -1.0f;   // < 0: Keras's default for the kind
-  float         momentum      = 0.0f;    // SGD
-  bool          nesterov      = false;   // SGD
-  float         rho           = 0.9f;    // RMSprop
-  float         beta_1        = 0.9f;    // Adam
-  float         beta_2        = 0.999f;  // Adam
-  float         epsilon       = 1e-7f;   // RMSprop, Adam
+  OptimizerKind kind = OptimizerKind::kAdam;
+  float learning_rate = -1.0f;  // < 0: Keras's default for the kind
+  float momentum = 0.0f;        // SGD
+  bool nesterov = false;        // SGD
+  float rho = 0.9f;             // RMSprop
+  float beta_1 = 0.9f;          // Adam
+  float beta_2 = 0.999f;        // Adam
+  float epsilon = 1e-7f;        // RMSprop, Adam
 };
 
-Status      parse_optimizer(std::string_view name, OptimizerKind* out);
+Status parse_optimizer(std::string_view name, OptimizerKind* out);
 const char* optimizer_name(OptimizerKind kind);
-float       default_learning_rate(OptimizerKind kind);
+float default_learning_rate(OptimizerKind kind);
 
 class Optimizer {
  public:
@@ -43,19 +43,19 @@ class Optimizer {
 
   const OptimizerOptions& options() const { return options_; }
   int64_t iterations() const { return iterations_; }
-  void    set_learning_rate(float lr) { options_.learning_rate = lr; }
+  void set_learning_rate(float lr) { options_.learning_rate = lr; }
   // Optimizer state (slot arrays) for checkpoints.
-  float*  state() const { return state_.data(); }
-  size_t  state_size() const { return state_.size(); }
-  void    set_iterations(int64_t t) { iterations_ = t; }
+  float* state() const { return state_.data(); }
+  size_t state_size() const { return state_.size(); }
+  void set_iterations(int64_t t) { iterations_ = t; }
   int64_t param_count() const { return count_; }
 
  private:
   OptimizerOptions options_;
-  int64_t          count_      = 0;
-  int64_t          iterations_ = 0;
-  int              slots_      = 0;
-  Arena            state_{"optimizer state"};
+  int64_t count_ = 0;
+  int64_t iterations_ = 0;
+  int slots_ = 0;
+  Arena state_{"optimizer state"};
 };
 
 }  // namespace nn

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 
-
 #ifndef NN_MAX_THREADS
 #define NN_MAX_THREADS 64
 #endif
@@ -82,7 +81,7 @@ void ThreadPool::worker_main(int thread) {
     for (int i = 0; i < kSpinPolls && gen == seen; ++i) gen = generation_.load(std::memory_order_acquire);
     if (gen == seen) {
       std::unique_lock<std::mutex> lock(mutex_);
-      sleepers_.fetch_add(1);   // seq_cst: pairs with the caller's generation store + sleepers_ load
+      sleepers_.fetch_add(1);  // seq_cst: pairs with the caller's generation store + sleepers_ load
       wake_.wait(lock, [&] { return generation_.load() != seen; });
       sleepers_.fetch_sub(1);
       gen = generation_.load(std::memory_order_acquire);
@@ -109,7 +108,7 @@ void ThreadPool::parallelize_1d_tile(TileTask fn, void* ctx, size_t range, size_
   job.tiles.store(tiles, std::memory_order_relaxed);
   done_tiles_.store(0, std::memory_order_relaxed);
   claim_.store(static_cast<uint64_t>(gen) << 32, std::memory_order_release);
-  generation_.store(gen);   // seq_cst, then sleepers_ below: a worker going to sleep sees one or the other
+  generation_.store(gen);  // seq_cst, then sleepers_ below: a worker going to sleep sees one or the other
   if (sleepers_.load() > 0) {
     { std::lock_guard<std::mutex> lock(mutex_); }
     wake_.notify_all();

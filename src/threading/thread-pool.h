@@ -50,8 +50,8 @@ class ThreadPool {
   // tile counter (claim_), which also proves the slot was not reused meanwhile.
   struct Job {
     std::atomic<TileTask> fn{nullptr};
-    std::atomic<void*>    ctx{nullptr};
-    std::atomic<size_t>   range{0}, tile{1}, tiles{0};
+    std::atomic<void*> ctx{nullptr};
+    std::atomic<size_t> range{0}, tile{1}, tiles{0};
   };
 
   void worker_main(int thread);
@@ -59,15 +59,15 @@ class ThreadPool {
   void run_tiles(int thread, uint32_t gen);
 
   std::vector<std::thread> workers_;
-  std::mutex               mutex_;
-  std::condition_variable  wake_;           // workers wait here for a new generation
-  std::condition_variable  done_;           // the caller waits here for done_tiles_ == tiles
-  std::atomic<uint32_t>    generation_{0};  // bumped once per job
-  std::atomic<uint64_t>    claim_{0};       // (generation << 32) | next unclaimed tile
-  std::atomic<size_t>      done_tiles_{0};  // tiles of the current job finished
-  std::atomic<int>         sleepers_{0};    // workers blocked on wake_ (skip notify when 0)
-  std::atomic<bool>        stop_{false};
-  Job                      jobs_[2];
+  std::mutex mutex_;
+  std::condition_variable wake_;         // workers wait here for a new generation
+  std::condition_variable done_;         // the caller waits here for done_tiles_ == tiles
+  std::atomic<uint32_t> generation_{0};  // bumped once per job
+  std::atomic<uint64_t> claim_{0};       // (generation << 32) | next unclaimed tile
+  std::atomic<size_t> done_tiles_{0};    // tiles of the current job finished
+  std::atomic<int> sleepers_{0};         // workers blocked on wake_ (skip notify when 0)
+  std::atomic<bool> stop_{false};
+  Job jobs_[2];
 };
 
 void parallelize_1d_tile(ThreadPool* pool, TileTask fn, void* ctx, size_t range, size_t tile);
@@ -77,11 +77,12 @@ inline int pool_threads(const ThreadPool* pool) { return pool ? pool->num_thread
 // Convenience for lambdas: f(thread, begin, end).
 template <typename F>
 void parallel_for(ThreadPool* pool, size_t range, size_t tile, F&& f) {
-  struct Box { F* f; };
+  struct Box {
+    F* f;
+  };
   Box box{&f};
   parallelize_1d_tile(
-      pool,
-      [](void* ctx, int thread, size_t begin, size_t end) { (*static_cast<Box*>(ctx)->f)(thread, begin, end); },
+      pool, [](void* ctx, int thread, size_t begin, size_t end) { (*static_cast<Box*>(ctx)->f)(thread, begin, end); },
       &box, range, tile);
 }
 

@@ -44,7 +44,8 @@ int summary(const char* path) {
 
 // Two classes a convnet can learn but a pixel average cannot: horizontal vs vertical stripes
 // at random phase, with noise.
-void synthetic_images(const nn::Shape& shape, size_t count, uint64_t seed, std::vector<float>* x, std::vector<float>* y) {
+void synthetic_images(const nn::Shape& shape, size_t count, uint64_t seed, std::vector<float>* x,
+                      std::vector<float>* y) {
   nn::Rng rng(seed);
   const int64_t h = shape[0], w = shape[1], c = shape[2];
   x->resize(count * shape.numel());
@@ -58,7 +59,8 @@ void synthetic_images(const nn::Shape& shape, size_t count, uint64_t seed, std::
       for (int64_t q = 0; q < w; ++q) {
         const int64_t t = (label ? r : q) + phase;
         const float stripe = (t % period) < period / 2 + 1 ? 200.0f : 50.0f;
-        for (int64_t k = 0; k < c; ++k) img[(r * w + q) * c + k] = std::min(255.0f, std::max(0.0f, stripe + rng.uniform(-40.0f, 40.0f)));
+        for (int64_t k = 0; k < c; ++k)
+          img[(r * w + q) * c + k] = std::min(255.0f, std::max(0.0f, stripe + rng.uniform(-40.0f, 40.0f)));
       }
   }
 }
@@ -69,7 +71,8 @@ bool parse_int(const char* option, const char* text, long lo, long hi, int* out)
   errno = 0;
   const long v = std::strtol(text, &end, 10);
   if (end == text || *end != '\0' || errno == ERANGE || v < lo || v > hi) {
-    std::fprintf(stderr, "convnet: %s '%s' is not valid: it must be a whole number from %ld to %ld\n", option, text, lo, hi);
+    std::fprintf(stderr, "convnet: %s '%s' is not valid: it must be a whole number from %ld to %ld\n", option, text, lo,
+                 hi);
     return false;
   }
   *out = static_cast<int>(v);
@@ -95,7 +98,8 @@ int demo(const char* path, int epochs, int threads) {
   const uint64_t data_bytes = 640 * static_cast<uint64_t>(model->input_shape().numel() + 1) * sizeof(float);
   if (data_bytes > nn::memory_available_bytes()) {
     return fail(nn::out_of_memory("the demo's 640 synthetic ", model->input_shape().str(), " images need ",
-                                  nn::format_bytes(data_bytes), " but only ", nn::format_bytes(nn::memory_available_bytes()),
+                                  nn::format_bytes(data_bytes), " but only ",
+                                  nn::format_bytes(nn::memory_available_bytes()),
                                   " are available: use a model with smaller images"));
   }
   std::vector<float> x, y, vx, vy;
@@ -108,13 +112,17 @@ int demo(const char* path, int epochs, int threads) {
   fit.validation = &val;
   std::printf("training '%s' (%lld params) on 512 synthetic %s images, %d thread(s)\n", model->name().c_str(),
               static_cast<long long>(model->count_params()), model->input_shape().str().c_str(), pool.num_threads());
-  st = trainer.fit(train, fit, nullptr, [&](const nn::EpochResult& e) {
-    std::printf("{\"epoch\": %d, \"loss\": %.4f, \"accuracy\": %.4f, \"val_loss\": %.4f, \"val_accuracy\": %.4f, "
-                "\"seconds\": %.2f, \"images_per_second\": %.1f}\n",
-                e.epoch + 1, e.loss, e.accuracy, e.val_loss, e.val_accuracy, e.seconds, 512 / e.seconds);
-    std::fflush(stdout);
-    return true;
-  }, nullptr);
+  st = trainer.fit(
+      train, fit, nullptr,
+      [&](const nn::EpochResult& e) {
+        std::printf(
+            "{\"epoch\": %d, \"loss\": %.4f, \"accuracy\": %.4f, \"val_loss\": %.4f, \"val_accuracy\": %.4f, "
+            "\"seconds\": %.2f, \"images_per_second\": %.1f}\n",
+            e.epoch + 1, e.loss, e.accuracy, e.val_loss, e.val_accuracy, e.seconds, 512 / e.seconds);
+        std::fflush(stdout);
+        return true;
+      },
+      nullptr);
   return st.is_ok() ? 0 : fail(st);
 }
 

@@ -21,10 +21,10 @@ namespace {
 
 static_assert(std::endian::native == std::endian::little, "checkpoints are little-endian, copied as is");
 
-constexpr char     kMagic[8]    = {'N', 'N', 'C', 'K', 'P', 'T', '\r', '\n'};
-constexpr uint32_t kVersion     = 1;
-constexpr size_t   kHeaderBytes = 24;
-constexpr int64_t  kMaxCount    = int64_t{1} << 53;   // epochs, steps, iterations: exact as JS numbers
+constexpr char kMagic[8] = {'N', 'N', 'C', 'K', 'P', 'T', '\r', '\n'};
+constexpr uint32_t kVersion = 1;
+constexpr size_t kHeaderBytes = 24;
+constexpr int64_t kMaxCount = int64_t{1} << 53;  // epochs, steps, iterations: exact as JS numbers
 
 // FNV-1a, 64 bit (Fowler, Noll, Vo): catches flipped and truncated bytes; not cryptographic.
 uint64_t fnv1a(std::string_view bytes) {
@@ -40,7 +40,9 @@ class Writer {
  public:
   explicit Writer(std::string* out) : out_(out) {}
   template <typename T>
-  void put(T v) { out_->append(reinterpret_cast<const char*>(&v), sizeof v); }
+  void put(T v) {
+    out_->append(reinterpret_cast<const char*>(&v), sizeof v);
+  }
   void str(const std::string& s) {
     put(static_cast<uint32_t>(s.size()));
     out_->append(s);
@@ -49,6 +51,7 @@ class Writer {
     put(static_cast<uint64_t>(n));
     if (n > 0) out_->append(reinterpret_cast<const char*>(p), n * sizeof(float));
   }
+
  private:
   std::string* out_;
 };
@@ -80,19 +83,24 @@ class Reader {
   }
   size_t pos() const { return pos_; }
   Status status() const {
-    return parse_error("checkpoint is malformed: it ends (or a length is wrong) while reading ", what_, " at byte ", pos_);
+    return parse_error("checkpoint is malformed: it ends (or a length is wrong) while reading ", what_, " at byte ",
+                       pos_);
   }
+
  private:
   bool take(size_t n, const char* what) { return n <= bytes_.size() - pos_ ? (pos_ += n, true) : fail(what); }
-  bool fail(const char* what) { what_ = what; return false; }
+  bool fail(const char* what) {
+    what_ = what;
+    return false;
+  }
   std::string_view bytes_;
-  size_t           pos_ = 0;
-  const char*      what_ = "";
+  size_t pos_ = 0;
+  const char* what_ = "";
 };
 
 struct ParamEntry {
-  std::string          layer, name;
-  bool                 trainable = true;
+  std::string layer, name;
+  bool trainable = true;
   std::vector<int64_t> dims;
 
   std::string describe() const {
@@ -110,8 +118,8 @@ std::vector<ParamEntry> param_table(const Model& model) {
   for (const Node& n : model.nodes())
     for (const Param& p : n.layer->params()) {
       ParamEntry e;
-      e.layer     = n.layer->name();
-      e.name      = p.name;
+      e.layer = n.layer->name();
+      e.name = p.name;
       e.trainable = p.trainable;
       for (int i = 0; i < p.shape.rank; ++i) e.dims.push_back(p.shape[i]);
       table.push_back(std::move(e));
@@ -121,14 +129,14 @@ std::vector<ParamEntry> param_table(const Model& model) {
 
 // Everything a checkpoint holds, read and validated before anything is restored.
 struct Contents {
-  int64_t                 epoch = 0, steps = 0;
-  uint64_t                rng_state = 0, rng_inc = 0;
-  std::string             model_name;
+  int64_t epoch = 0, steps = 0;
+  uint64_t rng_state = 0, rng_inc = 0;
+  std::string model_name;
   std::vector<ParamEntry> params;
-  OptimizerOptions        optimizer;
-  int64_t                 iterations = 0;
-  std::vector<float>      optimizer_state;
-  std::vector<float>      values;
+  OptimizerOptions optimizer;
+  int64_t iterations = 0;
+  std::vector<float> optimizer_state;
+  std::vector<float> values;
 };
 
 Status parse(std::string_view bytes, Contents* c) {
@@ -189,13 +197,15 @@ Status parse(std::string_view bytes, Contents* c) {
        body.get(&o.learning_rate, "the optimizer options") && body.get(&o.momentum, "the optimizer options") &&
        body.get(&o.rho, "the optimizer options") && body.get(&o.beta_1, "the optimizer options") &&
        body.get(&o.beta_2, "the optimizer options") && body.get(&o.epsilon, "the optimizer options") &&
-       body.get(&c->iterations, "the optimizer iterations") && body.floats(&c->optimizer_state, "the optimizer state") &&
-       body.floats(&c->values, "the parameter values");
+       body.get(&c->iterations, "the optimizer iterations") &&
+       body.floats(&c->optimizer_state, "the optimizer state") && body.floats(&c->values, "the parameter values");
   if (!ok) return body.status();
   if (body.pos() != bytes.size() - kHeaderBytes) {
-    return parse_error("checkpoint is malformed: ", bytes.size() - kHeaderBytes - body.pos(), " bytes follow its last section");
+    return parse_error("checkpoint is malformed: ", bytes.size() - kHeaderBytes - body.pos(),
+                       " bytes follow its last section");
   }
-  if (kind > static_cast<uint32_t>(OptimizerKind::kAdam)) return parse_error("checkpoint names optimizer kind ", kind, ", which does not exist");
+  if (kind > static_cast<uint32_t>(OptimizerKind::kAdam))
+    return parse_error("checkpoint names optimizer kind ", kind, ", which does not exist");
   if (nesterov > 1) return parse_error("checkpoint is malformed: its nesterov flag is ", nesterov, " (must be 0 or 1)");
   if (c->epoch < 0 || c->epoch > kMaxCount) {
     return parse_error("checkpoint is malformed: its epoch is ", c->epoch, ": it must be from 0 to ", kMaxCount);
@@ -204,17 +214,19 @@ Status parse(std::string_view bytes, Contents* c) {
     return parse_error("checkpoint is malformed: its step count is ", c->steps, ": it must be from 0 to ", kMaxCount);
   }
   if (c->iterations < 0 || c->iterations > kMaxCount) {
-    return parse_error("checkpoint is malformed: its optimizer iteration count is ", c->iterations, ": it must be from 0 to ",
-                       kMaxCount);
+    return parse_error("checkpoint is malformed: its optimizer iteration count is ", c->iterations,
+                       ": it must be from 0 to ", kMaxCount);
   }
   if ((c->rng_inc & 1) == 0) {
-    return parse_error("checkpoint is malformed: its generator increment ", c->rng_inc, " is even (PCG's is always odd)");
+    return parse_error("checkpoint is malformed: its generator increment ", c->rng_inc,
+                       " is even (PCG's is always odd)");
   }
   // A negative rate means "Keras's default" to Optimizer::init; a saved one is always resolved.
   if (!(o.learning_rate >= 0.0f) || !std::isfinite(o.learning_rate)) {
-    return parse_error("checkpoint is malformed: its learning rate is ", o.learning_rate, ": it must be a finite non-negative number");
+    return parse_error("checkpoint is malformed: its learning rate is ", o.learning_rate,
+                       ": it must be a finite non-negative number");
   }
-  o.kind     = static_cast<OptimizerKind>(kind);
+  o.kind = static_cast<OptimizerKind>(kind);
   o.nesterov = nesterov != 0;
   return Status::ok();
 }
@@ -222,14 +234,16 @@ Status parse(std::string_view bytes, Contents* c) {
 }  // namespace
 
 Status save_checkpoint(const Trainer& trainer, const Model& model, int64_t epoch, std::string* bytes) {
-  if (trainer.model() != &model) return invalid_argument("save_checkpoint: the trainer does not train model '", model.name(), "'");
-  if (!trainer.compiled()) return failed_precondition("model '", model.name(), "' must be compiled before a checkpoint is saved");
+  if (trainer.model() != &model)
+    return invalid_argument("save_checkpoint: the trainer does not train model '", model.name(), "'");
+  if (!trainer.compiled())
+    return failed_precondition("model '", model.name(), "' must be compiled before a checkpoint is saved");
   std::string out;
   Writer w(&out);
   out.append(kMagic, sizeof kMagic);
   w.put(kVersion);
   w.put(uint32_t{0});
-  w.put(uint64_t{0});   // total size, patched below
+  w.put(uint64_t{0});  // total size, patched below
   w.put(epoch);
   w.put(trainer.steps());
   w.put(trainer.rng().state());
@@ -260,9 +274,11 @@ Status save_checkpoint(const Trainer& trainer, const Model& model, int64_t epoch
 }
 
 Status load_checkpoint(std::string_view bytes, Trainer* trainer, Model* model, int64_t* epoch) {
-  if (trainer->model() != model) return invalid_argument("load_checkpoint: the trainer does not train model '", model->name(), "'");
+  if (trainer->model() != model)
+    return invalid_argument("load_checkpoint: the trainer does not train model '", model->name(), "'");
   if (!trainer->compiled()) {
-    return failed_precondition("model '", model->name(), "' must be compiled before a checkpoint is loaded "
+    return failed_precondition("model '", model->name(),
+                               "' must be compiled before a checkpoint is loaded "
                                "(the checkpoint holds the optimizer state, not the loss)");
   }
   Contents c;
@@ -278,16 +294,18 @@ Status load_checkpoint(std::string_view bytes, Trainer* trainer, Model* model, i
     }
   }
   if (table.size() != c.params.size()) {
-    return shape_mismatch(who, "the checkpoint has ", c.params.size(), " parameter arrays and the model ", table.size());
+    return shape_mismatch(who, "the checkpoint has ", c.params.size(), " parameter arrays and the model ",
+                          table.size());
   }
   if (c.values.size() != static_cast<size_t>(model->count_params())) {
-    return parse_error("checkpoint is malformed: it holds ", c.values.size(), " parameter values but its parameter list adds up to ",
-                       model->count_params());
+    return parse_error("checkpoint is malformed: it holds ", c.values.size(),
+                       " parameter values but its parameter list adds up to ", model->count_params());
   }
   if (c.optimizer.kind != trainer->optimizer().options().kind) {
     return failed_precondition("checkpoint was saved with optimizer ", optimizer_name(c.optimizer.kind),
-                               " but the trainer is compiled with ", optimizer_name(trainer->optimizer().options().kind),
-                               ": compile with ", optimizer_name(c.optimizer.kind), " to resume from it");
+                               " but the trainer is compiled with ",
+                               optimizer_name(trainer->optimizer().options().kind), ": compile with ",
+                               optimizer_name(c.optimizer.kind), " to resume from it");
   }
   // Validate the optimizer on a scratch instance, so a bad checkpoint leaves the trainer as it was.
   {
@@ -321,10 +339,11 @@ Status load_checkpoint(std::string_view bytes, Trainer* trainer, Model* model, i
         for (size_t i = 0; i < count; ++i) {
           const float v = c.optimizer_state[s * stride + at + i];
           if (!std::isfinite(v) || (squares && v < 0.0f)) {
-            return invalid_argument("checkpoint ", optimizer_name(c.optimizer.kind), " ",
-                                    c.optimizer.kind == OptimizerKind::kSGD ? "momentum" : slot_names[s], " of '",
-                                    n.layer->name(), "/", p.name, "' has ", v, " at element ", i,
-                                    squares ? ": it must be a finite non-negative number" : ": it must be a finite number");
+            return invalid_argument(
+                "checkpoint ", optimizer_name(c.optimizer.kind), " ",
+                c.optimizer.kind == OptimizerKind::kSGD ? "momentum" : slot_names[s], " of '", n.layer->name(), "/",
+                p.name, "' has ", v, " at element ", i,
+                squares ? ": it must be a finite non-negative number" : ": it must be a finite number");
           }
         }
       }

@@ -8,17 +8,21 @@
 namespace nn {
 
 namespace {
-constexpr double kEpsilon = 1e-7;   // keras.backend.epsilon()
+constexpr double kEpsilon = 1e-7;  // keras.backend.epsilon()
 }
 
 Status parse_loss(std::string_view name, LossKind* out) {
-  if (name == "binary_crossentropy" || name == "binaryCrossentropy") *out = LossKind::kBinaryCrossentropy;
-  else if (name == "categorical_crossentropy" || name == "categoricalCrossentropy") *out = LossKind::kCategoricalCrossentropy;
+  if (name == "binary_crossentropy" || name == "binaryCrossentropy")
+    *out = LossKind::kBinaryCrossentropy;
+  else if (name == "categorical_crossentropy" || name == "categoricalCrossentropy")
+    *out = LossKind::kCategoricalCrossentropy;
   else if (name == "sparse_categorical_crossentropy" || name == "sparseCategoricalCrossentropy")
     *out = LossKind::kSparseCategoricalCrossentropy;
-  else if (name == "mean_squared_error" || name == "mse" || name == "meanSquaredError") *out = LossKind::kMeanSquaredError;
+  else if (name == "mean_squared_error" || name == "mse" || name == "meanSquaredError")
+    *out = LossKind::kMeanSquaredError;
   else {
-    return unsupported("loss '", name, "' is not supported: use binary_crossentropy, categorical_crossentropy, "
+    return unsupported("loss '", name,
+                       "' is not supported: use binary_crossentropy, categorical_crossentropy, "
                        "sparse_categorical_crossentropy or mean_squared_error");
   }
   return Status::ok();
@@ -26,17 +30,19 @@ Status parse_loss(std::string_view name, LossKind* out) {
 
 const char* loss_name(LossKind kind) {
   switch (kind) {
-    case LossKind::kBinaryCrossentropy:            return "binary_crossentropy";
-    case LossKind::kCategoricalCrossentropy:       return "categorical_crossentropy";
-    case LossKind::kSparseCategoricalCrossentropy: return "sparse_categorical_crossentropy";
-    case LossKind::kMeanSquaredError:              return "mean_squared_error";
+    case LossKind::kBinaryCrossentropy:
+      return "binary_crossentropy";
+    case LossKind::kCategoricalCrossentropy:
+      return "categorical_crossentropy";
+    case LossKind::kSparseCategoricalCrossentropy:
+      return "sparse_categorical_crossentropy";
+    case LossKind::kMeanSquaredError:
+      return "mean_squared_error";
   }
   return "?";
 }
 
-size_t loss_label_size(LossKind kind, size_t dim) {
-  return kind == LossKind::kSparseCategoricalCrossentropy ? 1 : dim;
-}
+size_t loss_label_size(LossKind kind, size_t dim) { return kind == LossKind::kSparseCategoricalCrossentropy ? 1 : dim; }
 
 Status check_labels(LossKind kind, const float* y, size_t n, size_t dim) {
   const size_t m = n * loss_label_size(kind, dim);
@@ -48,8 +54,8 @@ Status check_labels(LossKind kind, const float* y, size_t n, size_t dim) {
     }
     if (kind == LossKind::kSparseCategoricalCrossentropy &&
         (v < 0.0f || v >= static_cast<float>(dim) || v != std::floor(v))) {
-      return invalid_argument("label ", i, " is ", v, ": sparse_categorical_crossentropy labels must be class indices in [0, ",
-                              dim, ")");
+      return invalid_argument("label ", i, " is ", v,
+                              ": sparse_categorical_crossentropy labels must be class indices in [0, ", dim, ")");
     }
   }
   if (kind == LossKind::kSparseCategoricalCrossentropy && dim < 2) {
@@ -87,7 +93,10 @@ static double categorical(const float* p, size_t dim, bool logits, Target target
     for (size_t j = 0; j < dim; ++j) sum += std::exp(p[j] - mx);
     const double log_sum = std::log(sum) + mx;
     double loss = 0.0, ysum = 0.0;
-    for (size_t j = 0; j < dim; ++j) { loss += target(j) * (log_sum - p[j]); ysum += target(j); }
+    for (size_t j = 0; j < dim; ++j) {
+      loss += target(j) * (log_sum - p[j]);
+      ysum += target(j);
+    }
     if (g)
       for (size_t j = 0; j < dim; ++j) g[j] = static_cast<float>((std::exp(p[j] - log_sum) * ysum - target(j)) * scale);
     return loss;
@@ -117,7 +126,8 @@ double loss_forward_backward(const LossOptions& options, const float* pred, cons
   switch (options.kind) {
     case LossKind::kBinaryCrossentropy:
       // Keras averages over the last axis, then over the batch.
-      total = binary(pred, y, n * dim, options.from_logits, inv_n / static_cast<double>(dim), grad) / static_cast<double>(dim);
+      total = binary(pred, y, n * dim, options.from_logits, inv_n / static_cast<double>(dim), grad) /
+              static_cast<double>(dim);
       break;
     case LossKind::kMeanSquaredError:
       for (size_t i = 0; i < n * dim; ++i) {
@@ -129,15 +139,17 @@ double loss_forward_backward(const LossOptions& options, const float* pred, cons
     case LossKind::kCategoricalCrossentropy:
       for (size_t b = 0; b < n; ++b) {
         const float* yt = y + b * dim;
-        total += categorical(pred + b * dim, dim, options.from_logits, [&](size_t j) { return static_cast<double>(yt[j]); },
-                             inv_n, grad ? grad + b * dim : nullptr);
+        total += categorical(
+            pred + b * dim, dim, options.from_logits, [&](size_t j) { return static_cast<double>(yt[j]); }, inv_n,
+            grad ? grad + b * dim : nullptr);
       }
       break;
     case LossKind::kSparseCategoricalCrossentropy:
       for (size_t b = 0; b < n; ++b) {
         const size_t label = static_cast<size_t>(y[b]);
-        total += categorical(pred + b * dim, dim, options.from_logits,
-                             [&](size_t j) { return j == label ? 1.0 : 0.0; }, inv_n, grad ? grad + b * dim : nullptr);
+        total += categorical(
+            pred + b * dim, dim, options.from_logits, [&](size_t j) { return j == label ? 1.0 : 0.0; }, inv_n,
+            grad ? grad + b * dim : nullptr);
       }
       break;
   }

@@ -15,14 +15,19 @@
 
 namespace nn {
 
-enum class LossKind { kBinaryCrossentropy, kCategoricalCrossentropy, kSparseCategoricalCrossentropy, kMeanSquaredError };
-
-struct LossOptions {
-  LossKind kind        = LossKind::kBinaryCrossentropy;
-  bool     from_logits = false;
+enum class LossKind {
+  kBinaryCrossentropy,
+  kCategoricalCrossentropy,
+  kSparseCategoricalCrossentropy,
+  kMeanSquaredError
 };
 
-Status      parse_loss(std::string_view name, LossKind* out);
+struct LossOptions {
+  LossKind kind = LossKind::kBinaryCrossentropy;
+  bool from_logits = false;
+};
+
+Status parse_loss(std::string_view name, LossKind* out);
 const char* loss_name(LossKind kind);
 
 // Label floats per sample for a model output of `dim` features.

@@ -54,7 +54,7 @@ Status Trainer::train_on_batch(const float* x, const float* y, int n, StepResult
     return numeric_error("loss is ", loss, " at training step ", steps_ + 1,
                          ": training stopped before the update; lower the learning rate or check the data for NaN/Inf");
   }
-  result->loss     = loss;
+  result->loss = loss;
   result->accuracy = count_correct(options_.loss, pred, y, static_cast<size_t>(n), dim) / n;
   model_->backward(grad_out_.data(), n);
   {
@@ -96,7 +96,7 @@ Status Trainer::fit(const Dataset& train, const FitOptions& options, const Batch
   const size_t x_size = static_cast<size_t>(model_->input_shape().numel());
   const size_t y_size = loss_label_size(options_.loss.kind, static_cast<size_t>(model_->output_shape().numel()));
   // Batch buffers and the shuffle order are allocated once per fit, not per step.
-  std::vector<float>  xb(static_cast<size_t>(batch) * x_size), yb(static_cast<size_t>(batch) * y_size);
+  std::vector<float> xb(static_cast<size_t>(batch) * x_size), yb(static_cast<size_t>(batch) * y_size);
   std::vector<size_t> order(train.count);
   std::iota(order.begin(), order.end(), 0);
   bool stop = false;
@@ -123,18 +123,18 @@ Status Trainer::fit(const Dataset& train, const FitOptions& options, const Batch
         return Status(st.code(), cat("epoch ", epoch + 1, ", batch ", batch_index + 1, ": ", st.message()));
       }
       loss_sum += r.loss * n;
-      correct  += r.accuracy * n;
-      seen     += static_cast<size_t>(n);
+      correct += r.accuracy * n;
+      seen += static_cast<size_t>(n);
       if (on_batch && !on_batch(epoch, batch_index, r)) stop = true;
     }
-    er.loss     = loss_sum / static_cast<double>(seen);
+    er.loss = loss_sum / static_cast<double>(seen);
     er.accuracy = correct / static_cast<double>(seen);
     if (options.validation) {
       StepResult v;
       NN_RETURN_IF_ERROR(evaluate(*options.validation, batch, &v));
       er.has_validation = true;
-      er.val_loss       = v.loss;
-      er.val_accuracy   = v.accuracy;
+      er.val_loss = v.loss;
+      er.val_accuracy = v.accuracy;
     }
     er.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     if (history) history->push_back(er);
@@ -150,7 +150,7 @@ Status Trainer::evaluate(const Dataset& data, int batch_size, StepResult* result
   const int batch = static_cast<int>(std::min<size_t>(static_cast<size_t>(batch_size), data.count));
   NN_RETURN_IF_ERROR(ensure_plan(batch));
   const size_t x_size = static_cast<size_t>(model_->input_shape().numel());
-  const size_t dim    = static_cast<size_t>(model_->output_shape().numel());
+  const size_t dim = static_cast<size_t>(model_->output_shape().numel());
   const size_t y_size = loss_label_size(options_.loss.kind, dim);
   NN_RETURN_IF_ERROR(check_labels(options_.loss.kind, data.y, data.count, dim));
   double loss_sum = 0.0, correct = 0.0;
@@ -161,9 +161,9 @@ Status Trainer::evaluate(const Dataset& data, int batch_size, StepResult* result
     NN_RETURN_IF_ERROR(model_->forward(data.x + begin * x_size, n, false, &rng_, &pred));
     const float* y = data.y + begin * y_size;
     loss_sum += loss_forward_backward(options_.loss, pred, y, static_cast<size_t>(n), dim, nullptr) * n;
-    correct  += count_correct(options_.loss, pred, y, static_cast<size_t>(n), dim);
+    correct += count_correct(options_.loss, pred, y, static_cast<size_t>(n), dim);
   }
-  result->loss     = loss_sum / static_cast<double>(data.count);
+  result->loss = loss_sum / static_cast<double>(data.count);
   result->accuracy = correct / static_cast<double>(data.count);
   return Status::ok();
 }
@@ -174,7 +174,7 @@ Status Trainer::predict(const float* x, size_t count, int batch_size, float* out
   const int batch = static_cast<int>(std::min<size_t>(static_cast<size_t>(batch_size), count));
   NN_RETURN_IF_ERROR(ensure_plan(batch));
   const size_t x_size = static_cast<size_t>(model_->input_shape().numel());
-  const size_t dim    = static_cast<size_t>(model_->output_shape().numel());
+  const size_t dim = static_cast<size_t>(model_->output_shape().numel());
   for (size_t begin = 0; begin < count; begin += static_cast<size_t>(batch)) {
     const int n = static_cast<int>(std::min<size_t>(static_cast<size_t>(batch), count - begin));
     const float* pred = nullptr;

@@ -17,37 +17,37 @@ namespace nn {
 class ThreadPool;
 
 struct CompileOptions {
-  LossOptions      loss;
+  LossOptions loss;
   OptimizerOptions optimizer;
 };
 
 // count samples; x is count x input numel, y is count x loss_label_size(loss, output dim).
 struct Dataset {
-  const float* x     = nullptr;
-  const float* y     = nullptr;
-  size_t       count = 0;
+  const float* x = nullptr;
+  const float* y = nullptr;
+  size_t count = 0;
 };
 
 struct FitOptions {
-  int            epochs     = 1;
-  int            batch_size = 32;
-  bool           shuffle    = true;
+  int epochs = 1;
+  int batch_size = 32;
+  bool shuffle = true;
   const Dataset* validation = nullptr;
 };
 
 struct StepResult {
-  double loss     = 0.0;
+  double loss = 0.0;
   double accuracy = 0.0;
 };
 
 struct EpochResult {
-  int    epoch          = 0;
-  double loss           = 0.0;
-  double accuracy       = 0.0;
-  bool   has_validation = false;
-  double val_loss       = 0.0;
-  double val_accuracy   = 0.0;
-  double seconds        = 0.0;
+  int epoch = 0;
+  double loss = 0.0;
+  double accuracy = 0.0;
+  bool has_validation = false;
+  double val_loss = 0.0;
+  double val_accuracy = 0.0;
+  double seconds = 0.0;
 };
 
 // Return false from a callback to stop training after the current batch.
@@ -59,7 +59,7 @@ class Trainer {
   Trainer(Model* model, ThreadPool* pool, uint64_t seed) : model_(model), pool_(pool), rng_(seed) {}
 
   Status compile(const CompileOptions& options);
-  bool   compiled() const { return compiled_; }
+  bool compiled() const { return compiled_; }
   const CompileOptions& options() const { return options_; }
 
   Status train_on_batch(const float* x, const float* y, int n, StepResult* result);
@@ -69,14 +69,14 @@ class Trainer {
   // out receives count x output numel floats.
   Status predict(const float* x, size_t count, int batch_size, float* out);
 
-  Optimizer&       optimizer() { return optimizer_; }
+  Optimizer& optimizer() { return optimizer_; }
   const Optimizer& optimizer() const { return optimizer_; }
-  Rng&             rng() { return rng_; }
-  const Rng&       rng() const { return rng_; }
-  int64_t          steps() const { return steps_; }
-  Model*           model() const { return model_; }
+  Rng& rng() { return rng_; }
+  const Rng& rng() const { return rng_; }
+  int64_t steps() const { return steps_; }
+  Model* model() const { return model_; }
   // For checkpoints (train/checkpoint.h): resuming restores the step count.
-  void             set_steps(int64_t steps) { steps_ = steps; }
+  void set_steps(int64_t steps) { steps_ = steps; }
   // Fails, naming the sample and element, when x (n samples) holds a NaN or Inf. Every step
   // that runs the model on caller data checks it: training, evaluation, prediction, inspection.
   Status check_inputs(const float* x, int n) const;
@@ -85,14 +85,14 @@ class Trainer {
   Status ensure_plan(int batch);
   Status check_dataset(const Dataset& data, const char* what) const;
 
-  Model*             model_;
-  ThreadPool*        pool_;
-  Rng                rng_;
-  CompileOptions     options_;
-  Optimizer          optimizer_;
-  bool               compiled_ = false;
-  int64_t            steps_    = 0;
-  std::vector<float> grad_out_;   // d loss / d output, planned batch x output numel
+  Model* model_;
+  ThreadPool* pool_;
+  Rng rng_;
+  CompileOptions options_;
+  Optimizer optimizer_;
+  bool compiled_ = false;
+  int64_t steps_ = 0;
+  std::vector<float> grad_out_;  // d loss / d output, planned batch x output numel
 };
 
 }  // namespace nn

@@ -48,7 +48,7 @@ struct Kernel {
   const char* name;
   Isa isa;
   size_t mr, nr;
-  GemmUkernelFn gemm;     // one of these two is set
+  GemmUkernelFn gemm;  // one of these two is set
   GemmTnUkernelFn tn;
 };
 
@@ -67,10 +67,10 @@ struct Options {
   bool quick = false;
   std::string shapes = std::string(NN_BENCH_MODELS_DIR) + "/seed-models-gemm.txt";
   std::string filter;
-  size_t max_rows = 4096;   // rows timed per shape (the rate is steady long before M)
-  size_t nc_block = 0;      // columns per ukernel call; 0: enough to keep ~128 KB of W per block
-  size_t tn_rows = 256;     // rows per tn call (the depth of the weight-gradient product)
-  double min_ms = 20.0;     // per timed sample
+  size_t max_rows = 4096;  // rows timed per shape (the rate is steady long before M)
+  size_t nc_block = 0;     // columns per ukernel call; 0: enough to keep ~128 KB of W per block
+  size_t tn_rows = 256;    // rows per tn call (the depth of the weight-gradient product)
+  double min_ms = 20.0;    // per timed sample
   int samples = 5;
 };
 
@@ -118,7 +118,7 @@ double median(std::vector<double> v) {
 }
 
 struct Rate {
-  double median, best;   // GFLOP/s over the samples (best: the least disturbed sample)
+  double median, best;  // GFLOP/s over the samples (best: the least disturbed sample)
 };
 
 // Times `pass` (which does `flops` floating-point operations): a warm-up, then samples of
@@ -157,8 +157,7 @@ size_t nc_block_for(const Options& opt, const Kernel& kn, size_t n, size_t k) {
 // Packed kernel: C[rows x N] = A[rows x K] * W + bias, looping the ukernel over the matrix as an
 // op would (column blocks of nc, row tiles of MR; the 1-row kernel is used as is, for mr = MR).
 Rate bench_gemm(const Options& opt, const Kernel& kn, const Shape& s, size_t rows, size_t nc) {
-  Buffer a(rows * s.k), w(s.k * s.n), bias(s.n), packed(nn_f32_packed_gemm_w_floats(s.k, s.n, kn.nr)),
-      c(rows * s.n);
+  Buffer a(rows * s.k), w(s.k * s.n), bias(s.n), packed(nn_f32_packed_gemm_w_floats(s.k, s.n, kn.nr)), c(rows * s.n);
   fill_random(a.p, rows * s.k, 1);
   fill_random(w.p, s.k * s.n, 2);
   fill_random(bias.p, s.n, 3);
@@ -230,11 +229,12 @@ int run(const Options& opt) {
       }
       const double gflops = rate.median;
       rates.push_back(gflops);
-      std::printf("{\"bench\":\"f32-gemm\",\"runtime\":\"%s\",\"kernel\":\"%s\",\"isa\":\"%s\",\"mr\":%zu,\"nr\":%zu,"
-                  "\"layer\":\"%s\",\"m\":%zu,\"n\":%zu,\"k\":%zu,\"rows_timed\":%zu,\"nc_block\":%zu,\"gflops\":%.2f,"
-                  "\"gflops_best\":%.2f}\n",
-                  kRuntime, kn.name, isa_name(kn.isa), kn.mr, kn.nr, s.label.c_str(), s.m, s.n, s.k, rows, nc, gflops,
-                  rate.best);
+      std::printf(
+          "{\"bench\":\"f32-gemm\",\"runtime\":\"%s\",\"kernel\":\"%s\",\"isa\":\"%s\",\"mr\":%zu,\"nr\":%zu,"
+          "\"layer\":\"%s\",\"m\":%zu,\"n\":%zu,\"k\":%zu,\"rows_timed\":%zu,\"nc_block\":%zu,\"gflops\":%.2f,"
+          "\"gflops_best\":%.2f}\n",
+          kRuntime, kn.name, isa_name(kn.isa), kn.mr, kn.nr, s.label.c_str(), s.m, s.n, s.k, rows, nc, gflops,
+          rate.best);
       std::fflush(stdout);
       if (gflops > peak) {
         peak = gflops;
@@ -244,12 +244,14 @@ int run(const Options& opt) {
     }
     double log_sum = 0.0;
     for (double r : rates) log_sum += std::log(r);
-    std::printf("{\"bench\":\"f32-gemm-kernel\",\"runtime\":\"%s\",\"kernel\":\"%s\",\"shapes\":%zu,\"geomean_gflops\":%.2f}\n",
-                kRuntime, kn.name, rates.size(), std::exp(log_sum / rates.size()));
+    std::printf(
+        "{\"bench\":\"f32-gemm-kernel\",\"runtime\":\"%s\",\"kernel\":\"%s\",\"shapes\":%zu,\"geomean_gflops\":%.2f}\n",
+        kRuntime, kn.name, rates.size(), std::exp(log_sum / rates.size()));
   }
-  std::printf("{\"bench\":\"f32-gemm-summary\",\"runtime\":\"%s\",\"config\":\"%s\",\"peak_gflops\":%.2f,"
-              "\"peak_kernel\":\"%s\",\"peak_shape\":\"%s\"}\n",
-              kRuntime, config.name, peak, peak_kernel.c_str(), peak_shape.c_str());
+  std::printf(
+      "{\"bench\":\"f32-gemm-summary\",\"runtime\":\"%s\",\"config\":\"%s\",\"peak_gflops\":%.2f,"
+      "\"peak_kernel\":\"%s\",\"peak_shape\":\"%s\"}\n",
+      kRuntime, config.name, peak, peak_kernel.c_str(), peak_shape.c_str());
   return 0;
 }
 

@@ -31,7 +31,7 @@ const char* kRuntime = "wasm-node-mt";
 const char* kRuntime = "wasm-node-st";
 #endif
 #else
-const char* kRuntime = "native";   // "native-xnnpack" with --xnnpack
+const char* kRuntime = "native";  // "native-xnnpack" with --xnnpack
 #endif
 
 struct Config {
@@ -65,11 +65,12 @@ int run(const Config& cfg, int batch, int threads, int steps, bool breakdown, bo
   }
   if (plan_only) {
     // Memory of the training plan, without running a step.
-    std::printf("{\"bench\":\"train-plan\",\"runtime\":\"%s\",\"model\":\"%s\",\"batch\":%d,\"engine_bytes\":%zu,"
-                "\"activation_bytes\":%zu,\"parameter_bytes\":%zu}\n",
-                kRuntime, cfg.name.c_str(), batch,
-                model->activation_bytes() + model->parameter_bytes() + trainer.optimizer().state_size() * sizeof(float),
-                model->activation_bytes(), model->parameter_bytes());
+    std::printf(
+        "{\"bench\":\"train-plan\",\"runtime\":\"%s\",\"model\":\"%s\",\"batch\":%d,\"engine_bytes\":%zu,"
+        "\"activation_bytes\":%zu,\"parameter_bytes\":%zu}\n",
+        kRuntime, cfg.name.c_str(), batch,
+        model->activation_bytes() + model->parameter_bytes() + trainer.optimizer().state_size() * sizeof(float),
+        model->activation_bytes(), model->parameter_bytes());
     return 0;
   }
   const size_t in_size = static_cast<size_t>(model->input_shape().numel());
@@ -105,31 +106,33 @@ int run(const Config& cfg, int batch, int threads, int steps, bool breakdown, bo
   for (int s = 0; s < steps; ++s) (void)model->forward(x.data(), batch, false, nullptr, &out);
   const double infer_s = seconds_since(t0) / steps;
 
-  const size_t memory = model->activation_bytes() + model->parameter_bytes() +
-                        trainer.optimizer().state_size() * sizeof(float);
+  const size_t memory =
+      model->activation_bytes() + model->parameter_bytes() + trainer.optimizer().state_size() * sizeof(float);
   for (int mode = 0; mode < 2; ++mode) {
     const double s = mode == 0 ? train_s : infer_s;
-    const double flops = 2.0 * macs * (mode == 0 ? 3.0 : 1.0);   // training = 3x forward
-    std::printf("{\"bench\":\"train-step\",\"runtime\":\"%s\",\"model\":\"%s\",\"input\":\"%s\",\"batch\":%d,"
-                "\"threads\":%d,\"mode\":\"%s\",\"step_ms\":%.3f,\"images_per_second\":%.2f,\"gflops\":%.2f,"
-                "\"engine_bytes\":%zu,\"heap_bytes\":%zu,\"loss\":%.5f}\n",
-                kRuntime, cfg.name.c_str(), model->input_shape().str().c_str(), batch, pool.num_threads(),
-                mode == 0 ? "train" : "infer", s * 1e3, batch / s, flops / s * 1e-9, memory, heap_bytes(), r.loss);
+    const double flops = 2.0 * macs * (mode == 0 ? 3.0 : 1.0);  // training = 3x forward
+    std::printf(
+        "{\"bench\":\"train-step\",\"runtime\":\"%s\",\"model\":\"%s\",\"input\":\"%s\",\"batch\":%d,"
+        "\"threads\":%d,\"mode\":\"%s\",\"step_ms\":%.3f,\"images_per_second\":%.2f,\"gflops\":%.2f,"
+        "\"engine_bytes\":%zu,\"heap_bytes\":%zu,\"loss\":%.5f}\n",
+        kRuntime, cfg.name.c_str(), model->input_shape().str().c_str(), batch, pool.num_threads(),
+        mode == 0 ? "train" : "infer", s * 1e3, batch / s, flops / s * 1e-9, memory, heap_bytes(), r.loss);
   }
   if (breakdown) {
-    std::printf("{\"bench\":\"train-step-breakdown\",\"runtime\":\"%s\",\"model\":\"%s\",\"threads\":%d",
-                kRuntime, cfg.name.c_str(), pool.num_threads());
+    std::printf("{\"bench\":\"train-step-breakdown\",\"runtime\":\"%s\",\"model\":\"%s\",\"threads\":%d", kRuntime,
+                cfg.name.c_str(), pool.num_threads());
     for (int k = 0; k < static_cast<int>(nn::ProfileKey::kCount); ++k)
       std::printf(",\"%s_ms\":%.3f", nn::profile_key_name(static_cast<nn::ProfileKey>(k)), categories[k] * 1e3);
     std::printf("}\n");
     for (size_t i = 0; i < timings.size(); ++i) {
       const nn::Layer& layer = *model->nodes()[i].layer;
       if (timings[i].forward_seconds + timings[i].backward_seconds < 1e-5 * steps) continue;
-      std::printf("{\"bench\":\"train-step-layer\",\"runtime\":\"%s\",\"model\":\"%s\",\"layer\":\"%s\","
-                  "\"class\":\"%s\",\"forward_ms\":%.3f,\"backward_ms\":%.3f,\"macs\":%lld}\n",
-                  kRuntime, cfg.name.c_str(), layer.name().c_str(), layer.class_name(),
-                  timings[i].forward_seconds / steps * 1e3, timings[i].backward_seconds / steps * 1e3,
-                  static_cast<long long>(layer.macs_per_sample() * batch));
+      std::printf(
+          "{\"bench\":\"train-step-layer\",\"runtime\":\"%s\",\"model\":\"%s\",\"layer\":\"%s\","
+          "\"class\":\"%s\",\"forward_ms\":%.3f,\"backward_ms\":%.3f,\"macs\":%lld}\n",
+          kRuntime, cfg.name.c_str(), layer.name().c_str(), layer.class_name(),
+          timings[i].forward_seconds / steps * 1e3, timings[i].backward_seconds / steps * 1e3,
+          static_cast<long long>(layer.macs_per_sample() * batch));
     }
   }
   std::fflush(stdout);
@@ -146,13 +149,20 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto next = [&]() -> const char* { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--model") configs.push_back({"custom", next()});
-    else if (a == "--name" && !configs.empty()) configs.back().name = next();
-    else if (a == "--batch") batch = std::atoi(next());
-    else if (a == "--threads") threads = std::atoi(next());
-    else if (a == "--steps") steps = std::atoi(next());
-    else if (a == "--no-breakdown") breakdown = false;
-    else if (a == "--plan-only") plan_only = true;
+    if (a == "--model")
+      configs.push_back({"custom", next()});
+    else if (a == "--name" && !configs.empty())
+      configs.back().name = next();
+    else if (a == "--batch")
+      batch = std::atoi(next());
+    else if (a == "--threads")
+      threads = std::atoi(next());
+    else if (a == "--steps")
+      steps = std::atoi(next());
+    else if (a == "--no-breakdown")
+      breakdown = false;
+    else if (a == "--plan-only")
+      plan_only = true;
     else if (a == "--xnnpack") {
       // Forward convolutions and dense layers through Debian's XNNPACK (native, -DNN_WITH_XNNPACK=ON).
       if (!nn::xnnpack_available()) {
@@ -161,10 +171,11 @@ int main(int argc, char** argv) {
       }
       nn::set_xnnpack_enabled(true);
       kRuntime = "native-xnnpack";
-    }
-    else if (a == "--quick") quick = true;
+    } else if (a == "--quick")
+      quick = true;
     else {
-      std::fprintf(stderr, "usage: %s [--model FILE [--name NAME]]... [--batch N] [--threads T] [--steps S] [--quick]\n",
+      std::fprintf(stderr,
+                   "usage: %s [--model FILE [--name NAME]]... [--batch N] [--threads T] [--steps S] [--quick]\n",
                    argv[0]);
       return 2;
     }

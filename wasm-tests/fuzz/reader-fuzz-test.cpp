@@ -26,9 +26,9 @@ using nn::testing::fixture_path;
 
 namespace {
 
-constexpr int kJsonCases       = 2000;
+constexpr int kJsonCases = 2000;
 constexpr int kCheckpointCases = 1500;
-constexpr uint64_t kSmallPlan  = uint64_t{16} << 20;   // plans under this also run a step
+constexpr uint64_t kSmallPlan = uint64_t{16} << 20;  // plans under this also run a step
 
 std::string read_text(const std::string& name) {
   std::string s;
@@ -40,13 +40,35 @@ std::string read_text(const std::string& name) {
 
 // Numbers a hostile or buggy writer might put anywhere.
 double edge_number(Rng& rng, double old) {
-  static const double values[] = {0, -1, 1, 2, 3, 0.5, -0.5, 255, 65535, 65536, 2147483647.0, 2147483648.0,
-                                  4294967295.0, 4294967296.0, 1e9, -1e9, 1e15, 1e30, -1e30, 1e308};
+  static const double values[] = {0,
+                                  -1,
+                                  1,
+                                  2,
+                                  3,
+                                  0.5,
+                                  -0.5,
+                                  255,
+                                  65535,
+                                  65536,
+                                  2147483647.0,
+                                  2147483648.0,
+                                  4294967295.0,
+                                  4294967296.0,
+                                  1e9,
+                                  -1e9,
+                                  1e15,
+                                  1e30,
+                                  -1e30,
+                                  1e308};
   switch (rng.below(4)) {
-    case 0:  return -old;
-    case 1:  return old * (1 + rng.below(1000));
-    case 2:  return rng.below(3) == 0 ? std::numeric_limits<double>::quiet_NaN() : std::numeric_limits<double>::infinity();
-    default: return values[rng.below(sizeof values / sizeof values[0])];
+    case 0:
+      return -old;
+    case 1:
+      return old * (1 + rng.below(1000));
+    case 2:
+      return rng.below(3) == 0 ? std::numeric_limits<double>::quiet_NaN() : std::numeric_limits<double>::infinity();
+    default:
+      return values[rng.below(sizeof values / sizeof values[0])];
   }
 }
 
@@ -55,15 +77,20 @@ JsonValue mutate(const JsonValue& v, Rng& rng, int target, int* counter) {
   const bool here = (*counter)++ == target;
   if (here) {
     switch (v.type()) {
-      case JsonValue::Type::kNumber: return JsonValue::make_number(edge_number(rng, v.as_number()));
-      case JsonValue::Type::kBool:   return JsonValue::make_bool(!v.as_bool());
+      case JsonValue::Type::kNumber:
+        return JsonValue::make_number(edge_number(rng, v.as_number()));
+      case JsonValue::Type::kBool:
+        return JsonValue::make_bool(!v.as_bool());
       case JsonValue::Type::kString: {
-        static const char* const strings[] = {"", "Conv2D", "Dense", "same", "valid", "relu", "softmax", "Add",
-                                              "input", "channels_first", "conv2d", "InputLayer", "Sequential"};
+        static const char* const strings[] = {"",       "Conv2D",     "Dense",     "same",  "valid",
+                                              "relu",   "softmax",    "Add",       "input", "channels_first",
+                                              "conv2d", "InputLayer", "Sequential"};
         return rng.below(4) == 0 ? JsonValue::make_number(3) : JsonValue::make_string(strings[rng.below(13)]);
       }
-      case JsonValue::Type::kNull:   return JsonValue::make_number(edge_number(rng, 7));
-      default: break;
+      case JsonValue::Type::kNull:
+        return JsonValue::make_number(edge_number(rng, 7));
+      default:
+        break;
     }
   }
   if (v.is_array()) {
@@ -84,8 +111,8 @@ JsonValue mutate(const JsonValue& v, Rng& rng, int target, int* counter) {
     const size_t n = members.size(), skip = here && n > 0 ? rng.below(static_cast<uint32_t>(n)) : n;
     for (size_t i = 0; i < n; ++i) {
       if (i == skip) {
-        if (rng.below(2)) continue;                                      // removed
-        out.set(members[i].first, JsonValue::make_array());              // retyped
+        if (rng.below(2)) continue;                          // removed
+        out.set(members[i].first, JsonValue::make_array());  // retyped
         continue;
       }
       out.set(members[i].first, mutate(members[i].second, rng, target, counter));
@@ -109,14 +136,15 @@ std::string mutate_text(const std::string& text, Rng& rng) {
   std::string s = text;
   const uint32_t size = static_cast<uint32_t>(s.size());
   switch (rng.below(4)) {
-    case 0:   // byte flips
+    case 0:  // byte flips
       for (uint32_t k = 1 + rng.below(4); k > 0; --k) s[rng.below(size)] ^= static_cast<char>(1u << rng.below(8));
       return s;
-    case 1:   // truncation
+    case 1:  // truncation
       return s.substr(0, rng.below(size));
     default: {  // duplicate or remove a line (a field, in these pretty-printed files)
       std::vector<size_t> starts{0};
-      for (size_t i = 0; i < s.size(); ++i) if (s[i] == '\n') starts.push_back(i + 1);
+      for (size_t i = 0; i < s.size(); ++i)
+        if (s[i] == '\n') starts.push_back(i + 1);
       const size_t line = rng.below(static_cast<uint32_t>(starts.size()));
       const size_t b = starts[line], e = line + 1 < starts.size() ? starts[line + 1] : s.size();
       const std::string piece = s.substr(b, e - b);
@@ -195,7 +223,9 @@ TEST_CASE("fuzz: mutated model.json files give a Status, never a crash or a hang
       text = mutate_text(texts[f], rng);
     } else {
       int counter = 0;
-      text = to_json(mutate(trees[f], rng, static_cast<int>(rng.below(static_cast<uint32_t>(count_nodes(trees[f])))), &counter), 1);
+      text = to_json(
+          mutate(trees[f], rng, static_cast<int>(rng.below(static_cast<uint32_t>(count_nodes(trees[f])))), &counter),
+          1);
     }
     CAPTURE(c);
     const int level = exercise_model(text, static_cast<uint64_t>(c));
@@ -204,7 +234,7 @@ TEST_CASE("fuzz: mutated model.json files give a Status, never a crash or a hang
   }
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   MESSAGE(kJsonCases, " model.json cases: ", built, " built, ", ran, " ran a step, in ", seconds, " s");
-  CHECK(built > kJsonCases / 20);   // the mutations reach past the parser
+  CHECK(built > kJsonCases / 20);  // the mutations reach past the parser
   CHECK(ran > 0);
 }
 
@@ -228,18 +258,31 @@ TEST_CASE("fuzz: mutated checkpoints give a Status, never a crash, and what load
     std::string bad = good;
     const uint32_t size = static_cast<uint32_t>(bad.size());
     switch (rng.below(5)) {
-      case 0:   // byte flips
+      case 0:  // byte flips
         for (uint32_t k = 1 + rng.below(3); k > 0; --k) bad[rng.below(size)] ^= static_cast<char>(1u << rng.below(8));
         break;
-      case 1:   // truncation, or bytes cut from or added in the middle
-        if (rng.below(2)) bad.resize(rng.below(size));
-        else if (rng.below(2)) bad.erase(rng.below(size), 1 + rng.below(16));
-        else bad.insert(rng.below(size), std::string(1 + rng.below(16), static_cast<char>(rng.below(256))));
+      case 1:  // truncation, or bytes cut from or added in the middle
+        if (rng.below(2))
+          bad.resize(rng.below(size));
+        else if (rng.below(2))
+          bad.erase(rng.below(size), 1 + rng.below(16));
+        else
+          bad.insert(rng.below(size), std::string(1 + rng.below(16), static_cast<char>(rng.below(256))));
         break;
       default: {  // a 1-, 4- or 8-byte field overwritten with an edge value
-        static const uint64_t values[] = {0, 1, 2, 0xff, 0x7fffffff, 0x80000000, 0xffffffff, 0x7fc00000 /* NaN */,
-                                          0xff800000 /* -inf */, 0xbf800000 /* -1.0f */, 0xffffffffffffffffULL,
-                                          0x8000000000000000ULL, 0x7fffffffffffffffULL};
+        static const uint64_t values[] = {0,
+                                          1,
+                                          2,
+                                          0xff,
+                                          0x7fffffff,
+                                          0x80000000,
+                                          0xffffffff,
+                                          0x7fc00000 /* NaN */,
+                                          0xff800000 /* -inf */,
+                                          0xbf800000 /* -1.0f */,
+                                          0xffffffffffffffffULL,
+                                          0x8000000000000000ULL,
+                                          0x7fffffffffffffffULL};
         const uint64_t v = values[rng.below(sizeof values / sizeof values[0])];
         static const uint32_t widths[] = {1, 4, 8};
         const uint32_t w = widths[rng.below(3)];

@@ -32,7 +32,7 @@ TEST_CASE("plan_memory never overlaps buffers whose lifetimes overlap, and reuse
       CHECK_FALSE((live_together && overlap));
     }
   }
-  CHECK(total < sum);   // something was reused
+  CHECK(total < sum);  // something was reused
 }
 
 namespace {

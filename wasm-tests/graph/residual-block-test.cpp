@@ -57,12 +57,12 @@ TEST_CASE("a residual block's input gradient equals the sum of its two paths") {
   REQUIRE(main_path.add_layer(std::make_unique<Conv2D>("c1", conv3(4)), {in2}, &a2).is_ok());
   REQUIRE(main_path.add_layer(std::make_unique<Conv2D>("c2", conv3(3)), {a2}, &b2).is_ok());
   REQUIRE(main_path.set_output(b2).is_ok());
-  REQUIRE(main_path.finalize(5).is_ok());   // same seed, same layer order: same weights
+  REQUIRE(main_path.finalize(5).is_ok());  // same seed, same layer order: same weights
   REQUIRE(block.trainable_count() == main_path.trainable_count());
   for (int64_t i = 0; i < block.trainable_count(); ++i) REQUIRE(block.params()[i] == main_path.params()[i]);
 
   auto g_block = input_gradient(block, x, r, n);
-  auto g_main  = input_gradient(main_path, x, r, n);
+  auto g_main = input_gradient(main_path, x, r, n);
   // The skip path is the identity, so its input gradient is r itself.
   std::vector<float> expected(g_main.size());
   for (size_t i = 0; i < expected.size(); ++i) expected[i] = g_main[i] + r[i];
@@ -81,8 +81,9 @@ TEST_CASE("graph errors: Add shape mismatch, duplicate names, bad batch shape") 
   REQUIRE(m.add_layer(std::make_unique<Conv2D>("c64", conv3(64)), {in}, &b).is_ok());
   Status st = m.add_layer(std::make_unique<Add>("add"), {a, b}, &y);
   CHECK(st.code() == StatusCode::kShapeMismatch);
-  CHECK(st.message() == "Add 'add': input 1 has shape 16x16x64 but input 0 has shape 16x16x32: "
-                        "all inputs of Add must have the same shape");
+  CHECK(st.message() ==
+        "Add 'add': input 1 has shape 16x16x64 but input 0 has shape 16x16x32: "
+        "all inputs of Add must have the same shape");
   st = m.add_layer(std::make_unique<Conv2D>("c32", conv3(8)), {in}, &y);
   CHECK(st.code() == StatusCode::kInvalidArgument);
   CHECK(st.message().find("unique") != std::string::npos);

@@ -43,7 +43,7 @@ TEST_CASE("json: scalars") {
   CHECK(parse_ok("  \t\r\n 7 \n").as_number() == 7);
   CHECK(parse_ok("\"hi\"").as_string() == "hi");
   CHECK(parse_ok("\"\"").as_string().empty());
-  CHECK(parse_ok("\xEF\xBB\xBF{}").is_object());   // UTF-8 BOM skipped
+  CHECK(parse_ok("\xEF\xBB\xBF{}").is_object());  // UTF-8 BOM skipped
   CHECK(parse_ok("true").type() == JsonValue::Type::kBool);
   CHECK(std::string(json_type_name(JsonValue::Type::kObject)) == "object");
 }
@@ -63,7 +63,7 @@ TEST_CASE("json: numbers") {
   const double minus_zero = parse_ok("-0").as_number();
   CHECK(minus_zero == 0);
   CHECK(std::signbit(minus_zero));
-  CHECK(std::isinf(parse_ok("1e999").as_number()));   // out of range: Infinity, as in Python
+  CHECK(std::isinf(parse_ok("1e999").as_number()));  // out of range: Infinity, as in Python
 
   // Python's json writes these for non-finite floats.
   CHECK(std::isnan(parse_ok("NaN").as_number()));
@@ -90,7 +90,7 @@ TEST_CASE("json: arrays and nesting") {
   CHECK(v[3].as_string() == "x");
   CHECK(parse_ok("[]").size() == 0);
   CHECK(parse_ok("[ ]").is_array());
-  CHECK(v[0].size() == 0);   // not a container
+  CHECK(v[0].size() == 0);  // not a container
 
   // Exactly kMaxJsonDepth levels is fine.
   const std::string deep = std::string(kMaxJsonDepth, '[') + std::string(kMaxJsonDepth, ']');
@@ -111,7 +111,7 @@ TEST_CASE("json: objects keep key order; find and find_mutable") {
   CHECK(v.find("empty")->is_object());
   CHECK(v.find("empty")->size() == 0);
   CHECK(v.find("missing") == nullptr);
-  CHECK(v.find("mid")->find("zeta") == nullptr);   // not an object
+  CHECK(v.find("mid")->find("zeta") == nullptr);  // not an object
   CHECK(parse_ok("3").find("a") == nullptr);
 
   JsonValue* mid = v.find_mutable("mid");
@@ -147,21 +147,23 @@ TEST_CASE("json: string escapes") {
 }
 
 TEST_CASE("json: unicode") {
-  CHECK(parse_ok(R"("\u00e9")").as_string() == "\xC3\xA9");               // é, 2 bytes
-  CHECK(parse_ok(R"("\u20AC")").as_string() == "\xE2\x82\xAC");           // €, 3 bytes
-  CHECK(parse_ok(R"("\ud83d\ude00")").as_string() == "\xF0\x9F\x98\x80");  // U+1F600, surrogate pair
-  CHECK(parse_ok(R"("\uD834\uDD1E")").as_string() == "\xF0\x9D\x84\x9E");  // U+1D11E, upper-case hex
-  CHECK(parse_ok("\"caf\xC3\xA9 \xE2\x82\xAC\"").as_string() == "caf\xC3\xA9 \xE2\x82\xAC");   // raw UTF-8
+  CHECK(parse_ok(R"("\u00e9")").as_string() == "\xC3\xA9");                                   // é, 2 bytes
+  CHECK(parse_ok(R"("\u20AC")").as_string() == "\xE2\x82\xAC");                               // €, 3 bytes
+  CHECK(parse_ok(R"("\ud83d\ude00")").as_string() == "\xF0\x9F\x98\x80");                     // U+1F600, surrogate pair
+  CHECK(parse_ok(R"("\uD834\uDD1E")").as_string() == "\xF0\x9D\x84\x9E");                     // U+1D11E, upper-case hex
+  CHECK(parse_ok("\"caf\xC3\xA9 \xE2\x82\xAC\"").as_string() == "caf\xC3\xA9 \xE2\x82\xAC");  // raw UTF-8
   // Lone surrogates become U+FFFD rather than an error.
   CHECK(parse_ok(R"("\ud83dx")").as_string() == "\xEF\xBF\xBDx");
   CHECK(parse_ok(R"("\ude00")").as_string() == "\xEF\xBF\xBD");
-  CHECK(parse_ok(R"("\ud83d\u0041")").as_string() == "\xEF\xBF\xBD" "A");
+  CHECK(parse_ok(R"("\ud83d\u0041")").as_string() ==
+        "\xEF\xBF\xBD"
+        "A");
 }
 
 TEST_CASE("json: to_json and json_quote") {
   CHECK(json_quote("plain") == "\"plain\"");
   CHECK(json_quote("a\"b\\c\n\t\x01") == R"("a\"b\\c\n\t\u0001")");
-  CHECK(json_quote("\xC3\xA9") == "\"\xC3\xA9\"");   // UTF-8 passes through
+  CHECK(json_quote("\xC3\xA9") == "\"\xC3\xA9\"");  // UTF-8 passes through
 
   CHECK(to_json(JsonValue()) == "null");
   CHECK(to_json(JsonValue::make_bool(true)) == "true");
@@ -347,11 +349,11 @@ TEST_CASE("JSON nodes are one word of payload; copies are deep and moves leave n
   JsonValue& inner = *copy.find_mutable("a");
   inner.push_back(JsonValue::make_number(4));
   CHECK(copy.find("a")->size() == 4);
-  CHECK(v.find("a")->size() == 3);   // the copy is deep
+  CHECK(v.find("a")->size() == 3);  // the copy is deep
   JsonValue moved = std::move(copy);
   CHECK(copy.is_null());
   CHECK(to_json(moved) == R"({"a":[1,"two",{"b":null},4],"c":true})");
-  moved = v;   // copy-assign over a container
+  moved = v;  // copy-assign over a container
   CHECK(to_json(moved) == to_json(v));
   moved = JsonValue::make_string("s");
   CHECK(moved.as_string() == "s");

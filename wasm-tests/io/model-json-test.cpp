@@ -32,7 +32,7 @@ void check_summary_matches_tfjs(const std::string& model_file, const std::string
     const std::string name = layers[i].find("name")->as_string();
     CAPTURE(name);
     const std::string cls = layers[i].find("class_name")->as_string();
-    if (cls == "Sequential") continue;   // expanded into its layers here
+    if (cls == "Sequential") continue;  // expanded into its layers here
     REQUIRE(by_name.count(name) == 1);
     const LayerSummary& l = *by_name[name];
     CHECK(l.class_name == cls);
@@ -89,8 +89,10 @@ TEST_CASE("bad model.json files give clear errors, not crashes") {
   CHECK(st.message().find("does-not-exist.json") != std::string::npos);
 
   std::unique_ptr<Model> model;
-  st = model_from_json_text("{\"modelTopology\": {\"class_name\": \"Model\", \"config\": {\"layers\": [], "
-                            "\"output_layers\": [[\"nothing\", 0, 0]]}}}", &model);
+  st = model_from_json_text(
+      "{\"modelTopology\": {\"class_name\": \"Model\", \"config\": {\"layers\": [], "
+      "\"output_layers\": [[\"nothing\", 0, 0]]}}}",
+      &model);
   CHECK(st.code() == StatusCode::kParseError);
   CHECK(st.message().find("nothing") != std::string::npos);
   CHECK(model_from_json_text("[1, 2]", &model).code() == StatusCode::kParseError);

@@ -37,7 +37,7 @@ std::vector<float> fixture_input(size_t n) {
 
 std::vector<float> predict(Model* model, const std::vector<float>& x, int n) {
   PlanOptions plan;
-  plan.training         = false;
+  plan.training = false;
   plan.keep_activations = true;
   REQUIRE(model->plan(n, test_pool(), plan).is_ok());
   const float* out = nullptr;
@@ -46,7 +46,7 @@ std::vector<float> predict(Model* model, const std::vector<float>& x, int n) {
 }
 
 struct Fixture {
-  JsonValue   json;
+  JsonValue json;
   std::string bin;
 };
 
@@ -125,41 +125,59 @@ std::unique_ptr<Model> layer_zoo() {
   v = add(new Rescaling("rescaling", 1.0f / 255.0f, -0.5f), {v});
   v = add(new ZeroPadding2D("zero_padding2d", 1, 0, 2, 1), {v});
   Conv2DOptions c;
-  c.filters = 6; c.kernel_h = 3; c.kernel_w = 2; c.stride_h = 1; c.stride_w = 2; c.padding = Padding::kSame;
+  c.filters = 6;
+  c.kernel_h = 3;
+  c.kernel_w = 2;
+  c.stride_h = 1;
+  c.stride_w = 2;
+  c.padding = Padding::kSame;
   v = add(new Conv2D("conv2d", c), {v});
   v = add(new BatchNormalization("batch_normalization", BatchNormOptions{}), {v});
   ReLUOptions six;
   six.max_value = 6.0f;
   v = add(new ReLULayer("re_lu", six), {v});
   DepthwiseConv2DOptions d;
-  d.depth_multiplier = 2; d.padding = Padding::kSame; d.activation = Activation::kTanh;
+  d.depth_multiplier = 2;
+  d.padding = Padding::kSame;
+  d.activation = Activation::kTanh;
   const int dw = add(new DepthwiseConv2D("depthwise_conv2d", d), {v});
   ReLUOptions leaky;
   leaky.negative_slope = 0.2f;
   const int lr = add(new ReLULayer("leaky_re_lu", leaky, "LeakyReLU"), {dw});
   SeparableConv2DOptions s;
-  s.filters = 12; s.padding = Padding::kSame; s.depth_multiplier = 2; s.use_bias = false;
+  s.filters = 12;
+  s.padding = Padding::kSame;
+  s.depth_multiplier = 2;
+  s.use_bias = false;
   const int sep = add(new SeparableConv2D("separable_conv2d", s), {lr});
   v = add(new Add("add"), {sep, dw});
   Pool2DOptions p;
   p.padding = Padding::kSame;
   const int mp = add(new Pooling2D("max_pooling2d", PoolKind::kMax, p), {v});
   Pool2DOptions q;
-  q.pool_h = q.pool_w = 3; q.stride_h = q.stride_w = 2; q.padding = Padding::kSame;
+  q.pool_h = q.pool_w = 3;
+  q.stride_h = q.stride_w = 2;
+  q.padding = Padding::kSame;
   const int ap = add(new Pooling2D("average_pooling2d", PoolKind::kAverage, q), {v});
   Conv2DOptions c2;
-  c2.filters = 4; c2.kernel_h = c2.kernel_w = 1; c2.activation = Activation::kSigmoid;
+  c2.filters = 4;
+  c2.kernel_h = c2.kernel_w = 1;
+  c2.activation = Activation::kSigmoid;
   const int ap2 = add(new Conv2D("conv2d_1", c2), {ap});
   v = add(new Concatenate("concatenate"), {mp, ap2});
-  v = add(new BatchNormalization("batch_normalization_1", BatchNormOptions{.axis = 3, .momentum = 0.9f, .epsilon = 1e-5f,
-                                                                           .center = true, .scale = false}), {v});
+  v = add(new BatchNormalization(
+              "batch_normalization_1",
+              BatchNormOptions{.axis = 3, .momentum = 0.9f, .epsilon = 1e-5f, .center = true, .scale = false}),
+          {v});
   const int gap = add(new GlobalAveragePooling2D("global_average_pooling2d"), {v});
   const int flat = add(new Flatten("flatten"), {v});
   DenseOptions a;
-  a.units = 5; a.activation = Activation::kRelu;
+  a.units = 5;
+  a.activation = Activation::kRelu;
   const int da = add(new Dense("dense", a), {gap});
   DenseOptions b;
-  b.units = 5; b.use_bias = false;
+  b.units = 5;
+  b.use_bias = false;
   const int db = add(new Dense("dense_1", b), {flat});
   v = add(new Add("add_1"), {da, db});
   v = add(new ActivationLayer("activation", Activation::kTanh), {v});
@@ -190,7 +208,8 @@ void export_for_tfjs(const Model& model, const std::string& name, const std::vec
   JsonValue expected = JsonValue::make_object();
   JsonValue shape = JsonValue::make_array();
   shape.push_back(JsonValue::make_number(n));
-  for (int i = 0; i < model.input_shape().rank; ++i) shape.push_back(JsonValue::make_number(static_cast<double>(model.input_shape()[i])));
+  for (int i = 0; i < model.input_shape().rank; ++i)
+    shape.push_back(JsonValue::make_number(static_cast<double>(model.input_shape()[i])));
   JsonValue input = JsonValue::make_object();
   input.set("shape", std::move(shape));
   input.set("formula", JsonValue::make_string("(i * 37) % 255"));
@@ -253,7 +272,8 @@ TEST_CASE("tfjs weights: weight names may carry a scope prefix and a :0 suffix")
   JsonValue split = f.json;
   JsonValue group = (*f.json.find("weightsManifest"))[0];
   JsonValue paths = JsonValue::make_array();
-  for (const char* p : {"group1-shard1of3.bin", "group1-shard2of3.bin", "group1-shard3of3.bin"}) paths.push_back(JsonValue::make_string(p));
+  for (const char* p : {"group1-shard1of3.bin", "group1-shard2of3.bin", "group1-shard3of3.bin"})
+    paths.push_back(JsonValue::make_string(p));
   group.set("paths", std::move(paths));
   JsonValue manifest = JsonValue::make_array();
   manifest.push_back(std::move(group));
@@ -330,17 +350,19 @@ TEST_CASE("tfjs weights: several files load from one buffer each or from one con
     const std::vector<float> before(m->params(), m->params() + m->count_params());
     Status st = load_tfjs_weights(json, {bin.substr(0, bin.size() - 4)}, m.get());
     CHECK(st.code() == StatusCode::kParseError);
-    CHECK(st.message() == "weight file(s) group1-shard1of2.bin, group1-shard2of2.bin, group2-shard1of1.bin (given "
-                          "concatenated as one buffer) hold " + std::to_string(f.bin.size() - 4) +
-                          " bytes but the weightsManifest needs " + std::to_string(f.bin.size()) + " (" +
-                          std::to_string(f.json.find("weightsManifest")->as_array()[0].find("weights")->size()) +
-                          " float32 weights): the file is truncated");
+    CHECK(st.message() ==
+          "weight file(s) group1-shard1of2.bin, group1-shard2of2.bin, group2-shard1of1.bin (given "
+          "concatenated as one buffer) hold " +
+              std::to_string(f.bin.size() - 4) + " bytes but the weightsManifest needs " +
+              std::to_string(f.bin.size()) + " (" +
+              std::to_string(f.json.find("weightsManifest")->as_array()[0].find("weights")->size()) +
+              " float32 weights): the file is truncated");
     st = load_tfjs_weights(json, {f.bin + "x"}, m.get());
     CHECK(st.message().find("extra bytes") != std::string::npos);
     // Per-file buffers are still checked group by group: the right total, cut at the wrong place.
     st = load_tfjs_weights(json, {bin.substr(0, 6), bin.substr(6, g1 - 2), bin.substr(g1 + 4)}, m.get());
-    CHECK(st.message().find("weight file(s) group1-shard1of2.bin, group1-shard2of2.bin hold " + std::to_string(g1 + 4)) !=
-          std::string::npos);
+    CHECK(st.message().find("weight file(s) group1-shard1of2.bin, group1-shard2of2.bin hold " +
+                            std::to_string(g1 + 4)) != std::string::npos);
     st = load_tfjs_weights(json, {bin.substr(0, g1), bin.substr(g1)}, m.get());
     CHECK(st.code() == StatusCode::kInvalidArgument);
     CHECK(st.message().find("lists 3 weight file(s) but 2 were given") != std::string::npos);
@@ -444,7 +466,8 @@ TEST_CASE("tfjs weights: bad weight files and manifests give clear errors and le
     NN_REQUIRE_OK(a16->finalize(1));
     CHECK(load_tfjs_weights(topology_only, {}, a16.get()).message().find("topology only") != std::string::npos);
     std::unique_ptr<Model> m;
-    CHECK(load_tfjs_model(fixture_path("no-such-dir/model.json"), &m).message().find("no-such-dir") != std::string::npos);
+    CHECK(load_tfjs_model(fixture_path("no-such-dir/model.json"), &m).message().find("no-such-dir") !=
+          std::string::npos);
   }
   CHECK(unchanged());
 }
@@ -498,8 +521,12 @@ TEST_CASE("tfjs writer: layers it cannot write and unfinalized models are errors
     void forward(const RunContext&, const std::vector<const float*>&, float*) override {}
     void backward(const RunContext&, const std::vector<const float*>&, const float*, const float*,
                   const std::vector<float*>&) override {}
+
    protected:
-    Status do_build(const std::vector<Shape>& in, Shape* out) override { *out = in[0]; return Status::ok(); }
+    Status do_build(const std::vector<Shape>& in, Shape* out) override {
+      *out = in[0];
+      return Status::ok();
+    }
   };
   Model m("m");
   int x = -1, y = -1;

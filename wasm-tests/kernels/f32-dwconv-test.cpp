@@ -48,8 +48,15 @@ void check_conv(const DwconvConfig& cfg, bool three, size_t nrows, size_t kw) {
       for (size_t step : {1, 2})
         for (int variant = 0; variant < 8; ++variant) {
           const bool flip = variant & 1, use_bias = variant & 2, accumulate = variant & 4;
-          CAPTURE(cfg.name); CAPTURE(ch); CAPTURE(out_w); CAPTURE(step); CAPTURE(nrows); CAPTURE(kw);
-          CAPTURE(flip); CAPTURE(use_bias); CAPTURE(accumulate);
+          CAPTURE(cfg.name);
+          CAPTURE(ch);
+          CAPTURE(out_w);
+          CAPTURE(step);
+          CAPTURE(nrows);
+          CAPTURE(kw);
+          CAPTURE(flip);
+          CAPTURE(use_bias);
+          CAPTURE(accumulate);
           Rows in(nrows, ch, (out_w - 1) * step + kw, 11 + ch);
           const auto w = random_vector(nrows * kw * ch, 12), bias = random_vector(ch, 13);
           const Taps t = taps(w, nrows, kw, ch, flip);
@@ -74,7 +81,12 @@ void check_backward_filter(const DwconvConfig& cfg, bool three, size_t nrows, si
   for (size_t ch : kChannels)
     for (size_t out_w : kWidths)
       for (size_t step : {1, 2}) {
-        CAPTURE(cfg.name); CAPTURE(ch); CAPTURE(out_w); CAPTURE(step); CAPTURE(nrows); CAPTURE(kw);
+        CAPTURE(cfg.name);
+        CAPTURE(ch);
+        CAPTURE(out_w);
+        CAPTURE(step);
+        CAPTURE(nrows);
+        CAPTURE(kw);
         Rows in(nrows, ch, (out_w - 1) * step + kw, 21 + ch);
         const auto go = random_vector(out_w * ch, 22);
         // gw rows are (kw + 1) taps apart, to check gw_row is honoured.
@@ -135,7 +147,12 @@ TEST_CASE("f32 dwconv scatter kernel matches plain loops, overlapping windows in
         for (size_t step : {1, 2, 3})
           for (size_t nrows : {1, 3})
             for (size_t kw : {1, 2, 3}) {
-              CAPTURE(all[i].name); CAPTURE(ch); CAPTURE(out_w); CAPTURE(step); CAPTURE(nrows); CAPTURE(kw);
+              CAPTURE(all[i].name);
+              CAPTURE(ch);
+              CAPTURE(out_w);
+              CAPTURE(step);
+              CAPTURE(nrows);
+              CAPTURE(kw);
               const size_t pixels = (out_w - 1) * step + kw, gi_row = (pixels + 1) * ch;
               const auto go = random_vector(out_w * ch, 31), w = random_vector(nrows * kw * ch, 32);
               auto gi = random_vector(nrows * gi_row, 33);

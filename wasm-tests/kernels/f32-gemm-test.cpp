@@ -57,7 +57,8 @@ void sweep(size_t mr, size_t nr, bool packed, Run run) {
       for (size_t m : {size_t(1), mr}) {
         const size_t a_stride = packed ? k + 5 : m + 3;
         run(GemmTester().mr(mr).nr(nr).m(m).n(n).k(k).a_stride(a_stride).b_stride(n + 2).c_stride(n + 7));
-        run(GemmTester().mr(mr).nr(nr).m(m).n(n).k(k).a_stride(a_stride).b_stride(n + 5).c_stride(n + 1).accumulate(true));
+        run(GemmTester().mr(mr).nr(nr).m(m).n(n).k(k).a_stride(a_stride).b_stride(n + 5).c_stride(n + 1).accumulate(
+            true));
       }
     }
   }
@@ -74,7 +75,7 @@ void sweep(size_t mr, size_t nr, bool packed, Run run) {
 }
 
 void test_gemm_kernel(GemmUkernelFn fn, Isa isa, size_t mr, size_t nr) {
-  if (!isa_available(isa)) return;   // e.g. fma3 kernels on a CPU without AVX2
+  if (!isa_available(isa)) return;  // e.g. fma3 kernels on a CPU without AVX2
   sweep(mr, nr, true, [&](const GemmTester& t) { t.test(fn); });
   // Without bias (zero-filled bias panel).
   for (size_t n : {nr - 1 ? nr - 1 : size_t(1), nr, 2 * nr + 1})
@@ -96,7 +97,7 @@ void test_tn_kernel(GemmTnUkernelFn fn, Isa isa, size_t mr, size_t nr) {
 
 TEST_CASE("f32-gemm pack: panels of nr columns, bias first, zero-padded") {
   const size_t k = 3, n = 5, nr = 4;
-  const std::vector<float> w = random_vector(k * 7, 1);   // row stride 7 > n
+  const std::vector<float> w = random_vector(k * 7, 1);  // row stride 7 > n
   const std::vector<float> bias = random_vector(n, 2);
   REQUIRE(nn_f32_packed_gemm_w_floats(k, n, nr) == 2 * nr * (k + 1));
   std::vector<float> packed(nn_f32_packed_gemm_w_floats(k, n, nr), -1.0f);
@@ -215,7 +216,7 @@ TEST_CASE("f32-gemm config: kernels for every row count, and the serial drivers 
   // The filter-gradient form: C[k x n] += col^T grad_out, col (m x k), grad_out (m x n).
   std::vector<float> b = random_vector(m * n + 16, 4);
   std::vector<float> gw = random_vector(k * n, 5), ref3(k * n);
-  std::vector<float> at(k * m);   // A^T as a dense (k x m) matrix for the reference
+  std::vector<float> at(k * m);  // A^T as a dense (k x m) matrix for the reference
   for (size_t i = 0; i < m; ++i)
     for (size_t p = 0; p < k; ++p) at[p * m + i] = a[i * k + p];
   nn_f32_gemm__reference(k, n, m, at.data(), b.data(), ref3.data());
@@ -231,7 +232,8 @@ TEST_CASE("f32-gemm config candidates: complete tables and bit-identical results
   const GemmConfig& chosen = gemm_config();
   const size_t n = 21, k = 35;
   // + 16: the kernels may read up to one vector past a row's end (core/alloc.h's tail padding).
-  const std::vector<float> a = random_vector(40 * k + 16, 7), w = random_vector(k * n + 16, 8), bias = random_vector(n + 16, 9);
+  const std::vector<float> a = random_vector(40 * k + 16, 7), w = random_vector(k * n + 16, 8),
+                           bias = random_vector(n + 16, 9);
   const std::vector<float> b = random_vector(40 * n + 16, 10);
   auto run = [&](const GemmConfig& g, size_t rows) {
     std::vector<float> packed(nn_f32_packed_gemm_w_floats(k, n, g.nr));
@@ -258,7 +260,7 @@ TEST_CASE("f32-gemm config candidates: complete tables and bit-identical results
       CAPTURE(rows);
       const auto [c, t] = run(g, rows);
       const auto [c_ref, t_ref] = run(chosen, rows);
-      CHECK(c == c_ref);   // bit for bit
+      CHECK(c == c_ref);  // bit for bit
       CHECK(t == t_ref);
       std::vector<float> ref(rows * n);
       nn_f32_gemm__reference(rows, n, k, a.data(), w.data(), ref.data());

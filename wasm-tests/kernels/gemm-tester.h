@@ -20,20 +20,57 @@ namespace nn::testing {
 
 class GemmTester {
  public:
-  GemmTester& mr(size_t v) { mr_ = v; return *this; }
-  GemmTester& nr(size_t v) { nr_ = v; return *this; }
-  GemmTester& m(size_t v) { m_ = v; return *this; }
-  GemmTester& n(size_t v) { n_ = v; return *this; }
-  GemmTester& k(size_t v) { k_ = v; return *this; }
+  GemmTester& mr(size_t v) {
+    mr_ = v;
+    return *this;
+  }
+  GemmTester& nr(size_t v) {
+    nr_ = v;
+    return *this;
+  }
+  GemmTester& m(size_t v) {
+    m_ = v;
+    return *this;
+  }
+  GemmTester& n(size_t v) {
+    n_ = v;
+    return *this;
+  }
+  GemmTester& k(size_t v) {
+    k_ = v;
+    return *this;
+  }
   // Row strides in elements; 0 means dense (k for A, n for B and C; m for the tn kernels' A).
-  GemmTester& a_stride(size_t v) { a_stride_ = v; return *this; }
-  GemmTester& b_stride(size_t v) { b_stride_ = v; return *this; }
-  GemmTester& c_stride(size_t v) { c_stride_ = v; return *this; }
-  GemmTester& accumulate(bool v) { accumulate_ = v; return *this; }
-  GemmTester& bias(bool v) { bias_ = v; return *this; }   // packed kernels only
-  GemmTester& clamp(float lo, float hi) { min_ = lo; max_ = hi; return *this; }
+  GemmTester& a_stride(size_t v) {
+    a_stride_ = v;
+    return *this;
+  }
+  GemmTester& b_stride(size_t v) {
+    b_stride_ = v;
+    return *this;
+  }
+  GemmTester& c_stride(size_t v) {
+    c_stride_ = v;
+    return *this;
+  }
+  GemmTester& accumulate(bool v) {
+    accumulate_ = v;
+    return *this;
+  }
+  GemmTester& bias(bool v) {
+    bias_ = v;
+    return *this;
+  }  // packed kernels only
+  GemmTester& clamp(float lo, float hi) {
+    min_ = lo;
+    max_ = hi;
+    return *this;
+  }
   GemmTester& relu() { return clamp(0.0f, std::numeric_limits<float>::infinity()); }
-  GemmTester& seed(uint64_t v) { seed_ = v; return *this; }
+  GemmTester& seed(uint64_t v) {
+    seed_ = v;
+    return *this;
+  }
 
   // Packed-W kernel: packs W (k x n) with bias for nr, runs fn on the whole m x n (m <= mr).
   void test(GemmUkernelFn fn) const {
@@ -81,7 +118,7 @@ class GemmTester {
   }
 
  private:
-  static constexpr size_t kTail = 16;   // floats after every buffer: room for the allowed over-reads
+  static constexpr size_t kTail = 16;  // floats after every buffer: room for the allowed over-reads
   static constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
   static constexpr float kSentinel = 777.0f;
 

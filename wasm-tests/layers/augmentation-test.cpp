@@ -24,9 +24,9 @@ namespace {
 // Builds a layer for one image shape and runs it the way the graph does (ctx.saved planned by
 // saved_floats, kept from forward to backward).
 struct Runner {
-  Layer&             layer;
-  Shape              shape;
-  int                n;
+  Layer& layer;
+  Shape shape;
+  int n;
   std::vector<float> saved, workspace;
 
   Runner(Layer& l, const Shape& s, int batch) : layer(l), shape(s), n(batch) {
@@ -39,11 +39,11 @@ struct Runner {
   size_t size() const { return static_cast<size_t>(n) * shape.numel(); }
   RunContext ctx(bool training, Rng* rng) {
     RunContext c;
-    c.pool      = nn::testing::test_pool();
-    c.batch     = n;
-    c.training  = training;
-    c.rng       = rng;
-    c.saved     = saved.data();
+    c.pool = nn::testing::test_pool();
+    c.batch = n;
+    c.training = training;
+    c.rng = rng;
+    c.saved = saved.data();
     c.workspace = workspace.data();
     return c;
   }
@@ -151,7 +151,7 @@ double map_reference(double c, int64_t len, FillMode mode) {
     if (c < 0) c += period;
     if (c >= static_cast<double>(len)) c = period - 1.0 - c;
   }
-  return std::clamp(c, 0.0, last);   // nearest mode, and the clamp after reflect
+  return std::clamp(c, 0.0, last);  // nearest mode, and the clamp after reflect
 }
 
 // Sets *borderline when a pixel sits within 1e-3 of a point where the result jumps (the
@@ -304,11 +304,11 @@ TEST_CASE("augmentation: a fixed seed repeats, other seeds and later calls diffe
     Rng r1(11), r2(99);
     const std::vector<float> first = ra.forward(x, true, &r1);
     CHECK(first != x);
-    CHECK(rb.forward(x, true, &r2) == first);   // a seeded layer ignores ctx.rng
+    CHECK(rb.forward(x, true, &r2) == first);  // a seeded layer ignores ctx.rng
     CHECK(rc.forward(x) != first);
     const std::vector<float> second = ra.forward(x);
-    CHECK(second != first);                     // the next call draws afresh...
-    CHECK(rb.forward(x) == second);             // ...and that repeats too
+    CHECK(second != first);          // the next call draws afresh...
+    CHECK(rb.forward(x) == second);  // ...and that repeats too
     Rng g1(21), g2(21), g3(22);
     const std::vector<float> from_ctx = ru.forward(x, true, &g1);
     CHECK(rv.forward(x, true, &g2) == from_ctx);
@@ -334,15 +334,15 @@ TEST_CASE("augmentation: RandomFlip horizontal mirrors rows exactly, about half 
       ++counts[k];
     }
     CHECK(counts[0] > 0);
-    CHECK(counts[1] > 0);   // some image flipped left-right, pixel for pixel
+    CHECK(counts[1] > 0);  // some image flipped left-right, pixel for pixel
     CHECK(counts[2] + counts[3] == 0);
     // The exact mapping on one flipped image: out(y, x, c) = in(y, 3 - x, c).
     for (int i = 0; i < 16; ++i) {
       if (which_flip(x.data() + i * 24, y.data() + i * 24, 3, 4, 2) != 1) continue;
       const float* in = x.data() + i * 24;
       const float* out = y.data() + i * 24;
-      CHECK(out[0] == in[6]);                          // (0, 0, 0) <- (0, 3, 0)
-      CHECK(out[(1 * 4 + 1) * 2 + 1] == in[(1 * 4 + 2) * 2 + 1]);   // (1, 1, 1) <- (1, 2, 1)
+      CHECK(out[0] == in[6]);                                      // (0, 0, 0) <- (0, 3, 0)
+      CHECK(out[(1 * 4 + 1) * 2 + 1] == in[(1 * 4 + 2) * 2 + 1]);  // (1, 1, 1) <- (1, 2, 1)
       break;
     }
   }
@@ -384,14 +384,17 @@ TEST_CASE("augmentation: RandomFlip vertical, and horizontal_and_vertical flips 
     REQUIRE(k >= 0);
     ++seen[k];
   }
-  for (int k = 0; k < 4; ++k) CHECK(seen[k] > 4);   // all four: the two coins are independent
+  for (int k = 0; k < 4; ++k) CHECK(seen[k] > 4);  // all four: the two coins are independent
 }
 
 TEST_CASE("augmentation: RandomRotation by quarter and half turns moves pixels like np.rot90") {
   const int64_t n = 5, c = 2;
   const Shape s{n, n, c};
-  const std::vector<float> x = iota_image(s.numel());   // 1..50: no zeros, so rounding cannot hide
-  struct Case { float turn; int quarter_turns; };       // np.rot90(a, k) is counter-clockwise
+  const std::vector<float> x = iota_image(s.numel());  // 1..50: no zeros, so rounding cannot hide
+  struct Case {
+    float turn;
+    int quarter_turns;
+  };  // np.rot90(a, k) is counter-clockwise
   for (Case t : {Case{0.25f, 1}, Case{-0.25f, -1}, Case{0.5f, 2}}) {
     CAPTURE(t.turn);
     RandomRotation layer("rot", rotation(t.turn, t.turn));
@@ -399,10 +402,19 @@ TEST_CASE("augmentation: RandomRotation by quarter and half turns moves pixels l
     const std::vector<float> y = run.forward(x);
     for (int64_t i = 0; i < n; ++i) {
       for (int64_t j = 0; j < n; ++j) {
-        int64_t si = i, sj = j;   // np.rot90(a, k)[i][j] = a[si][sj]
-        if (t.quarter_turns == 1) { si = j; sj = n - 1 - i; }
-        if (t.quarter_turns == -1) { si = n - 1 - j; sj = i; }
-        if (t.quarter_turns == 2) { si = n - 1 - i; sj = n - 1 - j; }
+        int64_t si = i, sj = j;  // np.rot90(a, k)[i][j] = a[si][sj]
+        if (t.quarter_turns == 1) {
+          si = j;
+          sj = n - 1 - i;
+        }
+        if (t.quarter_turns == -1) {
+          si = n - 1 - j;
+          sj = i;
+        }
+        if (t.quarter_turns == 2) {
+          si = n - 1 - i;
+          sj = n - 1 - j;
+        }
         for (int64_t ch = 0; ch < c; ++ch) {
           CHECK(std::fabs(y[(i * n + j) * c + ch] - x[(si * n + sj) * c + ch]) <= 1e-5);
         }
@@ -416,7 +428,11 @@ TEST_CASE("augmentation: RandomRotation by 30 degrees matches the reference samp
   const Shape s{7, 6, 2};
   double m[6];
   rotation_matrix(turn, 7, 6, m);
-  struct Case { FillMode fill; Interpolation interp; float fill_value; };
+  struct Case {
+    FillMode fill;
+    Interpolation interp;
+    float fill_value;
+  };
   for (Case t : {Case{FillMode::kReflect, Interpolation::kBilinear, 0.0f},
                  Case{FillMode::kConstant, Interpolation::kBilinear, 0.25f},
                  Case{FillMode::kNearest, Interpolation::kBilinear, 0.0f},
@@ -446,8 +462,8 @@ TEST_CASE("augmentation: RandomZoom with known factors matches the reference sam
   {
     // Nearest interpolation: zy = 0.6 keeps rows inside; zx = 1.2 reads 0.7 pixel past both
     // side edges (x_in = 1.2 x - 0.7), so the fill mode decides the outer columns.
-    RandomZoom clamped("zoom_nearest", zoom({-0.4f, -0.4f}, true, {0.2f, 0.2f}, FillMode::kNearest,
-                                             Interpolation::kNearest));
+    RandomZoom clamped("zoom_nearest",
+                       zoom({-0.4f, -0.4f}, true, {0.2f, 0.2f}, FillMode::kNearest, Interpolation::kNearest));
     const double zx = 1.0 + static_cast<double>(0.2f), zy = 1.0 - static_cast<double>(0.4f);
     const double m[6] = {zx, 0, 3.5 * (1 - zx), 0, zy, 2.5 * (1 - zy)};
     check_affine_against_reference(clamped, s, m);
@@ -481,9 +497,12 @@ TEST_CASE("augmentation: RandomTranslation with known factors matches the refere
 TEST_CASE("augmentation: fill modes on a known shift give TF's pixels") {
   // One row a b c d e = 1 2 3 4 5, shifted by 2 pixels right, then 2 left.
   const std::vector<float> row = {1, 2, 3, 4, 5};
-  struct Case { FillMode fill; std::vector<float> right, left; };
+  struct Case {
+    FillMode fill;
+    std::vector<float> right, left;
+  };
   const Case cases[] = {
-      {FillMode::kReflect, {2, 1, 1, 2, 3}, {3, 4, 5, 5, 4}},    // (d c b a | a b c d | d c b a)
+      {FillMode::kReflect, {2, 1, 1, 2, 3}, {3, 4, 5, 5, 4}},  // (d c b a | a b c d | d c b a)
       {FillMode::kWrap, {4, 5, 1, 2, 3}, {3, 4, 5, 1, 2}},
       {FillMode::kNearest, {1, 1, 1, 2, 3}, {3, 4, 5, 5, 5}},
       {FillMode::kConstant, {-7, -7, 1, 2, 3}, {3, 4, 5, -7, -7}},
@@ -506,7 +525,11 @@ TEST_CASE("augmentation: fill modes on a known shift give TF's pixels") {
   // Half a pixel: constant mode fills a point outside outright (no blend with the edge), wrap
   // sends (-1, 0) to the last pixel, nearest interpolation rounds half away from zero.
   const std::vector<float> four = {1, 2, 3, 4};
-  struct Half { FillMode fill; Interpolation interp; std::vector<float> want; };
+  struct Half {
+    FillMode fill;
+    Interpolation interp;
+    std::vector<float> want;
+  };
   const Half halves[] = {
       {FillMode::kConstant, Interpolation::kBilinear, {0, 1.5f, 2.5f, 3.5f}},
       {FillMode::kReflect, Interpolation::kBilinear, {1, 1.5f, 2.5f, 3.5f}},
@@ -529,10 +552,10 @@ TEST_CASE("augmentation: [0, 255] images stay in [0, 255] through every layer") 
   for (bool nearest : {false, true}) {
     auto layers = one_of_each(true, 31);
     if (nearest) {
-      layers[1] = std::make_unique<RandomRotation>("rot", rotation(-0.5f, 0.5f, FillMode::kConstant,
-                                                                   Interpolation::kNearest, 0.0f, true, 2));
-      layers[2] = std::make_unique<RandomZoom>("zoom", zoom({-0.9f, 0.9f}, false, {}, FillMode::kWrap,
-                                                            Interpolation::kBilinear, true, 3));
+      layers[1] = std::make_unique<RandomRotation>(
+          "rot", rotation(-0.5f, 0.5f, FillMode::kConstant, Interpolation::kNearest, 0.0f, true, 2));
+      layers[2] = std::make_unique<RandomZoom>(
+          "zoom", zoom({-0.9f, 0.9f}, false, {}, FillMode::kWrap, Interpolation::kBilinear, true, 3));
       layers[4] = std::make_unique<RandomContrast>("contrast", contrast(1.0f, 3.0f, 0.0f, 255.0f, true, 4));
     }
     for (auto& layer : layers) {
@@ -568,8 +591,9 @@ TEST_CASE("augmentation: RandomContrast scales each channel about its mean by on
         if (std::fabs(in[p * 3 + ch] - mean) > std::fabs(in[far * 3 + ch] - mean)) far = p;
       const double f = (out[far * 3 + ch] - mean) / (in[far * 3 + ch] - mean);
       if (ch == 0) factor = f;
-      CHECK(f == doctest::Approx(factor).epsilon(1e-4));   // one factor for all channels
-      for (int64_t p = 0; p < 20; ++p) CHECK(out[p * 3 + ch] == doctest::Approx((in[p * 3 + ch] - mean) * f + mean).epsilon(1e-5));
+      CHECK(f == doctest::Approx(factor).epsilon(1e-4));  // one factor for all channels
+      for (int64_t p = 0; p < 20; ++p)
+        CHECK(out[p * 3 + ch] == doctest::Approx((in[p * 3 + ch] - mean) * f + mean).epsilon(1e-5));
     }
     CHECK(factor >= 0.5 - 1e-5);
     CHECK(factor <= 1.5 + 1e-5);
@@ -594,9 +618,13 @@ TEST_CASE("augmentation: finite-difference gradients of every layer in training,
     RandomFlip layer("flip", flip(mode));
     CHECK(check_layer_gradients(layer, {s}, o).ok());
   }
-  struct Fill { FillMode fill; Interpolation interp; };
-  for (Fill f : {Fill{FillMode::kReflect, Interpolation::kBilinear}, Fill{FillMode::kWrap, Interpolation::kBilinear},
-                 Fill{FillMode::kConstant, Interpolation::kBilinear}, Fill{FillMode::kNearest, Interpolation::kNearest}}) {
+  struct Fill {
+    FillMode fill;
+    Interpolation interp;
+  };
+  for (Fill f :
+       {Fill{FillMode::kReflect, Interpolation::kBilinear}, Fill{FillMode::kWrap, Interpolation::kBilinear},
+        Fill{FillMode::kConstant, Interpolation::kBilinear}, Fill{FillMode::kNearest, Interpolation::kNearest}}) {
     CAPTURE(fill_mode_name(f.fill));
     CAPTURE(interpolation_name(f.interp));
     RandomRotation rot("rot", rotation(-0.3f, 0.3f, f.fill, f.interp, 0.5f));
@@ -632,7 +660,7 @@ TEST_CASE("augmentation: seeded layers' backward is the exact adjoint of their l
     Runner run(*layer, s, n);
     // In [50, 200] nothing reaches RandomContrast's clip bounds.
     const std::vector<float> x = random_vector(run.size(), 51, 50.0f, 200.0f), g = random_vector(run.size(), 52);
-    run.forward(x);   // one call, then the call whose transform backward must replay
+    run.forward(x);  // one call, then the call whose transform backward must replay
     const std::vector<float> y = run.forward(x);
     const std::vector<float> gx = run.backward(x, y, g);
     if (std::string(layer->class_name()) == "RandomContrast") {
@@ -641,7 +669,10 @@ TEST_CASE("augmentation: seeded layers' backward is the exact adjoint of their l
       const std::vector<float> g2 = random_vector(run.size(), 53);
       const std::vector<float> gx2 = run.backward(x, y, g2);
       double a = 0, b = 0;
-      for (size_t i = 0; i < g.size(); ++i) { a += static_cast<double>(gx[i]) * g2[i]; b += static_cast<double>(g[i]) * gx2[i]; }
+      for (size_t i = 0; i < g.size(); ++i) {
+        a += static_cast<double>(gx[i]) * g2[i];
+        b += static_cast<double>(g[i]) * gx2[i];
+      }
       CHECK(a == doctest::Approx(b).epsilon(1e-5));
       continue;
     }
@@ -667,15 +698,17 @@ TEST_CASE("augmentation: configs read Keras 2 and Keras 3 keys") {
   CHECK(dynamic_cast<RandomFlip*>(layer.get())->seed() == 42);
 
   NN_REQUIRE_OK(from_config("RandomRotation", R"({"name": "random_rotation", "factor": 0.1, "fill_mode": "reflect",
-      "fill_value": 0, "interpolation": "bilinear", "seed": null})", &layer));
+      "fill_value": 0, "interpolation": "bilinear", "seed": null})",
+                            &layer));
   auto* r = dynamic_cast<RandomRotation*>(layer.get());
   REQUIRE(r);
   CHECK(r->options().factor.lo == -0.1f);
   CHECK(r->options().factor.hi == 0.1f);
   NN_REQUIRE_OK(from_config("RandomRotation", R"({"name": "r", "factor": [0.3, -0.2], "fill_mode": "constant",
-      "fill_value": 0.5, "interpolation": "nearest", "seed": 7, "data_format": "channels_last"})", &layer));
+      "fill_value": 0.5, "interpolation": "nearest", "seed": 7, "data_format": "channels_last"})",
+                            &layer));
   r = dynamic_cast<RandomRotation*>(layer.get());
-  CHECK(r->options().factor.lo == -0.2f);   // Keras sorts a pair
+  CHECK(r->options().factor.lo == -0.2f);  // Keras sorts a pair
   CHECK(r->options().factor.hi == 0.3f);
   CHECK(r->sampling().fill_mode == FillMode::kConstant);
   CHECK(r->sampling().interpolation == Interpolation::kNearest);
@@ -683,25 +716,29 @@ TEST_CASE("augmentation: configs read Keras 2 and Keras 3 keys") {
   CHECK(r->seed() == 7);
 
   NN_REQUIRE_OK(from_config("RandomZoom", R"({"name": "random_zoom", "height_factor": 0.2, "width_factor": null,
-      "fill_mode": "reflect", "fill_value": 0, "interpolation": "bilinear", "seed": null})", &layer));
+      "fill_mode": "reflect", "fill_value": 0, "interpolation": "bilinear", "seed": null})",
+                            &layer));
   auto* z = dynamic_cast<RandomZoom*>(layer.get());
   REQUIRE(z);
   CHECK(z->options().height_factor.lo == -0.2f);
   CHECK(!z->options().has_width_factor);
-  NN_REQUIRE_OK(from_config("RandomZoom", R"({"name": "z", "height_factor": [-0.3, -0.1], "width_factor": 0.4})", &layer));
+  NN_REQUIRE_OK(
+      from_config("RandomZoom", R"({"name": "z", "height_factor": [-0.3, -0.1], "width_factor": 0.4})", &layer));
   z = dynamic_cast<RandomZoom*>(layer.get());
   CHECK(z->options().has_width_factor);
   CHECK(z->options().width_factor.lo == -0.4f);
   CHECK(z->options().height_factor.hi == -0.1f);
 
   NN_REQUIRE_OK(from_config("RandomTranslation", R"({"name": "t", "height_factor": 0.1, "width_factor": [-0.2, 0.3],
-      "fill_mode": "wrap"})", &layer));
+      "fill_mode": "wrap"})",
+                            &layer));
   auto* t = dynamic_cast<RandomTranslation*>(layer.get());
   REQUIRE(t);
   CHECK(t->options().width_factor.hi == 0.3f);
   CHECK(t->sampling().fill_mode == FillMode::kWrap);
 
-  NN_REQUIRE_OK(from_config("RandomContrast", R"({"name": "c", "factor": 0.2, "value_range": [0, 1], "seed": 3})", &layer));
+  NN_REQUIRE_OK(
+      from_config("RandomContrast", R"({"name": "c", "factor": 0.2, "value_range": [0, 1], "seed": 3})", &layer));
   auto* c = dynamic_cast<RandomContrast*>(layer.get());
   REQUIRE(c);
   CHECK(c->options().lower == 0.2f);
@@ -725,19 +762,26 @@ TEST_CASE("augmentation: configs read Keras 2 and Keras 3 keys") {
 
 TEST_CASE("augmentation: bad configs give errors naming the layer") {
   std::unique_ptr<Layer> layer;
-  struct Case { const char* cls; const char* json; StatusCode code; const char* needle; };
+  struct Case {
+    const char* cls;
+    const char* json;
+    StatusCode code;
+    const char* needle;
+  };
   const Case cases[] = {
       {"RandomZoom", R"({"name": "random_zoom", "height_factor": 1.5})", StatusCode::kInvalidArgument, "out of range"},
       {"RandomZoom", R"({"name": "random_zoom", "height_factor": 0.2, "width_factor": [-1.5, 0]})",
        StatusCode::kInvalidArgument, "width_factor"},
       {"RandomRotation", R"({"name": "random_rotation", "factor": "0.1"})", StatusCode::kParseError, "factor"},
-      {"RandomRotation", R"({"name": "random_rotation", "factor": [0.1, 0.2, 0.3]})", StatusCode::kParseError, "factor"},
+      {"RandomRotation", R"({"name": "random_rotation", "factor": [0.1, 0.2, 0.3]})", StatusCode::kParseError,
+       "factor"},
       {"RandomRotation", R"({"name": "random_rotation"})", StatusCode::kParseError, "missing"},
       {"RandomRotation", R"({"name": "random_rotation", "factor": 2})", StatusCode::kInvalidArgument, "out of range"},
       {"RandomRotation", R"({"name": "random_rotation", "factor": 0.1, "fill_mode": "mirror"})",
        StatusCode::kUnsupported, "mirror"},
       {"RandomTranslation", R"({"name": "random_translation", "height_factor": 0.1, "width_factor": 0.1,
-          "interpolation": "bicubic"})", StatusCode::kUnsupported, "bicubic"},
+          "interpolation": "bicubic"})",
+       StatusCode::kUnsupported, "bicubic"},
       {"RandomTranslation", R"({"name": "random_translation", "height_factor": 0.1})", StatusCode::kParseError,
        "width_factor"},
       {"RandomFlip", R"({"name": "random_flip", "mode": "diagonal"})", StatusCode::kInvalidArgument, "diagonal"},
@@ -745,9 +789,10 @@ TEST_CASE("augmentation: bad configs give errors naming the layer") {
       {"RandomFlip", R"({"name": "random_flip", "data_format": "channels_first"})", StatusCode::kUnsupported,
        "channels_first"},
       {"RandomContrast", R"({"name": "random_contrast", "factor": 1.5})", StatusCode::kInvalidArgument, "lower"},
-      {"RandomContrast", R"({"name": "random_contrast", "factor": [0.2, -0.1]})", StatusCode::kInvalidArgument, "upper"},
-      {"RandomContrast", R"({"name": "random_contrast", "factor": 0.2, "value_range": [255]})",
-       StatusCode::kParseError, "value_range"},
+      {"RandomContrast", R"({"name": "random_contrast", "factor": [0.2, -0.1]})", StatusCode::kInvalidArgument,
+       "upper"},
+      {"RandomContrast", R"({"name": "random_contrast", "factor": 0.2, "value_range": [255]})", StatusCode::kParseError,
+       "value_range"},
   };
   for (const Case& t : cases) {
     CAPTURE(t.json);
@@ -767,4 +812,3 @@ TEST_CASE("augmentation: bad configs give errors naming the layer") {
   RandomFlip flat("flat", flip(FlipMode::kHorizontal));
   CHECK(flat.build({Shape{10}}, &out).code() == StatusCode::kShapeMismatch);
 }
-

@@ -104,8 +104,8 @@ TEST_CASE("GlobalAveragePooling2D, Flatten, Rescaling gradients") {
 }
 
 TEST_CASE("Activation layer gradients: every activation") {
-  for (Activation a : {Activation::kLinear, Activation::kRelu, Activation::kSigmoid, Activation::kTanh,
-                       Activation::kSoftmax}) {
+  for (Activation a :
+       {Activation::kLinear, Activation::kRelu, Activation::kSigmoid, Activation::kTanh, Activation::kSoftmax}) {
     CAPTURE(activation_name(a));
     ActivationLayer layer("act", a);
     CHECK(check_layer_gradients(layer, {Shape{3, 2, 5}}).ok());

@@ -80,7 +80,7 @@ TEST_CASE("DepthwiseConv2D matches the reference and its gradients check") {
   DepthwiseConv2D layer("dw_relu", relu);
   CHECK(check_layer_gradients(layer, {Shape{5, 7, 4}}, {.batch = 3}).ok());
 
-  const ConvDims d{2, 7, 6, 3, 3, 3, 2, 1, 1, 1, 4, 6, 6};   // same padding, stride (2, 1), DM 2
+  const ConvDims d{2, 7, 6, 3, 3, 3, 2, 1, 1, 1, 4, 6, 6};  // same padding, stride (2, 1), DM 2
   auto in = random_vector(2 * 7 * 6 * 3, 1), filter = random_vector(9 * 6, 2), bias = random_vector(6, 3);
   std::vector<float> out(2 * 4 * 6 * 6), ref(out.size());
   depthwise_conv2d_forward(nn::testing::test_pool(), d, in.data(), filter.data(), bias.data(), out.data());

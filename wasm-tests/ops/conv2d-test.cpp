@@ -21,8 +21,9 @@ ConvDims make_dims(size_t n, size_t h, size_t w, size_t ci, size_t k, size_t str
   Window1D wh, ww;
   REQUIRE(window_1d("test", "height", h, k, stride, padding, &wh).is_ok());
   REQUIRE(window_1d("test", "width", w, k, stride, padding, &ww).is_ok());
-  return ConvDims{n, h, w, ci, k, k, stride, stride, size_t(wh.pad_before), size_t(ww.pad_before),
-                  size_t(wh.out), size_t(ww.out), co};
+  return ConvDims{
+      n, h, w, ci, k, k, stride, stride, size_t(wh.pad_before), size_t(ww.pad_before), size_t(wh.out), size_t(ww.out),
+      co};
 }
 
 void check_against_reference(const ConvDims& d, ThreadPool* pool) {
@@ -72,17 +73,26 @@ TEST_CASE("window arithmetic follows Keras: 'same' puts the odd padding at the b
 }
 
 TEST_CASE("conv2d ops match the reference over shapes, strides and paddings") {
-  struct Case { size_t n, h, w, ci, k, s; Padding p; size_t co; };
+  struct Case {
+    size_t n, h, w, ci, k, s;
+    Padding p;
+    size_t co;
+  };
   const Case cases[] = {
       {1, 5, 5, 1, 3, 1, Padding::kValid, 1},   {2, 7, 6, 3, 3, 1, Padding::kSame, 5},
       {2, 6, 6, 2, 3, 2, Padding::kSame, 4},    {3, 7, 5, 3, 3, 2, Padding::kSame, 7},
       {2, 9, 9, 4, 1, 1, Padding::kValid, 3},   {2, 9, 9, 4, 1, 2, Padding::kSame, 6},
       {1, 11, 13, 3, 5, 1, Padding::kValid, 8}, {2, 8, 8, 5, 3, 3, Padding::kValid, 2},
-      {1, 33, 1, 2, 1, 1, Padding::kValid, 17}, // rows cross several GEMM row tiles
+      {1, 33, 1, 2, 1, 1, Padding::kValid, 17},  // rows cross several GEMM row tiles
   };
   for (const Case& c : cases) {
     const ConvDims d = make_dims(c.n, c.h, c.w, c.ci, c.k, c.s, c.p, c.co);
-    CAPTURE(c.h); CAPTURE(c.w); CAPTURE(c.ci); CAPTURE(c.k); CAPTURE(c.s); CAPTURE(c.co);
+    CAPTURE(c.h);
+    CAPTURE(c.w);
+    CAPTURE(c.ci);
+    CAPTURE(c.k);
+    CAPTURE(c.s);
+    CAPTURE(c.co);
     check_against_reference(d, nullptr);
     check_against_reference(d, test_pool());
   }
@@ -114,7 +124,7 @@ TEST_CASE("conv2d results do not depend on the thread count") {
   std::vector<float> gf1(9 * 5 * 6, 0.0f), gf2(9 * 5 * 6, 0.0f);
   conv2d_backward_filter(nullptr, d, in.data(), go.data(), gf1.data(), nullptr, ws.data());
   conv2d_backward_filter(test_pool(), d, in.data(), go.data(), gf2.data(), nullptr, ws.data());
-  CHECK(gf1 == gf2);   // bit-identical: each element is summed in the same order
+  CHECK(gf1 == gf2);  // bit-identical: each element is summed in the same order
 }
 
 namespace {
@@ -127,7 +137,8 @@ std::vector<float> naive_im2col(const ConvDims& d, const std::vector<float>& in)
     const size_t ox = r % d.out_w, oy = r / d.out_w % d.out_h, n = r / (d.out_w * d.out_h);
     for (size_t ky = 0; ky < d.kernel_h; ++ky)
       for (size_t kx = 0; kx < d.kernel_w; ++kx) {
-        const long iy = long(oy * d.stride_h + ky) - long(d.pad_top), ix = long(ox * d.stride_w + kx) - long(d.pad_left);
+        const long iy = long(oy * d.stride_h + ky) - long(d.pad_top),
+                   ix = long(ox * d.stride_w + kx) - long(d.pad_left);
         if (iy < 0 || ix < 0 || iy >= long(d.in_h) || ix >= long(d.in_w)) continue;
         for (size_t c = 0; c < d.in_c; ++c)
           col[r * k + (ky * d.kernel_w + kx) * d.in_c + c] = in[((n * d.in_h + iy) * d.in_w + ix) * d.in_c + c];
@@ -161,21 +172,29 @@ ConvResults run_conv(const ConvDims& d, Activation act, ThreadPool* pool, size_t
 }  // namespace
 
 TEST_CASE("im2col over any column range matches the plain gather") {
-  struct Case { size_t n, h, w, ci, k, s; Padding p; };
-  const Case cases[] = {{2, 7, 6, 3, 3, 1, Padding::kSame}, {1, 6, 9, 2, 3, 2, Padding::kSame},
+  struct Case {
+    size_t n, h, w, ci, k, s;
+    Padding p;
+  };
+  const Case cases[] = {{2, 7, 6, 3, 3, 1, Padding::kSame},  {1, 6, 9, 2, 3, 2, Padding::kSame},
                         {2, 8, 8, 5, 3, 3, Padding::kValid}, {1, 5, 7, 4, 5, 1, Padding::kSame},
                         {2, 9, 9, 3, 1, 2, Padding::kValid}, {1, 3, 4, 2, 5, 1, Padding::kSame}};
   for (const Case& c : cases) {
     const ConvDims d = make_dims(c.n, c.h, c.w, c.ci, c.k, c.s, c.p, 1);
-    CAPTURE(c.h); CAPTURE(c.w); CAPTURE(c.ci); CAPTURE(c.k); CAPTURE(c.s);
+    CAPTURE(c.h);
+    CAPTURE(c.w);
+    CAPTURE(c.ci);
+    CAPTURE(c.k);
+    CAPTURE(c.s);
     const auto in = random_vector(d.batch * d.in_h * d.in_w * d.in_c, 21);
     const std::vector<float> full = naive_im2col(d, in);
     const size_t rows = d.batch * d.out_h * d.out_w, k = d.kernel_h * d.kernel_w * d.in_c;
     // Column ranges that start and end inside taps, on tap and kernel-row edges, and whole.
     for (size_t kb = 0; kb < k; kb += 1 + k / 7) {
       for (size_t ke = kb + 1; ke <= k; ke += 1 + k / 5) {
-        CAPTURE(kb); CAPTURE(ke);
-        const size_t r0 = rows / 3, r1 = rows;   // a row range that starts mid-image
+        CAPTURE(kb);
+        CAPTURE(ke);
+        const size_t r0 = rows / 3, r1 = rows;  // a row range that starts mid-image
         std::vector<float> col((r1 - r0) * (ke - kb), -7.0f);
         nn_f32_im2col(d, in.data(), r0, r1, kb, ke, col.data());
         size_t wrong = 0;
@@ -217,7 +236,7 @@ TEST_CASE("fused conv backward (ReLU mask and bias in one pass) matches the refe
 TEST_CASE("conv2d forward and all gradients are bit-identical with 1, 2 and 4 threads") {
   // K = 3*3*5 = 45 (not a multiple of the tn tile), 351 rows: uneven column and row tiles.
   const ConvDims d = make_dims(3, 9, 13, 5, 3, 1, Padding::kSame, 6);
-  const ConvResults one = run_conv(d, Activation::kRelu, nullptr, 4);   // workspace sized for 4
+  const ConvResults one = run_conv(d, Activation::kRelu, nullptr, 4);  // workspace sized for 4
   for (int threads : {1, 2, 4}) {
     auto pool = std::make_unique<ThreadPool>(threads);
     INFO("threads asked " << threads << ", running " << pool->num_threads());

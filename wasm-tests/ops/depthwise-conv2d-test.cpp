@@ -20,8 +20,8 @@ ConvDims dw_dims(size_t n, size_t h, size_t w, size_t c, size_t kh, size_t kw, s
   Window1D wh, ww;
   REQUIRE(window_1d("test", "height", h, kh, sh, p, &wh).is_ok());
   REQUIRE(window_1d("test", "width", w, kw, sw, p, &ww).is_ok());
-  return ConvDims{n, h, w, c, kh, kw, sh, sw, size_t(wh.pad_before), size_t(ww.pad_before), size_t(wh.out),
-                  size_t(ww.out), c * dm};
+  return ConvDims{
+      n, h, w, c, kh, kw, sh, sw, size_t(wh.pad_before), size_t(ww.pad_before), size_t(wh.out), size_t(ww.out), c * dm};
 }
 
 struct Results {
@@ -35,7 +35,7 @@ Results run_ops(ThreadPool* pool, const ConvDims& d, bool use_bias) {
   const auto grad_out = random_vector(out_n, 4);
   std::vector<float> ws(depthwise_conv2d_workspace_floats(d));
   Results r;
-  r.out.assign(out_n, 7.0f);   // overwritten, not accumulated
+  r.out.assign(out_n, 7.0f);  // overwritten, not accumulated
   depthwise_conv2d_forward(pool, d, in.data(), filter.data(), use_bias ? bias.data() : nullptr, r.out.data());
   // Backward passes add: start from non-zero buffers.
   r.gin = random_vector(in_n, 5);
@@ -68,11 +68,12 @@ Results run_reference(const ConvDims& d, bool use_bias) {
 
 TEST_CASE("depthwise conv ops match the reference; 1 and 4 threads agree bit for bit") {
   ThreadPool one(1), four(4);
-  struct Case { size_t h, w, kh, kw, sh, sw; };
+  struct Case {
+    size_t h, w, kh, kw, sh, sw;
+  };
   const Case shapes[] = {
-      {7, 9, 3, 3, 1, 1}, {8, 6, 3, 3, 2, 2}, {5, 5, 3, 3, 2, 1}, {9, 7, 3, 3, 1, 2},
-      {6, 11, 5, 5, 1, 1}, {7, 8, 2, 2, 1, 1}, {3, 3, 3, 3, 1, 1}, {1, 4, 1, 3, 1, 1},
-      {10, 5, 5, 3, 2, 2}, {2, 2, 3, 3, 1, 1},
+      {7, 9, 3, 3, 1, 1}, {8, 6, 3, 3, 2, 2}, {5, 5, 3, 3, 2, 1}, {9, 7, 3, 3, 1, 2},  {6, 11, 5, 5, 1, 1},
+      {7, 8, 2, 2, 1, 1}, {3, 3, 3, 3, 1, 1}, {1, 4, 1, 3, 1, 1}, {10, 5, 5, 3, 2, 2}, {2, 2, 3, 3, 1, 1},
   };
   for (const Case& s : shapes)
     for (Padding p : {Padding::kSame, Padding::kValid})
@@ -81,9 +82,18 @@ TEST_CASE("depthwise conv ops match the reference; 1 and 4 threads agree bit for
           for (size_t n : {1, 3})
             for (bool use_bias : {false, true}) {
               if (p == Padding::kValid && (s.kh > s.h || s.kw > s.w)) continue;
-              if (dm == 2 && c > 5) continue;   // the plain-loop path; keep the test short
-              CAPTURE(s.h); CAPTURE(s.w); CAPTURE(s.kh); CAPTURE(s.kw); CAPTURE(s.sh); CAPTURE(s.sw);
-              CAPTURE(p == Padding::kSame); CAPTURE(c); CAPTURE(dm); CAPTURE(n); CAPTURE(use_bias);
+              if (dm == 2 && c > 5) continue;  // the plain-loop path; keep the test short
+              CAPTURE(s.h);
+              CAPTURE(s.w);
+              CAPTURE(s.kh);
+              CAPTURE(s.kw);
+              CAPTURE(s.sh);
+              CAPTURE(s.sw);
+              CAPTURE(p == Padding::kSame);
+              CAPTURE(c);
+              CAPTURE(dm);
+              CAPTURE(n);
+              CAPTURE(use_bias);
               const ConvDims d = dw_dims(n, s.h, s.w, c, s.kh, s.kw, s.sh, s.sw, p, dm);
               const Results ref = run_reference(d, use_bias);
               const Results a = run_ops(&one, d, use_bias);

@@ -23,8 +23,8 @@ ConvDims pool_dims(size_t n, size_t h, size_t w, size_t c, size_t k, size_t s, P
   Window1D wh, ww;
   REQUIRE(window_1d("test", "height", h, k, s, p, &wh).is_ok());
   REQUIRE(window_1d("test", "width", w, k, s, p, &ww).is_ok());
-  return ConvDims{n, h, w, c, k, k, s, s, size_t(wh.pad_before), size_t(ww.pad_before), size_t(wh.out),
-                  size_t(ww.out), c};
+  return ConvDims{n, h, w, c, k, k, s, s, size_t(wh.pad_before), size_t(ww.pad_before), size_t(wh.out), size_t(ww.out),
+                  c};
 }
 
 // Plain max pooling: the first maximum of each clipped window takes the gradient.
@@ -41,7 +41,10 @@ void max_pool_reference(const ConvDims& d, const float* in, const float* grad_ou
               const long x = long(ox * d.stride_w + kx) - long(d.pad_left);
               if (y < 0 || x < 0 || y >= long(d.in_h) || x >= long(d.in_w)) continue;
               const long i = ((long(n) * long(d.in_h) + y) * long(d.in_w) + x) * long(d.in_c) + long(c);
-              if (at < 0 || in[i] > best) { best = in[i]; at = i; }
+              if (at < 0 || in[i] > best) {
+                best = in[i];
+                at = i;
+              }
             }
           const size_t o = ((n * d.out_h + oy) * d.out_w + ox) * d.in_c + c;
           out[o] = best;
@@ -53,13 +56,20 @@ void max_pool_reference(const ConvDims& d, const float* in, const float* grad_ou
 
 TEST_CASE("max pooling matches plain loops; 1 and 4 threads agree") {
   ThreadPool one(1), four(4);
-  struct Case { size_t h, w, k, s; };
+  struct Case {
+    size_t h, w, k, s;
+  };
   const Case cases[] = {{7, 9, 3, 2}, {6, 6, 2, 2}, {5, 7, 3, 1}, {1, 5, 1, 1}, {8, 5, 3, 3}};
   for (const Case& k : cases)
     for (Padding p : {Padding::kSame, Padding::kValid})
       for (size_t c : {1, 3, 5, 17, 70}) {
         if (p == Padding::kValid && (k.k > k.h || k.k > k.w)) continue;
-        CAPTURE(k.h); CAPTURE(k.w); CAPTURE(k.k); CAPTURE(k.s); CAPTURE(p == Padding::kSame); CAPTURE(c);
+        CAPTURE(k.h);
+        CAPTURE(k.w);
+        CAPTURE(k.k);
+        CAPTURE(k.s);
+        CAPTURE(p == Padding::kSame);
+        CAPTURE(c);
         const ConvDims d = pool_dims(3, k.h, k.w, c, k.k, k.s, p);
         auto in = random_vector(d.batch * k.h * k.w * c, 1);
         // Repeated values: ties go to the first tap.
@@ -84,8 +94,8 @@ TEST_CASE("max pooling matches plain loops; 1 and 4 threads agree") {
 TEST_CASE("max pooling keeps a NaN anywhere in the window") {
   const ConvDims d = pool_dims(1, 4, 4, 5, 2, 2, Padding::kValid);
   auto in = random_vector(4 * 4 * 5, 4);
-  in[(1 * 4 + 1) * 5 + 2] = std::nanf("");   // pixel (1, 1), channel 2: window (0, 0)
-  in[(0 * 4 + 2) * 5 + 4] = std::nanf("");   // pixel (0, 2), channel 4: first tap of window (0, 1)
+  in[(1 * 4 + 1) * 5 + 2] = std::nanf("");  // pixel (1, 1), channel 2: window (0, 0)
+  in[(0 * 4 + 2) * 5 + 4] = std::nanf("");  // pixel (0, 2), channel 4: first tap of window (0, 1)
   std::vector<float> out(2 * 2 * 5);
   max_pool2d_forward(nullptr, d, in.data(), out.data());
   for (size_t i = 0; i < out.size(); ++i) {
@@ -96,7 +106,7 @@ TEST_CASE("max pooling keeps a NaN anywhere in the window") {
 }
 
 TEST_CASE("ReLU forward keeps NaN; backward passes dy where y > 0, adds or overwrites") {
-  const size_t rows = 37, cols = 7;   // odd total: vector tails
+  const size_t rows = 37, cols = 7;  // odd total: vector tails
   auto x = random_vector(rows * cols, 5);
   x[3] = std::nanf("");
   x[10] = 0.0f;
@@ -110,7 +120,7 @@ TEST_CASE("ReLU forward keeps NaN; backward passes dy where y > 0, adds or overw
     CAPTURE(accumulate);
     auto dx = random_vector(x.size(), 7), ref = dx;
     for (size_t i = 0; i < x.size(); ++i) {
-      const float g = y[i] > 0.0f ? dy[i] : 0.0f;   // NaN and 0 pass nothing
+      const float g = y[i] > 0.0f ? dy[i] : 0.0f;  // NaN and 0 pass nothing
       ref[i] = accumulate ? ref[i] + g : g;
     }
     activation_backward(nn::testing::test_pool(), Activation::kRelu, y.data(), dy.data(), dx.data(), rows, cols,
@@ -124,7 +134,9 @@ TEST_CASE("batch norm (training and inference) matches double loops; 1 and 4 thr
   for (size_t rows : {1, 5, 300, 777})
     for (size_t c : {1, 3, 17, 70})
       for (bool affine : {false, true}) {
-        CAPTURE(rows); CAPTURE(c); CAPTURE(affine);
+        CAPTURE(rows);
+        CAPTURE(c);
+        CAPTURE(affine);
         const auto x = random_vector(rows * c, 8, -2.0f, 3.0f), dy = random_vector(rows * c, 9);
         const auto gamma = random_vector(c, 10, 0.5f, 2.0f), beta = random_vector(c, 11);
         BatchNormArgs a;
@@ -160,7 +172,7 @@ TEST_CASE("batch norm (training and inference) matches double loops; 1 and 4 thr
           std::vector<float> ws(batchnorm_workspace_floats(rows, c)), m(c), is(c), mv(c, 1.0f);
           mm->assign(c, 0.0f);
           y->assign(rows * c, 0.0f);
-          dx->assign(rows * c, 1.0f);   // backward adds
+          dx->assign(rows * c, 1.0f);  // backward adds
           dg->assign(c, 0.0f);
           db->assign(c, 0.0f);
           batchnorm_forward_training(pool, a, x.data(), y->data(), m.data(), is.data(), mm->data(), mv.data(),

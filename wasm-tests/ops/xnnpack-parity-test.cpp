@@ -17,7 +17,11 @@ TEST_CASE("XNNPACK forward convolution matches ours (when built with XNNPACK)") 
     MESSAGE("built without XNNPACK: parity not checked here (configure with -DNN_WITH_XNNPACK=ON)");
     return;
   }
-  struct Case { size_t h, ci, k, s, co; Padding p; Activation a; };
+  struct Case {
+    size_t h, ci, k, s, co;
+    Padding p;
+    Activation a;
+  };
   const Case cases[] = {{16, 3, 3, 1, 32, Padding::kSame, Activation::kRelu},
                         {8, 32, 3, 1, 64, Padding::kSame, Activation::kRelu},
                         {9, 32, 1, 2, 64, Padding::kValid, Activation::kLinear},
@@ -26,8 +30,19 @@ TEST_CASE("XNNPACK forward convolution matches ours (when built with XNNPACK)") 
   for (const Case& c : cases) {
     Window1D w;
     REQUIRE(window_1d("t", "height", c.h, c.k, c.s, c.p, &w).is_ok());
-    const ConvDims d{3, c.h, c.h, c.ci, c.k, c.k, c.s, c.s, size_t(w.pad_before), size_t(w.pad_before),
-                     size_t(w.out), size_t(w.out), c.co};
+    const ConvDims d{3,
+                     c.h,
+                     c.h,
+                     c.ci,
+                     c.k,
+                     c.k,
+                     c.s,
+                     c.s,
+                     size_t(w.pad_before),
+                     size_t(w.pad_before),
+                     size_t(w.out),
+                     size_t(w.out),
+                     c.co};
     auto in = random_vector(3 * c.h * c.h * c.ci, 1), f = random_vector(c.k * c.k * c.ci * c.co, 2);
     auto b = random_vector(c.co, 3);
     std::vector<float> ours(3 * w.out * w.out * c.co), theirs(ours.size());
@@ -37,7 +52,11 @@ TEST_CASE("XNNPACK forward convolution matches ours (when built with XNNPACK)") 
     set_xnnpack_enabled(true);
     conv2d_forward(nn::testing::test_pool(), d, in.data(), f.data(), b.data(), c.a, theirs.data(), ws.data());
     set_xnnpack_enabled(false);
-    CAPTURE(c.h); CAPTURE(c.ci); CAPTURE(c.k); CAPTURE(c.s); CAPTURE(c.co);
+    CAPTURE(c.h);
+    CAPTURE(c.ci);
+    CAPTURE(c.k);
+    CAPTURE(c.s);
+    CAPTURE(c.co);
     CHECK(relative_error(theirs, ours) < 1e-5);
   }
 }

@@ -16,15 +16,15 @@ bool GradCheckResult::ok() const { return worst_input_error < 1.0 && worst_param
 namespace {
 
 struct Harness {
-  Layer&                          layer;
-  const GradCheckOptions&         opt;
+  Layer& layer;
+  const GradCheckOptions& opt;
   std::vector<std::vector<float>> inputs;
   std::vector<std::vector<float>> params, param_grads;
-  std::vector<float>              output, weights_r, workspace, saved;
-  uint64_t                        rng_seed;
+  std::vector<float> output, weights_r, workspace, saved;
+  uint64_t rng_seed;
 
   double loss() {
-    Rng rng(rng_seed);   // the same randomness (dropout, augmentation) on every evaluation
+    Rng rng(rng_seed);  // the same randomness (dropout, augmentation) on every evaluation
     RunContext ctx = context(&rng);
     std::vector<const float*> in;
     for (auto& v : inputs) in.push_back(v.data());
@@ -36,12 +36,12 @@ struct Harness {
 
   RunContext context(Rng* rng) {
     RunContext ctx;
-    ctx.pool      = opt.threads ? test_pool() : nullptr;
-    ctx.batch     = opt.batch;
-    ctx.training  = opt.training;
-    ctx.rng       = rng;
+    ctx.pool = opt.threads ? test_pool() : nullptr;
+    ctx.batch = opt.batch;
+    ctx.training = opt.training;
+    ctx.rng = rng;
     ctx.workspace = workspace.data();
-    ctx.saved     = saved.data();
+    ctx.saved = saved.data();
     return ctx;
   }
 };
@@ -77,7 +77,7 @@ GradCheckResult check_layer_gradients(Layer& layer, const std::vector<Shape>& in
     h.params.push_back(random_vector(p.shape.numel(), seed++, -0.5f, 0.5f));
     h.param_grads.emplace_back(p.shape.numel(), 0.0f);
     p.value = h.params.back().data();
-    p.grad  = p.trainable ? h.param_grads.back().data() : nullptr;
+    p.grad = p.trainable ? h.param_grads.back().data() : nullptr;
   }
   h.output.resize(opt.batch * out_shape.numel());
   h.weights_r = random_vector(h.output.size(), seed++);

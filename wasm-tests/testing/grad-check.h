@@ -13,21 +13,21 @@
 namespace nn::testing {
 
 struct GradCheckOptions {
-  int      batch    = 2;
-  float    eps      = 1e-3f;
-  double   tol      = 1e-2;   // max |analytic - numeric| / max(1e-2, max |numeric|) per tensor
-  bool     training = true;
-  uint64_t seed     = 1;
-  bool     threads  = true;   // run through the test pool, else serially
+  int batch = 2;
+  float eps = 1e-3f;
+  double tol = 1e-2;  // max |analytic - numeric| / max(1e-2, max |numeric|) per tensor
+  bool training = true;
+  uint64_t seed = 1;
+  bool threads = true;  // run through the test pool, else serially
   // Inputs as a shuffled grid with spacing far above eps, so no perturbation changes which
   // element a max-pool window picks (random inputs make near-ties likely).
-  bool     distinct_inputs = false;
+  bool distinct_inputs = false;
 };
 
 struct GradCheckResult {
   double worst_input_error = 0.0;
   double worst_param_error = 0.0;
-  bool   ok() const;
+  bool ok() const;
 };
 
 GradCheckResult check_layer_gradients(Layer& layer, const std::vector<Shape>& input_shapes,

@@ -27,7 +27,8 @@ std::vector<float> random_vector(size_t n, uint64_t seed, float lo, float hi) {
 double relative_error(const std::vector<float>& a, const std::vector<float>& b) {
   double scale = 1.0, err = 0.0;
   for (size_t i = 0; i < b.size(); ++i) scale = std::max(scale, static_cast<double>(std::fabs(b[i])));
-  for (size_t i = 0; i < a.size() && i < b.size(); ++i) err = std::max(err, std::fabs(static_cast<double>(a[i]) - b[i]));
+  for (size_t i = 0; i < a.size() && i < b.size(); ++i)
+    err = std::max(err, std::fabs(static_cast<double>(a[i]) - b[i]));
   if (a.size() != b.size()) return 1e30;
   return err / scale;
 }

@@ -26,15 +26,15 @@ std::string fixture_path(const std::string& name);
 }  // namespace nn::testing
 
 // CHECK that a Status is ok, printing its message when it is not.
-#define NN_CHECK_OK(expr)                                  \
-  do {                                                     \
-    ::nn::Status nn_s_ = (expr);                           \
-    INFO(nn_s_.message());                                 \
-    CHECK(nn_s_.is_ok());                                  \
+#define NN_CHECK_OK(expr)        \
+  do {                           \
+    ::nn::Status nn_s_ = (expr); \
+    INFO(nn_s_.message());       \
+    CHECK(nn_s_.is_ok());        \
   } while (0)
-#define NN_REQUIRE_OK(expr)                                \
-  do {                                                     \
-    ::nn::Status nn_s_ = (expr);                           \
-    INFO(nn_s_.message());                                 \
-    REQUIRE(nn_s_.is_ok());                                \
+#define NN_REQUIRE_OK(expr)      \
+  do {                           \
+    ::nn::Status nn_s_ = (expr); \
+    INFO(nn_s_.message());       \
+    REQUIRE(nn_s_.is_ok());      \
   } while (0)

@@ -70,8 +70,10 @@ TEST_CASE("the test pool really runs more than one thread where threads exist") 
   });
   int active = 0;
   for (auto& u : used) active += u.load() > 0;
-  if (ThreadPool::max_threads() > 1) CHECK(active >= 2);
-  else CHECK(active == 1);
+  if (ThreadPool::max_threads() > 1)
+    CHECK(active >= 2);
+  else
+    CHECK(active == 1);
 }
 
 TEST_CASE("short jobs back to back: late and sleeping workers never run a stale or finished job") {

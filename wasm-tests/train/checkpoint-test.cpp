@@ -77,9 +77,9 @@ std::vector<float> params_of(const Model& m) { return std::vector<float>(m.param
 
 // A model + trainer after `steps` steps, and its checkpoint.
 struct Run {
-  std::unique_ptr<Model>   model;
+  std::unique_ptr<Model> model;
   std::unique_ptr<Trainer> trainer;
-  std::string              checkpoint;
+  std::string checkpoint;
 };
 
 Run trained(int steps, const CompileOptions& options = adam()) {
@@ -135,7 +135,7 @@ TEST_CASE("checkpoint: resuming reproduces uninterrupted training bit for bit") 
     CAPTURE(i);
     CHECK(resumed[static_cast<size_t>(i)] == uninterrupted[static_cast<size_t>(i)]);
   }
-  CHECK(params_of(*model) == params_of(*a.model));   // BN moving statistics included
+  CHECK(params_of(*model) == params_of(*a.model));  // BN moving statistics included
   std::string final_b;
   NN_REQUIRE_OK(save_checkpoint(trainer, *model, 3, &final_b));
   CHECK(final_b == final_a);
@@ -155,7 +155,7 @@ TEST_CASE("checkpoint: SGD without momentum (no optimizer state) and RMSprop rou
     Run a = trained(2, o);
     auto model = small_model(8, 77);
     Trainer trainer(model.get(), test_pool(), 1);
-    o.optimizer.learning_rate = 0.5f;   // the checkpoint's learning rate wins
+    o.optimizer.learning_rate = 0.5f;  // the checkpoint's learning rate wins
     NN_REQUIRE_OK(trainer.compile(o));
     NN_REQUIRE_OK(load_checkpoint(a.checkpoint, &trainer, model.get(), nullptr));
     CHECK(trainer.optimizer().options().learning_rate == 0.05f);
@@ -234,7 +234,11 @@ TEST_CASE("checkpoint: damaged, foreign or misplaced checkpoints are rejected an
     const size_t values_at = good.size() - 8 - 4 * p, state_at = values_at - 8 - 4 * slots;
     const size_t iterations_at = state_at - 16, lr_at = iterations_at - 24, momentum_at = lr_at + 4;
     const float nan = std::nanf("");
-    struct Case { std::string bytes; StatusCode code; const char* says; };
+    struct Case {
+      std::string bytes;
+      StatusCode code;
+      const char* says;
+    };
     const Case cases[] = {
         {forged(good, 24, int64_t{-5}), StatusCode::kParseError, "its epoch is -5: it must be from 0 to"},
         {forged(good, 32, int64_t{-1}), StatusCode::kParseError, "its step count is -1"},

@@ -42,7 +42,7 @@ TEST_CASE("binary cross-entropy: Keras values, clipping and gradients") {
   CHECK(loss_forward_backward(o, &zero, &y, 1, 1, nullptr) == Approx(16.1181).epsilon(1e-4));
   float g = 1.0f;
   loss_forward_backward(o, &zero, &y, 1, 1, &g);
-  CHECK(g == 0.0f);   // the clip is active: no gradient, as in Keras
+  CHECK(g == 0.0f);  // the clip is active: no gradient, as in Keras
   check_loss_gradient(o, {0.2f, 0.7f, 0.9f, 0.4f}, {0.0f, 1.0f, 1.0f, 0.0f}, 2, 2);
   LossOptions logits{LossKind::kBinaryCrossentropy, true};
   float z = 0.0f;

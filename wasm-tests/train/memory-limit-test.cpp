@@ -21,13 +21,16 @@ namespace {
 // Input HxWx3, two 3x3 'same' convolutions of `filters` (ReLU), global average pooling, one
 // sigmoid unit.
 std::string conv_model(int64_t size, double filters, int64_t kernel = 3) {
-  const std::string f = filters >= 1e6 ? std::to_string(static_cast<int64_t>(filters)) : std::to_string(static_cast<int>(filters));
+  const std::string f =
+      filters >= 1e6 ? std::to_string(static_cast<int64_t>(filters)) : std::to_string(static_cast<int>(filters));
   const std::string k = std::to_string(kernel);
   return R"({"modelTopology": {"class_name": "Sequential", "config": {"name": "big", "layers": [
-    {"class_name": "Conv2D", "config": {"name": "conv_a", "filters": )" + f + R"(, "kernel_size": [)" + k + ", " + k +
+    {"class_name": "Conv2D", "config": {"name": "conv_a", "filters": )" +
+         f + R"(, "kernel_size": [)" + k + ", " + k +
          R"(], "padding": "same", "activation": "relu", "batch_input_shape": [null, )" + std::to_string(size) + ", " +
          std::to_string(size) + R"(, 3]}},
-    {"class_name": "Conv2D", "config": {"name": "conv_b", "filters": )" + f + R"(, "kernel_size": [)" + k + ", " + k +
+    {"class_name": "Conv2D", "config": {"name": "conv_b", "filters": )" +
+         f + R"(, "kernel_size": [)" + k + ", " + k +
          R"(], "padding": "same", "activation": "relu"}},
     {"class_name": "GlobalAveragePooling2D", "config": {"name": "gap"}},
     {"class_name": "Dense", "config": {"name": "out", "units": 1, "activation": "sigmoid"}}]}}})";
@@ -72,7 +75,7 @@ TEST_CASE("an arena whose reservations overflow fails to allocate instead of wra
   INFO(st.message());
   CHECK(st.code() == StatusCode::kOutOfMemory);
   CHECK(st.message().find("overflows") != std::string::npos);
-  Arena huge("huge");   // fits size_t natively, but not as bytes in wasm32 (and not in memory here)
+  Arena huge("huge");  // fits size_t natively, but not as bytes in wasm32 (and not in memory here)
   huge.reserve(SIZE_MAX / 4 + 1);
   CHECK(huge.allocate().code() == StatusCode::kOutOfMemory);
 }
@@ -80,7 +83,7 @@ TEST_CASE("an arena whose reservations overflow fails to allocate instead of wra
 TEST_CASE("an arena larger than the memory budget is refused before it is allocated") {
   MemoryCap cap(uint64_t{1} << 20);
   Arena arena("big");
-  arena.reserve(size_t{1} << 20);   // 4 MiB
+  arena.reserve(size_t{1} << 20);  // 4 MiB
   Status st = arena.allocate();
   INFO(st.message());
   CHECK(st.code() == StatusCode::kOutOfMemory);
@@ -117,7 +120,7 @@ TEST_CASE("a 130 GiB plan is refused at reserve with its figures and a way out, 
 }
 
 TEST_CASE("memory_estimate's max batch is the largest batch reserve accepts under a memory limit") {
-  MemoryCap cap(uint64_t{192} << 20);   // 192 MiB for this test's plans
+  MemoryCap cap(uint64_t{192} << 20);  // 192 MiB for this test's plans
   const std::string json = conv_model(128, 32);
   std::unique_ptr<Session> s;
   NN_REQUIRE_OK(Session::create(json, 1, 1, &s));
@@ -136,7 +139,8 @@ TEST_CASE("memory_estimate's max batch is the largest batch reserve accepts unde
   Status st = s->reserve(256);
   INFO(st.message());
   CHECK(st.code() == StatusCode::kOutOfMemory);
-  CHECK(st.message().find("use a batch of at most " + std::to_string(e.max_batch) + " or smaller images") != std::string::npos);
+  CHECK(st.message().find("use a batch of at most " + std::to_string(e.max_batch) + " or smaller images") !=
+        std::string::npos);
   NN_CHECK_OK(s->reserve(e.max_batch));
   StepResult r;
   NN_CHECK_OK(s->train_step(e.max_batch, &r));
@@ -172,5 +176,5 @@ TEST_CASE("a model whose parameters exceed the memory limit fails at creation wi
   CHECK(st.code() == StatusCode::kOutOfMemory);
   CHECK(st.message().find("model 'wide' has 304000000 parameters: with their gradients they need 2.3 GiB") == 0);
   CHECK(seconds_since(start) < 1.0);
-  NN_CHECK_OK(Session::create(conv_model(16, 8), 1, 1, &s));   // the engine goes on
+  NN_CHECK_OK(Session::create(conv_model(16, 8), 1, 1, &s));  // the engine goes on
 }

@@ -47,7 +47,8 @@ TEST_CASE("seed model B with its augmentation layers overfits one batch at 64x64
   StepResult first, last;
   NN_REQUIRE_OK(trainer.train_on_batch(x.data(), y.data(), n, &first));
   last = first;
-  for (int step = 0; step < 60 && last.loss > 0.02; ++step) NN_REQUIRE_OK(trainer.train_on_batch(x.data(), y.data(), n, &last));
+  for (int step = 0; step < 60 && last.loss > 0.02; ++step)
+    NN_REQUIRE_OK(trainer.train_on_batch(x.data(), y.data(), n, &last));
   MESSAGE("model B overfit: first loss ", first.loss, ", last loss ", last.loss, " after ", trainer.steps(), " steps");
   CHECK(last.loss < 0.1);
   CHECK(last.loss < first.loss / 4);

@@ -46,7 +46,8 @@ TEST_CASE("seed model A (32x32x3, from model.json) overfits one batch") {
   StepResult first, last;
   NN_REQUIRE_OK(trainer.train_on_batch(x.data(), y.data(), n, &first));
   last = first;
-  for (int step = 0; step < 40 && last.loss > 0.01; ++step) NN_REQUIRE_OK(trainer.train_on_batch(x.data(), y.data(), n, &last));
+  for (int step = 0; step < 40 && last.loss > 0.01; ++step)
+    NN_REQUIRE_OK(trainer.train_on_batch(x.data(), y.data(), n, &last));
   MESSAGE("model A overfit: first loss ", first.loss, ", last loss ", last.loss, " after ", trainer.steps(), " steps");
   CHECK(first.loss > 0.3);
   CHECK(last.loss < 0.05);
@@ -54,14 +55,14 @@ TEST_CASE("seed model A (32x32x3, from model.json) overfits one batch") {
 }
 
 TEST_CASE("fit, evaluate and predict agree; callbacks see every batch") {
-  auto model = load_finalized("small-cnn.json", 5);   // 9x9x2 input, 4-way softmax
+  auto model = load_finalized("small-cnn.json", 5);  // 9x9x2 input, 4-way softmax
   Trainer trainer(model.get(), test_pool(), 2);
   CompileOptions options;
   options.loss.kind = LossKind::kSparseCategoricalCrossentropy;
   options.optimizer.kind = OptimizerKind::kAdam;
   options.optimizer.learning_rate = 0.01f;
   NN_REQUIRE_OK(trainer.compile(options));
-  const size_t count = 21;   // not a multiple of the batch: the last batch is partial
+  const size_t count = 21;  // not a multiple of the batch: the last batch is partial
   auto x = nn::testing::random_vector(count * 9 * 9 * 2, 3);
   std::vector<float> y(count);
   for (size_t i = 0; i < count; ++i) y[i] = static_cast<float>(i % 4);
@@ -72,7 +73,13 @@ TEST_CASE("fit, evaluate and predict agree; callbacks see every batch") {
   fit.validation = &data;
   int batches = 0;
   std::vector<EpochResult> history;
-  NN_REQUIRE_OK(trainer.fit(data, fit, [&](int, int, const StepResult&) { ++batches; return true; }, nullptr, &history));
+  NN_REQUIRE_OK(trainer.fit(
+      data, fit,
+      [&](int, int, const StepResult&) {
+        ++batches;
+        return true;
+      },
+      nullptr, &history));
   CHECK(batches == 30 * 3);
   REQUIRE(history.size() == 30);
   CHECK(history.back().loss < history.front().loss);
@@ -89,7 +96,8 @@ TEST_CASE("fit, evaluate and predict agree; callbacks see every batch") {
   }
   // Stopping from a callback ends fit early.
   int seen = 0;
-  NN_REQUIRE_OK(trainer.fit(data, fit, [&](int, int, const StepResult&) { return ++seen < 2; }, nullptr, nullptr));
+  NN_REQUIRE_OK(trainer.fit(
+      data, fit, [&](int, int, const StepResult&) { return ++seen < 2; }, nullptr, nullptr));
   CHECK(seen == 2);
 }
 
@@ -108,11 +116,11 @@ TEST_CASE("a NaN loss stops training and names the step; weights are not updated
   x[5 + 9 * 9 * 2] = std::nanf("");
   Status st = trainer.fit(data, fit, nullptr, nullptr, nullptr);
   CHECK(st.code() == StatusCode::kInvalidArgument);
-  CHECK(st.message().find("input sample") != std::string::npos);   // its place in the shuffled batch
+  CHECK(st.message().find("input sample") != std::string::npos);  // its place in the shuffled batch
   CHECK(st.message().find("nan") != std::string::npos);
   x[5 + 9 * 9 * 2] = 0.0f;
   // A weight that became NaN makes the loss NaN: training stops before the update.
-  model->params()[model->trainable_count() - 1] = std::nanf("");   // the softmax layer's last bias
+  model->params()[model->trainable_count() - 1] = std::nanf("");  // the softmax layer's last bias
   std::vector<float> before(model->params(), model->params() + model->trainable_count());
   st = trainer.fit(data, fit, nullptr, nullptr, nullptr);
   CHECK(st.code() == StatusCode::kNumericError);

@@ -22,9 +22,10 @@ constexpr int kH = 5, kW = 5, kC = 2, kFilters = 3, kClasses = 4;
 
 std::string conv_gap_dense_json(int classes, const char* activation) {
   return std::string(R"({"modelTopology": {"class_name": "Sequential", "config": {"name": "cam_model", "layers": [
-    {"class_name": "Conv2D", "config": {"name": "conv", "filters": )") + std::to_string(kFilters) + R"(, "kernel_size": [3, 3], "padding": "same",
-      "activation": "linear", "use_bias": true, "batch_input_shape": [null, )" + std::to_string(kH) + ", " +
-         std::to_string(kW) + ", " + std::to_string(kC) + R"(]}},
+    {"class_name": "Conv2D", "config": {"name": "conv", "filters": )") +
+         std::to_string(kFilters) + R"(, "kernel_size": [3, 3], "padding": "same",
+      "activation": "linear", "use_bias": true, "batch_input_shape": [null, )" +
+         std::to_string(kH) + ", " + std::to_string(kW) + ", " + std::to_string(kC) + R"(]}},
     {"class_name": "GlobalAveragePooling2D", "config": {"name": "gap"}},
     {"class_name": "Dense", "config": {"name": "dense", "units": )" +
          std::to_string(classes) + R"(, "activation": ")" + activation + R"(", "use_bias": true}}]}}})";
@@ -57,7 +58,7 @@ const Param& param_of(Session& s, const char* layer, const char* name) {
 // Grad-CAM of the conv layer by hand: with GAP, d score / d A[p, k] = g_k / HW at every
 // position p, so the heat map is relu(sum_k g_k A[p, k]) up to a positive scale.
 std::vector<float> closed_form_cam(Session& s, const float* a, int classes, int class_index) {
-  const Param& kernel = param_of(s, "dense", "kernel");   // kFilters x units
+  const Param& kernel = param_of(s, "dense", "kernel");  // kFilters x units
   const Param& bias = param_of(s, "dense", "bias");
   const int units = static_cast<int>(kernel.shape[1]);
   std::vector<double> mean(kFilters, 0.0), z(units), dz(units), g(kFilters, 0.0);
@@ -113,7 +114,7 @@ void check_cam(int classes, const char* activation, int class_index) {
       positive += cam[i * kH * kW + p] > 0.0f;
     }
   }
-  CHECK(positive > 0);   // a map of zeros would match a zero reference too
+  CHECK(positive > 0);  // a map of zeros would match a zero reference too
 }
 
 }  // namespace

@@ -13,11 +13,14 @@ constexpr Isa isa_named(const char* s) {
 }
 
 const DwconvConfig kConfigs[] = {
-#define NN_DWCONV_ISA(isa)                                                                                   \
-  DwconvConfig{nn_f32_dwconv_ukernel_3x3__##isa, nn_f32_dwconv_ukernel_generic__##isa,                       \
-               nn_f32_dwconv_backward_filter_ukernel_3x3__##isa,                                             \
-               nn_f32_dwconv_backward_filter_ukernel_generic__##isa,                                         \
-               nn_f32_dwconv_scatter_ukernel_generic__##isa, isa_named(#isa), #isa},
+#define NN_DWCONV_ISA(isa)                                           \
+  DwconvConfig{nn_f32_dwconv_ukernel_3x3__##isa,                     \
+               nn_f32_dwconv_ukernel_generic__##isa,                 \
+               nn_f32_dwconv_backward_filter_ukernel_3x3__##isa,     \
+               nn_f32_dwconv_backward_filter_ukernel_generic__##isa, \
+               nn_f32_dwconv_scatter_ukernel_generic__##isa,         \
+               isa_named(#isa),                                      \
+               #isa},
 #include "kernels/f32-dwconv/f32-dwconv.inc"
 #undef NN_DWCONV_ISA
 };

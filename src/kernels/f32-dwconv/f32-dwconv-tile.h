@@ -22,8 +22,10 @@ inline typename V::Vec dw_load(const float* p, size_t n) {
 }
 template <class V, bool TAIL>
 inline void dw_store(float* p, typename V::Vec v, size_t n) {
-  if (TAIL) V::store_partial(p, v, n);
-  else V::store(p, v);
+  if (TAIL)
+    V::store_partial(p, v, n);
+  else
+    V::store(p, v);
 }
 
 template <class V, bool TAIL>
@@ -75,9 +77,9 @@ void dw_conv_3x3(size_t ch, size_t out_w, size_t nrows, size_t kw, const float* 
 }
 
 template <class V, bool TAIL>
-inline void dw_conv_generic_group(size_t ch, size_t c, size_t n, size_t out_w, size_t nrows, size_t kw,
-                                  const float* in, ptrdiff_t in_row, size_t in_x, const float* w, ptrdiff_t w_row,
-                                  ptrdiff_t w_col, const float* bias, float* out, bool accumulate) {
+inline void dw_conv_generic_group(size_t ch, size_t c, size_t n, size_t out_w, size_t nrows, size_t kw, const float* in,
+                                  ptrdiff_t in_row, size_t in_x, const float* w, ptrdiff_t w_row, ptrdiff_t w_col,
+                                  const float* bias, float* out, bool accumulate) {
   using Vec = typename V::Vec;
   auto ld = [n](const float* p) { return dw_load<V, TAIL>(p, n); };
   const Vec vb = bias ? ld(bias + c) : V::zero();
@@ -94,9 +96,8 @@ inline void dw_conv_generic_group(size_t ch, size_t c, size_t n, size_t out_w, s
 }
 
 template <class V>
-void dw_conv_generic(size_t ch, size_t out_w, size_t nrows, size_t kw, const float* in, ptrdiff_t in_row,
-                     size_t in_x, const float* w, ptrdiff_t w_row, ptrdiff_t w_col, const float* bias, float* out,
-                     bool accumulate) {
+void dw_conv_generic(size_t ch, size_t out_w, size_t nrows, size_t kw, const float* in, ptrdiff_t in_row, size_t in_x,
+                     const float* w, ptrdiff_t w_row, ptrdiff_t w_col, const float* bias, float* out, bool accumulate) {
   constexpr size_t L = V::kLanes;
   size_t c = 0;
   for (; c + L <= ch; c += L)
@@ -108,9 +109,8 @@ void dw_conv_generic(size_t ch, size_t out_w, size_t nrows, size_t kw, const flo
 }
 
 template <class V, bool TAIL>
-inline void dw_backward_filter_3x3_group(size_t ch, size_t c, size_t n, size_t out_w, const float* in,
-                                         ptrdiff_t in_row, size_t in_x, const float* grad_out, float* gw,
-                                         size_t gw_row) {
+inline void dw_backward_filter_3x3_group(size_t ch, size_t c, size_t n, size_t out_w, const float* in, ptrdiff_t in_row,
+                                         size_t in_x, const float* grad_out, float* gw, size_t gw_row) {
   using Vec = typename V::Vec;
   auto ld = [n](const float* p) { return dw_load<V, TAIL>(p, n); };
   Vec a00 = V::zero(), a01 = V::zero(), a02 = V::zero();
@@ -140,9 +140,15 @@ inline void dw_backward_filter_3x3_group(size_t ch, size_t c, size_t n, size_t o
   float* g0 = gw + c;
   float* g1 = g0 + gw_row;
   float* g2 = g1 + gw_row;
-  put(g0, a00); put(g0 + ch, a01); put(g0 + 2 * ch, a02);
-  put(g1, a10); put(g1 + ch, a11); put(g1 + 2 * ch, a12);
-  put(g2, a20); put(g2 + ch, a21); put(g2 + 2 * ch, a22);
+  put(g0, a00);
+  put(g0 + ch, a01);
+  put(g0 + 2 * ch, a02);
+  put(g1, a10);
+  put(g1 + ch, a11);
+  put(g1 + 2 * ch, a12);
+  put(g2, a20);
+  put(g2 + ch, a21);
+  put(g2 + 2 * ch, a22);
 }
 
 template <class V>
@@ -151,7 +157,8 @@ void dw_backward_filter_3x3(size_t ch, size_t out_w, size_t nrows, size_t kw, co
   assert(nrows == 3 && kw == 3);
   constexpr size_t L = V::kLanes;
   size_t c = 0;
-  for (; c + L <= ch; c += L) dw_backward_filter_3x3_group<V, false>(ch, c, L, out_w, in, in_row, in_x, grad_out, gw, gw_row);
+  for (; c + L <= ch; c += L)
+    dw_backward_filter_3x3_group<V, false>(ch, c, L, out_w, in, in_row, in_x, grad_out, gw, gw_row);
   if (c < ch) dw_backward_filter_3x3_group<V, true>(ch, c, ch - c, out_w, in, in_row, in_x, grad_out, gw, gw_row);
 }
 
@@ -166,7 +173,8 @@ inline void dw_backward_filter_generic_group(size_t ch, size_t c, size_t n, size
     for (size_t r = 0; r < nrows; ++r) {
       const float* ip = in + r * in_row + x * in_x + c;
       float* gp = gw + r * gw_row + c;
-      for (size_t k = 0; k < kw; ++k) dw_store<V, TAIL>(gp + k * ch, V::mul_add(ld(gp + k * ch), ld(ip + k * ch), vg), n);
+      for (size_t k = 0; k < kw; ++k)
+        dw_store<V, TAIL>(gp + k * ch, V::mul_add(ld(gp + k * ch), ld(ip + k * ch), vg), n);
     }
   }
 }
@@ -193,17 +201,19 @@ inline void dw_scatter_group(size_t ch, size_t c, size_t n, size_t out_w, size_t
     for (size_t r = 0; r < nrows; ++r) {
       float* gp = gi + r * gi_row + x * gi_x + c;
       const float* wp = w + r * w_row + c;
-      for (size_t k = 0; k < kw; ++k) dw_store<V, TAIL>(gp + k * ch, V::mul_add(ld(gp + k * ch), vg, ld(wp + k * ch)), n);
+      for (size_t k = 0; k < kw; ++k)
+        dw_store<V, TAIL>(gp + k * ch, V::mul_add(ld(gp + k * ch), vg, ld(wp + k * ch)), n);
     }
   }
 }
 
 template <class V>
-void dw_scatter(size_t ch, size_t out_w, size_t nrows, size_t kw, const float* grad_out, const float* w,
-                size_t w_row, float* gi, size_t gi_row, size_t gi_x) {
+void dw_scatter(size_t ch, size_t out_w, size_t nrows, size_t kw, const float* grad_out, const float* w, size_t w_row,
+                float* gi, size_t gi_row, size_t gi_x) {
   constexpr size_t L = V::kLanes;
   size_t c = 0;
-  for (; c + L <= ch; c += L) dw_scatter_group<V, false>(ch, c, L, out_w, nrows, kw, grad_out, w, w_row, gi, gi_row, gi_x);
+  for (; c + L <= ch; c += L)
+    dw_scatter_group<V, false>(ch, c, L, out_w, nrows, kw, grad_out, w, w_row, gi, gi_row, gi_x);
   if (c < ch) dw_scatter_group<V, true>(ch, c, ch - c, out_w, nrows, kw, grad_out, w, w_row, gi, gi_row, gi_x);
 }
 
@@ -211,29 +221,29 @@ void dw_scatter(size_t ch, size_t out_w, size_t nrows, size_t kw, const float* g
 }  // namespace nn
 
 // Defines the five nn_f32_dwconv_*__<isa> functions of f32-dwconv.h over vector interface V.
-#define NN_DEFINE_DWCONV_UKERNELS(isa, V)                                                                        \
-  void nn_f32_dwconv_ukernel_3x3__##isa(size_t ch, size_t out_w, size_t nrows, size_t kw, const float* in,       \
-                                        ptrdiff_t in_row, size_t in_x, const float* w, ptrdiff_t w_row,          \
-                                        ptrdiff_t w_col, const float* bias, float* out, bool accumulate) {       \
-    dw_conv_3x3<V>(ch, out_w, nrows, kw, in, in_row, in_x, w, w_row, w_col, bias, out, accumulate);              \
-  }                                                                                                              \
-  void nn_f32_dwconv_ukernel_generic__##isa(size_t ch, size_t out_w, size_t nrows, size_t kw, const float* in,   \
-                                            ptrdiff_t in_row, size_t in_x, const float* w, ptrdiff_t w_row,      \
-                                            ptrdiff_t w_col, const float* bias, float* out, bool accumulate) {   \
-    dw_conv_generic<V>(ch, out_w, nrows, kw, in, in_row, in_x, w, w_row, w_col, bias, out, accumulate);          \
-  }                                                                                                              \
-  void nn_f32_dwconv_backward_filter_ukernel_3x3__##isa(size_t ch, size_t out_w, size_t nrows, size_t kw,        \
-                                                        const float* in, ptrdiff_t in_row, size_t in_x,          \
-                                                        const float* grad_out, float* gw, size_t gw_row) {       \
-    dw_backward_filter_3x3<V>(ch, out_w, nrows, kw, in, in_row, in_x, grad_out, gw, gw_row);                     \
-  }                                                                                                              \
-  void nn_f32_dwconv_backward_filter_ukernel_generic__##isa(size_t ch, size_t out_w, size_t nrows, size_t kw,    \
-                                                            const float* in, ptrdiff_t in_row, size_t in_x,      \
-                                                            const float* grad_out, float* gw, size_t gw_row) {   \
-    dw_backward_filter_generic<V>(ch, out_w, nrows, kw, in, in_row, in_x, grad_out, gw, gw_row);                 \
-  }                                                                                                              \
-  void nn_f32_dwconv_scatter_ukernel_generic__##isa(size_t ch, size_t out_w, size_t nrows, size_t kw,            \
-                                                    const float* grad_out, const float* w, size_t w_row,         \
-                                                    float* gi, size_t gi_row, size_t gi_x) {                     \
-    dw_scatter<V>(ch, out_w, nrows, kw, grad_out, w, w_row, gi, gi_row, gi_x);                                   \
+#define NN_DEFINE_DWCONV_UKERNELS(isa, V)                                                                           \
+  void nn_f32_dwconv_ukernel_3x3__##isa(size_t ch, size_t out_w, size_t nrows, size_t kw, const float* in,          \
+                                        ptrdiff_t in_row, size_t in_x, const float* w, ptrdiff_t w_row,             \
+                                        ptrdiff_t w_col, const float* bias, float* out, bool accumulate) {          \
+    dw_conv_3x3<V>(ch, out_w, nrows, kw, in, in_row, in_x, w, w_row, w_col, bias, out, accumulate);                 \
+  }                                                                                                                 \
+  void nn_f32_dwconv_ukernel_generic__##isa(size_t ch, size_t out_w, size_t nrows, size_t kw, const float* in,      \
+                                            ptrdiff_t in_row, size_t in_x, const float* w, ptrdiff_t w_row,         \
+                                            ptrdiff_t w_col, const float* bias, float* out, bool accumulate) {      \
+    dw_conv_generic<V>(ch, out_w, nrows, kw, in, in_row, in_x, w, w_row, w_col, bias, out, accumulate);             \
+  }                                                                                                                 \
+  void nn_f32_dwconv_backward_filter_ukernel_3x3__##isa(size_t ch, size_t out_w, size_t nrows, size_t kw,           \
+                                                        const float* in, ptrdiff_t in_row, size_t in_x,             \
+                                                        const float* grad_out, float* gw, size_t gw_row) {          \
+    dw_backward_filter_3x3<V>(ch, out_w, nrows, kw, in, in_row, in_x, grad_out, gw, gw_row);                        \
+  }                                                                                                                 \
+  void nn_f32_dwconv_backward_filter_ukernel_generic__##isa(size_t ch, size_t out_w, size_t nrows, size_t kw,       \
+                                                            const float* in, ptrdiff_t in_row, size_t in_x,         \
+                                                            const float* grad_out, float* gw, size_t gw_row) {      \
+    dw_backward_filter_generic<V>(ch, out_w, nrows, kw, in, in_row, in_x, grad_out, gw, gw_row);                    \
+  }                                                                                                                 \
+  void nn_f32_dwconv_scatter_ukernel_generic__##isa(size_t ch, size_t out_w, size_t nrows, size_t kw,               \
+                                                    const float* grad_out, const float* w, size_t w_row, float* gi, \
+                                                    size_t gi_row, size_t gi_x) {                                   \
+    dw_scatter<V>(ch, out_w, nrows, kw, grad_out, w, w_row, gi, gi_row, gi_x);                                      \
   }

@@ -12,27 +12,23 @@
 
 namespace nn {
 
-void nn_f32_gemm_ukernel__scalar(size_t m, size_t n, size_t k,
-                                 const float* a, size_t a_stride,
-                                 const float* b, size_t b_stride,
-                                 float* c, size_t c_stride, bool accumulate) {
+void nn_f32_gemm_ukernel__scalar(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const float* b,
+                                 size_t b_stride, float* c, size_t c_stride, bool accumulate) {
   for (size_t i = 0; i < m; ++i) {
     float* c_row = c + i * c_stride;
     if (!accumulate) std::memset(c_row, 0, n * sizeof(float));
     const float* a_row = a + i * a_stride;
     for (size_t p = 0; p < k; ++p) {
       const float av = a_row[p];
-      if (av == 0.0f) continue;   // im2col edges and ReLU'd gradients are often zero
+      if (av == 0.0f) continue;  // im2col edges and ReLU'd gradients are often zero
       const float* b_row = b + p * b_stride;
       for (size_t j = 0; j < n; ++j) c_row[j] += av * b_row[j];
     }
   }
 }
 
-void nn_f32_gemm_tn_ukernel__scalar(size_t m, size_t k, size_t n,
-                                    const float* a, size_t a_stride,
-                                    const float* b, size_t b_stride,
-                                    float* c, size_t c_stride) {
+void nn_f32_gemm_tn_ukernel__scalar(size_t m, size_t k, size_t n, const float* a, size_t a_stride, const float* b,
+                                    size_t b_stride, float* c, size_t c_stride) {
   for (size_t i = 0; i < m; ++i) {
     const float* a_row = a + i * a_stride;
     const float* b_row = b + i * b_stride;

@@ -40,15 +40,15 @@ namespace {
 
 // How the A values of one k step reach the tile.
 enum class Strategy {
-  kLoadSplat,   // one broadcast load per row and k (XNNPACK "loadsplat")
-  kSplat,       // one vector load of 4 consecutive k per row, then lane broadcasts (XNNPACK "splat")
+  kLoadSplat,  // one broadcast load per row and k (XNNPACK "loadsplat")
+  kSplat,      // one vector load of 4 consecutive k per row, then lane broadcasts (XNNPACK "splat")
 };
 
 // Where the tile's A values are (a is an array of MR pointers).
 enum class ALayout {
-  kRows,      // A(i, p) = a[i][p]: row-major A, one pointer per row (packed-W kernels)
-  kColumns,   // A(i, p) = a[0][p * a_step + i]: transposed A, all MR rows present (tn kernels)
-  kStrided,   // A(i, p) = a[i][p * a_step]: transposed A with aliased rows, mr < MR (tn kernels)
+  kRows,     // A(i, p) = a[i][p]: row-major A, one pointer per row (packed-W kernels)
+  kColumns,  // A(i, p) = a[0][p * a_step + i]: transposed A, all MR rows present (tn kernels)
+  kStrided,  // A(i, p) = a[i][p * a_step]: transposed A with aliased rows, mr < MR (tn kernels)
 };
 
 // One MR x (NV * kLanes) tile over the whole depth kc:
@@ -57,9 +57,8 @@ enum class ALayout {
 // (one pointer update per row per KU steps; kRows only). For a tail tile (TAIL), only n columns
 // are valid (NV = ceil(n / kLanes)): C is loaded and stored partially.
 template <class V, size_t MR, size_t NV, bool TAIL, Strategy S, size_t KU, ALayout AL>
-inline void gemm_tile(size_t kc, const float* const* a, size_t a_step, const float* b, size_t b_step,
-                      const float* bias, float* const* c, size_t n, bool accumulate, bool clamp,
-                      float lo, float hi) {
+inline void gemm_tile(size_t kc, const float* const* a, size_t a_step, const float* b, size_t b_step, const float* bias,
+                      float* const* c, size_t n, bool accumulate, bool clamp, float lo, float hi) {
   using Vec = typename V::Vec;
   constexpr size_t L = V::kLanes;
   // Columns in the last vector of the tile (all of them unless this is a ragged tail).
@@ -91,16 +90,15 @@ inline void gemm_tile(size_t kc, const float* const* a, size_t a_step, const flo
         va[i] = V::load(ap[i]);
         ap[i] += 4;
       }
-#define NN_GEMM_SPLAT_STEP(LANE)                                                         \
-  {                                                                                      \
-    Vec vb[NV];                                                                          \
-    NN_UNROLL for (size_t j = 0; j < NV; ++j) vb[j] = V::load(b + LANE * b_step + j * L); \
-    NN_UNROLL for (size_t i = 0; i < MR; ++i) {                                          \
-      const Vec va_l = V::template splat_lane<LANE>(va[i]);                              \
-      NN_UNROLL for (size_t j = 0; j < NV; ++j) acc[i][j] = V::mul_add(acc[i][j], va_l, vb[j]); \
-    }                                                                                    \
-    NN_UNROLL for (size_t i = 0; i < MR; ++i)                                            \
-      NN_UNROLL for (size_t j = 0; j < NV; ++j) V::keep_order(acc[i][j]);                \
+#define NN_GEMM_SPLAT_STEP(LANE)                                                                                  \
+  {                                                                                                               \
+    Vec vb[NV];                                                                                                   \
+    NN_UNROLL for (size_t j = 0; j < NV; ++j) vb[j] = V::load(b + LANE * b_step + j * L);                         \
+    NN_UNROLL for (size_t i = 0; i < MR; ++i) {                                                                   \
+      const Vec va_l = V::template splat_lane<LANE>(va[i]);                                                       \
+      NN_UNROLL for (size_t j = 0; j < NV; ++j) acc[i][j] = V::mul_add(acc[i][j], va_l, vb[j]);                   \
+    }                                                                                                             \
+    NN_UNROLL for (size_t i = 0; i < MR; ++i) NN_UNROLL for (size_t j = 0; j < NV; ++j) V::keep_order(acc[i][j]); \
   }
       NN_GEMM_SPLAT_STEP(0)
       NN_GEMM_SPLAT_STEP(1)
@@ -119,8 +117,7 @@ inline void gemm_tile(size_t kc, const float* const* a, size_t a_step, const flo
           const Vec va = V::load_splat(AL == ALayout::kColumns ? ap[0] + u * a_step + i : ap[i] + u);
           NN_UNROLL for (size_t j = 0; j < NV; ++j) acc[i][j] = V::mul_add(acc[i][j], va, vb[j]);
         }
-        NN_UNROLL for (size_t i = 0; i < MR; ++i)
-          NN_UNROLL for (size_t j = 0; j < NV; ++j) V::keep_order(acc[i][j]);
+        NN_UNROLL for (size_t i = 0; i < MR; ++i) NN_UNROLL for (size_t j = 0; j < NV; ++j) V::keep_order(acc[i][j]);
       }
       b += KU * b_step;
       if constexpr (AL == ALayout::kColumns) {
@@ -139,8 +136,7 @@ inline void gemm_tile(size_t kc, const float* const* a, size_t a_step, const flo
       const Vec va = V::load_splat(AL == ALayout::kColumns ? ap[0] + i : ap[i]);
       NN_UNROLL for (size_t j = 0; j < NV; ++j) acc[i][j] = V::mul_add(acc[i][j], va, vb[j]);
     }
-    NN_UNROLL for (size_t i = 0; i < MR; ++i)
-      NN_UNROLL for (size_t j = 0; j < NV; ++j) V::keep_order(acc[i][j]);
+    NN_UNROLL for (size_t i = 0; i < MR; ++i) NN_UNROLL for (size_t j = 0; j < NV; ++j) V::keep_order(acc[i][j]);
     if constexpr (AL == ALayout::kRows) {
       NN_UNROLL for (size_t i = 0; i < MR; ++i) ap[i] += 1;
     } else if constexpr (AL == ALayout::kStrided) {
@@ -152,32 +148,33 @@ inline void gemm_tile(size_t kc, const float* const* a, size_t a_step, const flo
 
   if (clamp) {
     const Vec vlo = V::splat(lo), vhi = V::splat(hi);
-    NN_UNROLL for (size_t i = 0; i < MR; ++i)
-      NN_UNROLL for (size_t j = 0; j < NV; ++j) acc[i][j] = V::clamp(acc[i][j], vlo, vhi);
+    NN_UNROLL for (size_t i = 0; i < MR; ++i) NN_UNROLL for (size_t j = 0; j < NV; ++j) acc[i][j] =
+        V::clamp(acc[i][j], vlo, vhi);
   }
   // Highest row first, so that where rows alias, row mr-1 is stored last (all hold equal values).
   NN_UNROLL for (size_t rr = 0; rr < MR; ++rr) {
     const size_t r = MR - 1 - rr;
     NN_UNROLL for (size_t j = 0; j + 1 < NV; ++j) V::store(c[r] + j * L, acc[r][j]);
-    if (TAIL) V::store_partial(c[r] + (NV - 1) * L, acc[r][NV - 1], last);
-    else      V::store(c[r] + (NV - 1) * L, acc[r][NV - 1]);
+    if (TAIL)
+      V::store_partial(c[r] + (NV - 1) * L, acc[r][NV - 1], last);
+    else
+      V::store(c[r] + (NV - 1) * L, acc[r][NV - 1]);
   }
 }
 
 // The last, partial panel (0 < n < NR): a tile only as wide as its ceil(n / kLanes) vectors.
 template <class V, size_t MR, size_t NR, Strategy S, size_t KU, ALayout AL>
-inline void gemm_tail(size_t kc, const float* const* a, size_t a_step, const float* b, size_t b_step,
-                      const float* bias, float* const* c, size_t n, bool accumulate, bool clamp, float lo,
-                      float hi) {
+inline void gemm_tail(size_t kc, const float* const* a, size_t a_step, const float* b, size_t b_step, const float* bias,
+                      float* const* c, size_t n, bool accumulate, bool clamp, float lo, float hi) {
   constexpr size_t L = V::kLanes;
   constexpr size_t NV = NR / L;
   const size_t nv = (n + L - 1) / L;
-#define NN_GEMM_TAIL_CASE(W)                                                                            \
-  if constexpr (W <= NV) {                                                                              \
-    if (nv == W) {                                                                                      \
+#define NN_GEMM_TAIL_CASE(W)                                                                                 \
+  if constexpr (W <= NV) {                                                                                   \
+    if (nv == W) {                                                                                           \
       gemm_tile<V, MR, W, true, S, KU, AL>(kc, a, a_step, b, b_step, bias, c, n, accumulate, clamp, lo, hi); \
-      return;                                                                                           \
-    }                                                                                                   \
+      return;                                                                                                \
+    }                                                                                                        \
   }
   NN_GEMM_TAIL_CASE(1)
   NN_GEMM_TAIL_CASE(2)
@@ -198,14 +195,12 @@ inline void tile_rows(size_t mr, T* base, size_t stride, T** rows) {
   NN_UNROLL for (size_t i = 1; i < MR; ++i) rows[i] = i < mr ? rows[i - 1] + stride : rows[i - 1];
 }
 
-inline bool needs_clamp(const GemmParams& p) {
-  return p.min != -__builtin_inff() || p.max != __builtin_inff();
-}
+inline bool needs_clamp(const GemmParams& p) { return p.min != -__builtin_inff() || p.max != __builtin_inff(); }
 
 // GemmUkernelFn body: A row-major, W packed in NR-column panels with bias (kernels.h).
 template <class V, size_t MR, size_t NR, Strategy S, size_t KU>
-inline void gemm_packed(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride, const float* w,
-                        float* c, size_t c_stride, const GemmParams* params) {
+inline void gemm_packed(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride, const float* w, float* c,
+                        size_t c_stride, const GemmParams* params) {
   static_assert(NR % V::kLanes == 0, "NR must be a whole number of vectors");
   assert(mr != 0 && mr <= MR);
   assert(nc != 0);
@@ -220,21 +215,20 @@ inline void gemm_packed(size_t mr, size_t nc, size_t kc, const float* a, size_t 
   const float lo = params->min, hi = params->max;
   const size_t panel = NR * (kc + 1);
   for (; nc >= NR; nc -= NR) {
-    gemm_tile<V, MR, NR / V::kLanes, false, S, KU, ALayout::kRows>(kc, ar, 1, w + NR, NR, w, cr, NR, accumulate,
-                                                                  clamp, lo, hi);
+    gemm_tile<V, MR, NR / V::kLanes, false, S, KU, ALayout::kRows>(kc, ar, 1, w + NR, NR, w, cr, NR, accumulate, clamp,
+                                                                   lo, hi);
     w += panel;
     NN_UNROLL for (size_t i = 0; i < MR; ++i) cr[i] += NR;
   }
-  if (nc != 0)
-    gemm_tail<V, MR, NR, S, KU, ALayout::kRows>(kc, ar, 1, w + NR, NR, w, cr, nc, accumulate, clamp, lo, hi);
+  if (nc != 0) gemm_tail<V, MR, NR, S, KU, ALayout::kRows>(kc, ar, 1, w + NR, NR, w, cr, nc, accumulate, clamp, lo, hi);
 }
 
 // GemmTnUkernelFn body: A stored transposed (A(i, p) = a[p * a_stride + i]), B unpacked. A full
 // tile reads its MR values of a k step at constant offsets from one pointer; a partial one
 // (mr < MR) keeps a pointer per row, the rows past mr aliasing row mr-1.
 template <class V, size_t MR, size_t NR, size_t KU, ALayout AL>
-inline void gemm_tn_rows(size_t nc, size_t kc, const float* const* ar, size_t a_stride, const float* b,
-                         size_t b_stride, float** cr, const GemmParams* params) {
+inline void gemm_tn_rows(size_t nc, size_t kc, const float* const* ar, size_t a_stride, const float* b, size_t b_stride,
+                         float** cr, const GemmParams* params) {
   const bool accumulate = params->accumulate, clamp = needs_clamp(*params);
   const float lo = params->min, hi = params->max;
   for (; nc >= NR; nc -= NR) {
@@ -249,8 +243,8 @@ inline void gemm_tn_rows(size_t nc, size_t kc, const float* const* ar, size_t a_
 }
 
 template <class V, size_t MR, size_t NR, size_t KU>
-inline void gemm_tn(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride, const float* b,
-                    size_t b_stride, float* c, size_t c_stride, const GemmParams* params) {
+inline void gemm_tn(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride, const float* b, size_t b_stride,
+                    float* c, size_t c_stride, const GemmParams* params) {
   static_assert(NR % V::kLanes == 0, "NR must be a whole number of vectors");
   assert(mr != 0 && mr <= MR);
   assert(nc != 0);
@@ -260,23 +254,25 @@ inline void gemm_tn(size_t mr, size_t nc, size_t kc, const float* a, size_t a_st
   assert(a != nullptr && b != nullptr && c != nullptr && params != nullptr);
   const float* ar[MR];
   float* cr[MR];
-  tile_rows<MR>(mr, a, 1, ar);   // row i of the tile is column i of the stored A
+  tile_rows<MR>(mr, a, 1, ar);  // row i of the tile is column i of the stored A
   tile_rows<MR>(mr, c, c_stride, cr);
-  if (mr == MR) gemm_tn_rows<V, MR, NR, KU, ALayout::kColumns>(nc, kc, ar, a_stride, b, b_stride, cr, params);
-  else          gemm_tn_rows<V, MR, NR, 1, ALayout::kStrided>(nc, kc, ar, a_stride, b, b_stride, cr, params);
+  if (mr == MR)
+    gemm_tn_rows<V, MR, NR, KU, ALayout::kColumns>(nc, kc, ar, a_stride, b, b_stride, cr, params);
+  else
+    gemm_tn_rows<V, MR, NR, 1, ALayout::kStrided>(nc, kc, ar, a_stride, b, b_stride, cr, params);
 }
 
 }  // namespace
 }  // namespace nn
 
 // Defines the exported kernel `fn` as an instance of the bodies above.
-#define NN_DEFINE_GEMM_UKERNEL(fn, V, MR, NR, S, KU)                                                    \
+#define NN_DEFINE_GEMM_UKERNEL(fn, V, MR, NR, S, KU)                                                         \
   void fn(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride, const float* packed_w, float* c, \
-          size_t c_stride, const GemmParams* params) {                                                  \
-    gemm_packed<V, MR, NR, S, KU>(mr, nc, kc, a, a_stride, packed_w, c, c_stride, params);              \
+          size_t c_stride, const GemmParams* params) {                                                       \
+    gemm_packed<V, MR, NR, S, KU>(mr, nc, kc, a, a_stride, packed_w, c, c_stride, params);                   \
   }
-#define NN_DEFINE_GEMM_TN_UKERNEL(fn, V, MR, NR, KU)                                                      \
-  void fn(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride, const float* b, size_t b_stride, \
-          float* c, size_t c_stride, const GemmParams* params) {                                          \
-    gemm_tn<V, MR, NR, KU>(mr, nc, kc, a, a_stride, b, b_stride, c, c_stride, params);                    \
+#define NN_DEFINE_GEMM_TN_UKERNEL(fn, V, MR, NR, KU)                                                                   \
+  void fn(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride, const float* b, size_t b_stride, float* c, \
+          size_t c_stride, const GemmParams* params) {                                                                 \
+    gemm_tn<V, MR, NR, KU>(mr, nc, kc, a, a_stride, b, b_stride, c, c_stride, params);                                 \
   }

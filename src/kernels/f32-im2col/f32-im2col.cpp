@@ -8,19 +8,19 @@
 
 namespace nn {
 
-void nn_f32_im2col(const ConvDims& d, const float* in, size_t row_begin, size_t row_end,
-                   size_t k_begin, size_t k_end, float* col) {
+void nn_f32_im2col(const ConvDims& d, const float* in, size_t row_begin, size_t row_end, size_t k_begin, size_t k_end,
+                   float* col) {
   const size_t width = k_end - k_begin;
   const size_t ci = d.in_c;
-  const size_t tap_row = d.kernel_w * ci;   // K columns of one kernel row ky
+  const size_t tap_row = d.kernel_w * ci;  // K columns of one kernel row ky
   const long in_w = static_cast<long>(d.in_w), in_h = static_cast<long>(d.in_h);
   size_t ox = row_begin % d.out_w;
   size_t oy = (row_begin / d.out_w) % d.out_h;
-  size_t n  = row_begin / (d.out_w * d.out_h);
+  size_t n = row_begin / (d.out_w * d.out_h);
   // Kernel rows that [k_begin, k_end) touches.
   const size_t ky_begin = k_begin / tap_row, ky_end = (k_end + tap_row - 1) / tap_row;
   for (size_t row = row_begin; row < row_end; ++row) {
-    float* dst = col + (row - row_begin) * width;   // dst[k - k_begin] is column k of this row
+    float* dst = col + (row - row_begin) * width;  // dst[k - k_begin] is column k of this row
     const long ix0 = static_cast<long>(ox * d.stride_w) - static_cast<long>(d.pad_left);
     // Taps kx in [kx_lo, kx_hi) read inside the image; they are adjacent pixels (no dilation),
     // so a kernel row's valid taps are one contiguous run of the input: one copy, not KW.
@@ -30,7 +30,7 @@ void nn_f32_im2col(const ConvDims& d, const float* in, size_t row_begin, size_t 
       const size_t r0 = ky * tap_row;
       const size_t lo = std::max(k_begin, r0), hi = std::min(k_end, r0 + tap_row);
       const long iy = static_cast<long>(oy * d.stride_h + ky) - static_cast<long>(d.pad_top);
-      size_t v0 = r0 + kx_lo * ci, v1 = r0 + kx_hi * ci;   // the valid columns of this kernel row
+      size_t v0 = r0 + kx_lo * ci, v1 = r0 + kx_hi * ci;  // the valid columns of this kernel row
       if (iy < 0 || iy >= in_h || kx_lo >= kx_hi) v0 = v1 = hi;
       v0 = std::clamp(v0, lo, hi);
       v1 = std::clamp(v1, v0, hi);

@@ -28,8 +28,8 @@ static void for_each_tap(const ConvDims& d, F f) {
           }
 }
 
-void nn_f32_conv2d_forward__reference(const ConvDims& d, const float* in, const float* filter,
-                                      const float* bias, float* out) {
+void nn_f32_conv2d_forward__reference(const ConvDims& d, const float* in, const float* filter, const float* bias,
+                                      float* out) {
   const size_t out_size = d.batch * d.out_h * d.out_w * d.out_c;
   for (size_t i = 0; i < out_size; ++i) out[i] = bias ? bias[i % d.out_c] : 0.0f;
   for_each_tap(d, [&](size_t n, size_t oy, size_t ox, size_t ky, size_t kx, size_t iy, size_t ix) {
@@ -42,8 +42,8 @@ void nn_f32_conv2d_forward__reference(const ConvDims& d, const float* in, const 
   });
 }
 
-void nn_f32_conv2d_backward_input__reference(const ConvDims& d, const float* grad_out,
-                                             const float* filter, float* grad_in) {
+void nn_f32_conv2d_backward_input__reference(const ConvDims& d, const float* grad_out, const float* filter,
+                                             float* grad_in) {
   for_each_tap(d, [&](size_t n, size_t oy, size_t ox, size_t ky, size_t kx, size_t iy, size_t ix) {
     const float* go = grad_out + ((n * d.out_h + oy) * d.out_w + ox) * d.out_c;
     float* gi = grad_in + ((n * d.in_h + iy) * d.in_w + ix) * d.in_c;

@@ -15,8 +15,10 @@ void nn_f32_pack_gemm_w(size_t k, size_t n, size_t nr, const float* w, size_t w_
   assert(w_stride >= n || k <= 1);
   for (size_t j0 = 0; j0 < n; j0 += nr) {
     const size_t cols = n - j0 < nr ? n - j0 : nr;
-    if (bias) std::memcpy(packed, bias + j0, cols * sizeof(float));
-    else      std::memset(packed, 0, cols * sizeof(float));
+    if (bias)
+      std::memcpy(packed, bias + j0, cols * sizeof(float));
+    else
+      std::memset(packed, 0, cols * sizeof(float));
     std::memset(packed + cols, 0, (nr - cols) * sizeof(float));
     packed += nr;
     for (size_t p = 0; p < k; ++p) {
@@ -27,14 +29,16 @@ void nn_f32_pack_gemm_w(size_t k, size_t n, size_t nr, const float* w, size_t w_
   }
 }
 
-void nn_f32_pack_gemm_w_transposed(size_t kb, size_t kr, size_t n, size_t nr, const float* w,
-                                   ptrdiff_t block_stride, size_t w_stride, const float* bias, float* packed) {
+void nn_f32_pack_gemm_w_transposed(size_t kb, size_t kr, size_t n, size_t nr, const float* w, ptrdiff_t block_stride,
+                                   size_t w_stride, const float* bias, float* packed) {
   assert(nr != 0);
   assert(w_stride >= kr || n <= 1);
   for (size_t j0 = 0; j0 < n; j0 += nr) {
     const size_t cols = n - j0 < nr ? n - j0 : nr;
-    if (bias) std::memcpy(packed, bias + j0, cols * sizeof(float));
-    else      std::memset(packed, 0, cols * sizeof(float));
+    if (bias)
+      std::memcpy(packed, bias + j0, cols * sizeof(float));
+    else
+      std::memset(packed, 0, cols * sizeof(float));
     std::memset(packed + cols, 0, (nr - cols) * sizeof(float));
     packed += nr;
     for (size_t blk = 0; blk < kb; ++blk) {

@@ -17,7 +17,7 @@ import { setTrainConfig } from './ui/train-settings.js';
 import { setupUsePanel } from './ui/use-panel.js';
 
 const app = new App(new WorkerClient());
-(window as unknown as { app: App }).app = app;   // for tests and the console
+(window as unknown as { app: App }).app = app; // for tests and the console
 
 setupTabs(app);
 setupDatasetPanel(app);
@@ -28,9 +28,12 @@ setupInspectPanel(app);
 setupUsePanel(app);
 
 async function offerResume(): Promise<void> {
-  const s = await idbGet<SavedSession & { datasetPersisted?: boolean; dismissed?: boolean }>('meta', 'session').catch(() => undefined);
+  const s = await idbGet<SavedSession & { datasetPersisted?: boolean; dismissed?: boolean }>('meta', 'session').catch(
+    () => undefined,
+  );
   if (!s || s.dismissed || !s.datasetPersisted) return;
-  $('resume-text').textContent = `Saved training: ${s.modelName}, ${s.epoch} epoch${s.epoch === 1 ? '' : 's'} on ${s.total} images (${s.classes.join(', ')}), ${new Date(s.savedAt).toLocaleString()}.`;
+  $('resume-text').textContent =
+    `Saved training: ${s.modelName}, ${s.epoch} epoch${s.epoch === 1 ? '' : 's'} on ${s.total} images (${s.classes.join(', ')}), ${new Date(s.savedAt).toLocaleString()}.`;
   $('resume-banner').hidden = false;
   $button('resume-discard').onclick = async () => {
     $('resume-banner').hidden = true;
@@ -47,7 +50,10 @@ async function offerResume(): Promise<void> {
       app.state.modelConfig = r.config;
       app.state.history = r.history;
       renderDataset(r.dataset);
-      setStatus('ingest-status', `Restored ${r.dataset.total} images in ${r.dataset.classes.length} classes from this browser's storage.`);
+      setStatus(
+        'ingest-status',
+        `Restored ${r.dataset.total} images in ${r.dataset.classes.length} classes from this browser's storage.`,
+      );
       setEditor(r.config);
       setAugmentConfig(r.config.augment);
       if (r.train) setTrainConfig(r.train);
@@ -57,12 +63,18 @@ async function offerResume(): Promise<void> {
       app.emit('model');
       app.emit('history');
       // Inspect's confusion matrix and misclassified images for the restored model, at once.
-      void app.worker.call('validate', null).then((v) => {
-        app.state.validation = v.result;
-        app.emit('validation');
-      }).catch(() => {});
+      void app.worker
+        .call('validate', null)
+        .then((v) => {
+          app.state.validation = v.result;
+          app.emit('validation');
+        })
+        .catch(() => {});
       $('resume-banner').hidden = true;
-      setStatus('train-status', `Resumed from the checkpoint of epoch ${r.history.length}: raise "Epochs (total)" if needed and press Start to continue.`);
+      setStatus(
+        'train-status',
+        `Resumed from the checkpoint of epoch ${r.history.length}: raise "Epochs (total)" if needed and press Start to continue.`,
+      );
       document.body.dataset.restored = String(r.history.length);
       app.selectTab('train');
     } catch (e) {
@@ -77,7 +89,10 @@ async function memoryReadout(): Promise<void> {
   try {
     const m = await app.worker.call('memory', null);
     const js = (performance as Performance & { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize;
-    $('memory').textContent = `Worker: engine heap ${fmtBytes(m.heapBytes)}, dataset ${fmtBytes(m.datasetBytes)} in memory` + (m.spilledBytes ? ` + ${fmtBytes(m.spilledBytes)} on disk (OPFS)` : '') + (js ? ` · page JS heap ${fmtBytes(js)}` : '');
+    $('memory').textContent =
+      `Worker: engine heap ${fmtBytes(m.heapBytes)}, dataset ${fmtBytes(m.datasetBytes)} in memory` +
+      (m.spilledBytes ? ` + ${fmtBytes(m.spilledBytes)} on disk (OPFS)` : '') +
+      (js ? ` · page JS heap ${fmtBytes(js)}` : '');
   } catch {
     /* the worker is busy or gone: try again later */
   }
@@ -87,17 +102,38 @@ async function memoryReadout(): Promise<void> {
 function explainSingleThread(): void {
   const cores = navigator.hardwareConcurrency || 1;
   const engine = $('engine');
-  engine.textContent = `Engine: single-threaded WebAssembly build (st). Training uses 1 of this computer's ${cores} CPU core${cores === 1 ? '' : 's'}, so it is slower than it could be` +
+  engine.textContent =
+    `Engine: single-threaded WebAssembly build (st). Training uses 1 of this computer's ${cores} CPU core${cores === 1 ? '' : 's'}, so it is slower than it could be` +
     (cores > 1 ? ' (with 2 cores the threaded build trains about 1.8x as fast; more cores help more).' : '.');
   engine.classList.add('warn');
-  const headers = h('pre', { class: 'headers', text: 'Cross-Origin-Opener-Policy: same-origin\nCross-Origin-Embedder-Policy: require-corp' });
+  const headers = h('pre', {
+    class: 'headers',
+    text: 'Cross-Origin-Opener-Policy: same-origin\nCross-Origin-Embedder-Policy: require-corp',
+  });
   const body = crossOriginIsolated
-    ? [h('p', { text: 'Why: this browser does not offer SharedArrayBuffer, which WebAssembly threads need. A current Chrome, Edge, Firefox or Safari does.' })]
-    : [h('p', { text: 'Why: the page is served without the cross-origin isolation headers, so the browser withholds SharedArrayBuffer, which WebAssembly threads need.' }),
-      h('p', { text: 'Fix: have the web server send these two headers with the app\'s files (see "Deploying" in the README; scripts/run.sh already does), then reload:' }),
-      headers,
-      h('p', { text: 'Hosts that cannot set headers (e.g. GitHub Pages) can add them with a service worker such as coi-serviceworker. Everything works meanwhile, only slower.' })];
-  const details = h('details', { id: 'engine-help', class: 'engine-help' }, h('summary', { text: 'Why one core, and how to make training faster' }), ...body);
+    ? [
+        h('p', {
+          text: 'Why: this browser does not offer SharedArrayBuffer, which WebAssembly threads need. A current Chrome, Edge, Firefox or Safari does.',
+        }),
+      ]
+    : [
+        h('p', {
+          text: 'Why: the page is served without the cross-origin isolation headers, so the browser withholds SharedArrayBuffer, which WebAssembly threads need.',
+        }),
+        h('p', {
+          text: 'Fix: have the web server send these two headers with the app\'s files (see "Deploying" in the README; scripts/run.sh already does), then reload:',
+        }),
+        headers,
+        h('p', {
+          text: 'Hosts that cannot set headers (e.g. GitHub Pages) can add them with a service worker such as coi-serviceworker. Everything works meanwhile, only slower.',
+        }),
+      ];
+  const details = h(
+    'details',
+    { id: 'engine-help', class: 'engine-help' },
+    h('summary', { text: 'Why one core, and how to make training faster' }),
+    ...body,
+  );
   document.getElementById('engine-help')?.remove();
   engine.after(details);
 }
@@ -107,7 +143,8 @@ async function start(): Promise<void> {
     const threads = Number(new URLSearchParams(location.search).get('threads')) || undefined;
     const info = await app.worker.call('init', { threads });
     app.state.engine = info;
-    $('engine').textContent = `Engine: ${info.variant === 'mt' ? 'threaded' : 'single-threaded'} WebAssembly build (${info.variant}), ${info.threads} thread${info.threads === 1 ? '' : 's'}, SIMD ${info.simd ? 'on' : 'off'} — ${info.reason}.`;
+    $('engine').textContent =
+      `Engine: ${info.variant === 'mt' ? 'threaded' : 'single-threaded'} WebAssembly build (${info.variant}), ${info.threads} thread${info.threads === 1 ? '' : 's'}, SIMD ${info.simd ? 'on' : 'off'} — ${info.reason}.`;
     if (info.variant === 'st') explainSingleThread();
     document.body.dataset.engine = info.variant;
   } catch (e) {

@@ -2,7 +2,14 @@
 import type { EngineInfo } from 'convnet-wasm';
 import type { Collected } from './data/collect.js';
 import type { WorkerClient } from './train/client.js';
-import type { DatasetSummary, EpochRecord, ModelConfig, ModelInfo, TrainState, ValidationResult } from './train/messages.js';
+import type {
+  DatasetSummary,
+  EpochRecord,
+  ModelConfig,
+  ModelInfo,
+  TrainState,
+  ValidationResult,
+} from './train/messages.js';
 
 export interface AppState {
   engine: EngineInfo | null;
@@ -19,7 +26,14 @@ export type AppEvent = 'dataset' | 'model' | 'history' | 'validation' | 'train-s
 
 export class App {
   readonly state: AppState = {
-    engine: null, collected: null, dataset: null, model: null, modelConfig: null, history: [], validation: null, trainState: 'idle',
+    engine: null,
+    collected: null,
+    dataset: null,
+    model: null,
+    modelConfig: null,
+    history: [],
+    validation: null,
+    trainState: 'idle',
   };
   private bus = new EventTarget();
 

@@ -21,7 +21,13 @@ export function makeFolders(dir, { perClass = 60, classes = 3, corrupt = 3, tota
     return p;
   });
   return {
-    dir, classes: m.classes.map((c) => c.name).sort(), counts: Object.fromEntries(m.classes.map((c) => [c.name, c.count])), total: m.total,
-    corrupt: m.corrupt.map((c) => c.path), otherFiles: ['manifest.json'], extra, names: CLASS_NAMES,
+    dir,
+    classes: m.classes.map((c) => c.name).sort(),
+    counts: Object.fromEntries(m.classes.map((c) => [c.name, c.count])),
+    total: m.total,
+    corrupt: m.corrupt.map((c) => c.path),
+    otherFiles: ['manifest.json'],
+    extra,
+    names: CLASS_NAMES,
   };
 }

@@ -17,7 +17,7 @@ import { makeFolders } from './e2e-data.mjs';
 import { enginesFromArgs, launchBrowser } from '../../convnet-wasm/tests/browsers.mjs';
 
 const engines = enginesFromArgs(process.argv, ['chromium', 'firefox', 'webkit']);
-const THREADED = { chromium: true, firefox: true, webkit: false };   // WebKitGTK 2.50: no SharedArrayBuffer
+const THREADED = { chromium: true, firefox: true, webkit: false }; // WebKitGTK 2.50: no SharedArrayBuffer
 const sample = JSON.parse(readFileSync(join(appDir, '../../public/sample/index.json'), 'utf8'));
 const want = sample.classes.map((c) => [c.name, c.files.length]).sort((a, b) => a[0].localeCompare(b[0]));
 // A .zip of class folders with corrupt files (a truncated PNG, text named .jpg, an empty PNG),
@@ -28,7 +28,8 @@ const want = sample.classes.map((c) => [c.name, c.files.length]).sort((a, b) => 
 const work = mkdtempSync(join(tmpdir(), 'convnet-app-engines-'));
 const data = makeFolders(join(work, 'images'), { perClass: 20, classes: 3, corrupt: 3 });
 const zipped = {};
-for (const c of data.classes) for (const f of readdirSync(join(data.dir, c))) zipped[`images/${c}/${f}`] = readFileSync(join(data.dir, c, f));
+for (const c of data.classes)
+  for (const f of readdirSync(join(data.dir, c))) zipped[`images/${c}/${f}`] = readFileSync(join(data.dir, c, f));
 const zipPath = join(work, 'images.zip');
 writeFileSync(zipPath, zipSync(zipped));
 const { server, url } = await serve();
@@ -44,36 +45,86 @@ try {
       page = await browser.newPage();
       await page.goto(url);
       await page.waitFor(() => document.body.dataset.ready, { timeout: 60_000 });
-      const ready = await page.evaluate(() => ({ ready: document.body.dataset.ready, isolated: crossOriginIsolated,
-        engine: document.getElementById('engine').textContent, help: document.getElementById('engine-help')?.textContent ?? null }));
-      check(label(`engine loads in the worker (${THREADED[engine] ? 'threaded build' : 'single-thread fallback, says why'})`),
-        ready.ready === '1' && ready.isolated === true && (THREADED[engine]
-          ? /\(mt\), 2 threads/.test(ready.engine) && ready.help === null
-          : /\(st\)/.test(ready.engine) && /this browser does not offer SharedArrayBuffer/.test(ready.help)), ready);
-      await page.evaluate(() => { document.getElementById('input-size').value = '28'; document.getElementById('input-size').dispatchEvent(new Event('change', { bubbles: true })); document.getElementById('sample-btn').click(); });
+      const ready = await page.evaluate(() => ({
+        ready: document.body.dataset.ready,
+        isolated: crossOriginIsolated,
+        engine: document.getElementById('engine').textContent,
+        help: document.getElementById('engine-help')?.textContent ?? null,
+      }));
+      check(
+        label(
+          `engine loads in the worker (${THREADED[engine] ? 'threaded build' : 'single-thread fallback, says why'})`,
+        ),
+        ready.ready === '1' &&
+          ready.isolated === true &&
+          (THREADED[engine]
+            ? /\(mt\), 2 threads/.test(ready.engine) && ready.help === null
+            : /\(st\)/.test(ready.engine) && /this browser does not offer SharedArrayBuffer/.test(ready.help)),
+        ready,
+      );
+      await page.evaluate(() => {
+        document.getElementById('input-size').value = '28';
+        document.getElementById('input-size').dispatchEvent(new Event('change', { bubbles: true }));
+        document.getElementById('sample-btn').click();
+      });
       await page.waitFor(() => ['done', 'error'].includes(document.body.dataset.ingest), { timeout: 60_000 });
-      const counts = await page.evaluate(() => [...document.querySelectorAll('#class-counts tbody tr')].map((r) => [r.dataset.class, Number(r.querySelector('.count').textContent)]));
-      check(label('the built-in sample dataset loads with one click'), JSON.stringify(counts) === JSON.stringify(want), counts);
+      const counts = await page.evaluate(() =>
+        [...document.querySelectorAll('#class-counts tbody tr')].map((r) => [
+          r.dataset.class,
+          Number(r.querySelector('.count').textContent),
+        ]),
+      );
+      check(
+        label('the built-in sample dataset loads with one click'),
+        JSON.stringify(counts) === JSON.stringify(want),
+        counts,
+      );
       await page.screenshot(join(resultsDir, `engines-${engine}-sample.png`));
 
       // The zip through the file input: counts, and every corrupt file listed and skipped.
-      await page.evaluate(() => { delete document.body.dataset.ingest; });
+      await page.evaluate(() => {
+        delete document.body.dataset.ingest;
+      });
       await page.setInputFiles('#zip-input', zipPath);
       await page.waitFor(() => ['done', 'error'].includes(document.body.dataset.ingest), { timeout: 60_000 });
       const zip = await page.evaluate(() => ({
-        counts: [...document.querySelectorAll('#class-counts tbody tr')].map((r) => [r.dataset.class, Number(r.querySelector('.count').textContent)]),
-        skipped: [...document.querySelectorAll('#corrupt-list li')].map((e) => e.textContent) }));
-      check(label('a .zip through the file input: class counts, and the truncated, text and empty files skipped'),
+        counts: [...document.querySelectorAll('#class-counts tbody tr')].map((r) => [
+          r.dataset.class,
+          Number(r.querySelector('.count').textContent),
+        ]),
+        skipped: [...document.querySelectorAll('#corrupt-list li')].map((e) => e.textContent),
+      }));
+      check(
+        label('a .zip through the file input: class counts, and the truncated, text and empty files skipped'),
         JSON.stringify(zip.counts) === JSON.stringify(data.classes.map((c) => [c, data.counts[c]])) &&
-        zip.skipped.length === data.corrupt.length && data.corrupt.every((c) => zip.skipped.some((t) => t.includes(c))), { zip, corrupt: data.corrupt });
+          zip.skipped.length === data.corrupt.length &&
+          data.corrupt.every((c) => zip.skipped.some((t) => t.includes(c))),
+        { zip, corrupt: data.corrupt },
+      );
       // Back to the sample for the training below.
-      await page.evaluate(() => { delete document.body.dataset.ingest; document.getElementById('tab-data').click(); document.getElementById('sample-btn').click(); });
+      await page.evaluate(() => {
+        delete document.body.dataset.ingest;
+        document.getElementById('tab-data').click();
+        document.getElementById('sample-btn').click();
+      });
       await page.waitFor(() => ['done', 'error'].includes(document.body.dataset.ingest), { timeout: 60_000 });
 
       // Model and 2 epochs of training in the app's worker, driven through the DOM only.
-      await page.evaluate(() => { delete document.body.dataset.ingest; document.getElementById('tab-model').click(); document.getElementById('preset-tiny').click(); document.getElementById('build-btn').click(); });
-      await page.waitFor(() => document.body.dataset.model === 'built' || /Could not/.test(document.getElementById('model-status').textContent), { timeout: 30_000 });
-      const params = await page.evaluate(() => Number(document.getElementById('param-count')?.textContent.replace(/,/g, '') ?? 0));
+      await page.evaluate(() => {
+        delete document.body.dataset.ingest;
+        document.getElementById('tab-model').click();
+        document.getElementById('preset-tiny').click();
+        document.getElementById('build-btn').click();
+      });
+      await page.waitFor(
+        () =>
+          document.body.dataset.model === 'built' ||
+          /Could not/.test(document.getElementById('model-status').textContent),
+        { timeout: 30_000 },
+      );
+      const params = await page.evaluate(() =>
+        Number(document.getElementById('param-count')?.textContent.replace(/,/g, '') ?? 0),
+      );
       check(label('model built'), params > 100, params);
       const trainStart = Date.now();
       await page.evaluate(() => {
@@ -84,16 +135,37 @@ try {
         e.dispatchEvent(new Event('change', { bubbles: true }));
         document.getElementById('train-start').click();
       });
-      await page.waitFor(() => document.body.dataset.trained === '2' || /failed/.test(document.getElementById('train-status').textContent), { timeout: 240_000 });
-      await page.waitFor(() => document.querySelectorAll('#history-table tbody tr').length >= 2, { timeout: 5_000 }).catch(() => {});
-      const hist = await page.evaluate(() => [...document.querySelectorAll('#history-table tbody tr')].map((r) => Array.from(r.children, (c) => c.textContent)));
+      await page.waitFor(
+        () =>
+          document.body.dataset.trained === '2' || /failed/.test(document.getElementById('train-status').textContent),
+        { timeout: 240_000 },
+      );
+      await page
+        .waitFor(() => document.querySelectorAll('#history-table tbody tr').length >= 2, { timeout: 5_000 })
+        .catch(() => {});
+      const hist = await page.evaluate(() =>
+        [...document.querySelectorAll('#history-table tbody tr')].map((r) =>
+          Array.from(r.children, (c) => c.textContent),
+        ),
+      );
       const valAcc = Number(hist.at(-1)?.[4]);
-      check(label('2 epochs trained on the sample, validation accuracy above chance (1/4)'), hist.length === 2 && valAcc > 0.4,
-        { valAcc, hist, seconds: (Date.now() - trainStart) / 1000, status: await page.evaluate(() => document.getElementById('train-status').textContent) });
+      check(
+        label('2 epochs trained on the sample, validation accuracy above chance (1/4)'),
+        hist.length === 2 && valAcc > 0.4,
+        {
+          valAcc,
+          hist,
+          seconds: (Date.now() - trainStart) / 1000,
+          status: await page.evaluate(() => document.getElementById('train-status').textContent),
+        },
+      );
       await page.screenshot(join(resultsDir, `engines-${engine}-train.png`));
 
       // Inspect: graph and feature maps.
-      await page.evaluate(() => { document.getElementById('tab-inspect').click(); document.getElementById('viz-refresh').click(); });
+      await page.evaluate(() => {
+        document.getElementById('tab-inspect').click();
+        document.getElementById('viz-refresh').click();
+      });
       await page.waitFor(() => document.body.dataset.maps, { timeout: 20_000 });
       const inspect = await page.evaluate(() => {
         const c = document.getElementById('viz-maps');
@@ -105,18 +177,33 @@ try {
       check(label('inspect: model graph and feature maps drawn'), inspect.nodes >= 5 && inspect.ink > 100, inspect);
 
       // Export (the download itself is Chromium's e2e.mjs's to check) and the app's status line.
-      await page.evaluate(() => { document.getElementById('tab-use').click(); document.getElementById('export-tfjs').click(); });
-      await page.waitFor(() => /Exported|failed/.test(document.getElementById('export-status').textContent), { timeout: 20_000 });
+      await page.evaluate(() => {
+        document.getElementById('tab-use').click();
+        document.getElementById('export-tfjs').click();
+      });
+      await page.waitFor(() => /Exported|failed/.test(document.getElementById('export-status').textContent), {
+        timeout: 20_000,
+      });
       const exported = await page.evaluate(() => document.getElementById('export-status').textContent);
       check(label('export says Exported'), /Exported/.test(exported), exported);
 
       // Every resource the page fetched stayed on the app's origin (the page's own resource
       // timing: the same in every engine, without a proxy; workers' requests are not in it).
-      const foreign = await page.evaluate(() => performance.getEntriesByType('resource').map((e) => e.name).filter((u) => new URL(u).origin !== location.origin));
+      const foreign = await page.evaluate(() =>
+        performance
+          .getEntriesByType('resource')
+          .map((e) => e.name)
+          .filter((u) => new URL(u).origin !== location.origin),
+      );
       check(label('no resource from outside the origin'), foreign.length === 0, foreign);
       // The worker saves the session to IndexedDB after each epoch; reload once epoch 2 is saved.
-      await page.waitFor(() => document.getElementById('train-status').dataset.checkpoint === '2', { timeout: 30_000 }).catch(() => {});
-      const saved = await page.evaluate(() => ({ checkpoint: document.getElementById('train-status').dataset.checkpoint, status: document.getElementById('train-status').textContent }));
+      await page
+        .waitFor(() => document.getElementById('train-status').dataset.checkpoint === '2', { timeout: 30_000 })
+        .catch(() => {});
+      const saved = await page.evaluate(() => ({
+        checkpoint: document.getElementById('train-status').dataset.checkpoint,
+        status: document.getElementById('train-status').textContent,
+      }));
       check(label('the worker saved the epoch-2 session to IndexedDB'), saved.checkpoint === '2', saved);
       const errorsBeforeReload = page.errors();
 
@@ -126,30 +213,69 @@ try {
       // lost the app worker there ("The engine did not load: the app worker failed").
       await page.reload();
       await page.waitFor(() => document.body.dataset.ready, { timeout: 60_000 });
-      const first = await page.evaluate(() => [document.body.dataset.ready, performance.getEntriesByType('navigation')[0]?.type].join(' '));
+      const first = await page.evaluate(() =>
+        [document.body.dataset.ready, performance.getEntriesByType('navigation')[0]?.type].join(' '),
+      );
       await page.reload();
       await page.waitFor(() => document.body.dataset.ready, { timeout: 60_000 });
-      const again = await page.evaluate(() => ({ ready: document.body.dataset.ready, engine: document.getElementById('engine').textContent.slice(0, 160) }));
-      check(label('the engine loads again after each of two reloads'), first === '1 reload' && again.ready === '1', { first, ...again });
+      const again = await page.evaluate(() => ({
+        ready: document.body.dataset.ready,
+        engine: document.getElementById('engine').textContent.slice(0, 160),
+      }));
+      check(label('the engine loads again after each of two reloads'), first === '1 reload' && again.ready === '1', {
+        first,
+        ...again,
+      });
       await page.waitFor(() => !document.getElementById('resume-banner').hidden, { timeout: 5_000 }).catch(() => {});
-      const offer = await page.evaluate(() => { const b = document.getElementById('resume-banner'); return { visible: !!b && !b.hidden && b.offsetParent !== null, hidden: b?.hidden, text: document.getElementById('resume-text')?.textContent, url: location.href }; });
+      const offer = await page.evaluate(() => {
+        const b = document.getElementById('resume-banner');
+        return {
+          visible: !!b && !b.hidden && b.offsetParent !== null,
+          hidden: b?.hidden,
+          text: document.getElementById('resume-text')?.textContent,
+          url: location.href,
+        };
+      });
       if (!offer.visible) {
         offer.saved = await page.evaluate(async () => {
           try {
-            const db = await new Promise((ok, no) => { const q = indexedDB.open('convnet-wasm-app'); q.onsuccess = () => ok(q.result); q.onerror = () => no(q.error); });
-            const get = (store, key) => new Promise((ok, no) => { const q = db.transaction(store).objectStore(store).get(key); q.onsuccess = () => ok(q.result); q.onerror = () => no(q.error); });
-            const keys = await new Promise((ok, no) => { const q = db.transaction('blobs').objectStore('blobs').getAllKeys(); q.onsuccess = () => ok(q.result); q.onerror = () => no(q.error); });
+            const db = await new Promise((ok, no) => {
+              const q = indexedDB.open('convnet-wasm-app');
+              q.onsuccess = () => ok(q.result);
+              q.onerror = () => no(q.error);
+            });
+            const get = (store, key) =>
+              new Promise((ok, no) => {
+                const q = db.transaction(store).objectStore(store).get(key);
+                q.onsuccess = () => ok(q.result);
+                q.onerror = () => no(q.error);
+              });
+            const keys = await new Promise((ok, no) => {
+              const q = db.transaction('blobs').objectStore('blobs').getAllKeys();
+              q.onsuccess = () => ok(q.result);
+              q.onerror = () => no(q.error);
+            });
             const meta = await get('meta', 'session');
-            return { meta: meta && { epoch: meta.epoch, datasetPersisted: meta.datasetPersisted, dismissed: meta.dismissed }, blobs: keys.length };
-          } catch (e) { return String(e); }
+            return {
+              meta: meta && { epoch: meta.epoch, datasetPersisted: meta.datasetPersisted, dismissed: meta.dismissed },
+              blobs: keys.length,
+            };
+          } catch (e) {
+            return String(e);
+          }
         });
       }
       check(label('after a reload the page offers to resume'), offer.visible && /2 epochs/.test(offer.text), offer);
       if (offer.visible) {
         await page.evaluate(() => document.getElementById('resume-btn').click());
         await page.waitFor(() => document.body.dataset.restored, { timeout: 30_000 });
-        await page.waitFor(() => document.querySelectorAll('#history-table tbody tr').length >= 2, { timeout: 5_000 }).catch(() => {});
-        const restored = await page.evaluate(() => ({ epochs: document.body.dataset.restored, rows: document.querySelectorAll('#history-table tbody tr').length }));
+        await page
+          .waitFor(() => document.querySelectorAll('#history-table tbody tr').length >= 2, { timeout: 5_000 })
+          .catch(() => {});
+        const restored = await page.evaluate(() => ({
+          epochs: document.body.dataset.restored,
+          rows: document.querySelectorAll('#history-table tbody tr').length,
+        }));
         check(label('resumed at epoch 2 with the history'), restored.epochs === '2' && restored.rows === 2, restored);
       }
       const errors = [...errorsBeforeReload, ...page.errors()];

@@ -11,26 +11,42 @@ export const appDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const resultsDir = join(appDir, 'test-results');
 mkdirSync(resultsDir, { recursive: true });
 
-let passed = 0, failed = 0;
+let passed = 0,
+  failed = 0;
 export function check(name, ok, detail) {
   if (ok) passed++;
   else failed++;
-  console.log(`${ok ? 'ok  ' : 'FAIL'} ${name}${detail !== undefined ? ': ' + (typeof detail === 'string' ? detail : JSON.stringify(detail)).slice(0, 400) : ''}`);
+  console.log(
+    `${ok ? 'ok  ' : 'FAIL'} ${name}${detail !== undefined ? ': ' + (typeof detail === 'string' ? detail : JSON.stringify(detail)).slice(0, 400) : ''}`,
+  );
   return ok;
 }
 export const summary = () => ({ passed, failed });
 
 export async function serve() {
-  const server = await preview({ root: appDir, logLevel: 'warn', preview: { port: 0, strictPort: false, open: false } });
+  const server = await preview({
+    root: appDir,
+    logLevel: 'warn',
+    preview: { port: 0, strictPort: false, open: false },
+  });
   const url = server.resolvedUrls.local[0];
   return { server, url, origin: new URL(url).origin };
 }
 
 export async function launch({ origin }) {
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-default-apps'],
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-default-apps',
+    ],
   });
   const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
   // Every request from the page and its workers passes here: recorded, and stopped if it

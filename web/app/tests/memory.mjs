@@ -13,7 +13,9 @@ import { check, launch, serve, summary } from './e2e-helpers.mjs';
 import { makeFolders } from './e2e-data.mjs';
 
 const arg = (k, d) => process.argv.find((a) => a.startsWith(`--${k}=`))?.split('=')[1] ?? d;
-const count = Number(arg('count', 20000)), size = arg('size', '64'), budget = arg('budget', '64');
+const count = Number(arg('count', 20000)),
+  size = arg('size', '64'),
+  budget = arg('budget', '64');
 const train = !process.argv.includes('--no-train');
 
 /**
@@ -30,8 +32,11 @@ function treeRss(byType) {
       parent.set(Number(pid), Number(st.slice(st.lastIndexOf(')') + 2).split(' ')[1]));
       const m = /Pss:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
       rss.set(Number(pid), m ? Number(m[1]) * 1024 : 0);
-      if (byType) type.set(Number(pid), /--type=([\w-]+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? 'browser');
-    } catch { /* process ended */ }
+      if (byType)
+        type.set(Number(pid), /--type=([\w-]+)/.exec(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1] ?? 'browser');
+    } catch {
+      /* process ended */
+    }
   }
   let total = 0;
   for (const [pid, bytes] of rss) {
@@ -53,7 +58,10 @@ const genSeconds = (Date.now() - t0) / 1000;
 const { server, url, origin } = await serve();
 const { browser, context } = await launch({ origin });
 const result = { images: data.total, size: Number(size), budgetMB: Number(budget), generateSeconds: genSeconds };
-let peakRss = 0, peakHeap = 0, sampling = true, peakByType = {};
+let peakRss = 0,
+  peakHeap = 0,
+  sampling = true,
+  peakByType = {};
 try {
   const page = await context.newPage();
   const cdp = await context.newCDPSession(page);
@@ -79,13 +87,20 @@ try {
   await page.fill('#budget', budget);
   const t1 = Date.now();
   await page.setInputFiles('#dir-input', data.dir);
-  await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.ingest), null, { timeout: 900_000, polling: 500 });
+  await page.waitForFunction(() => ['done', 'error'].includes(document.body.dataset.ingest), null, {
+    timeout: 900_000,
+    polling: 500,
+  });
   result.ingestSeconds = (Date.now() - t1) / 1000;
   result.ingestStatus = await page.$eval('#ingest-status', (e) => e.textContent);
   result.peakRssAfterIngest = peakRss;
   result.peakPageHeapAfterIngest = peakHeap;
   Object.assign(result, { worker: await page.evaluate(() => window.app.worker.call('memory', null)) });
-  check('20,000-image folder loaded', new RegExp(`Loaded ${result.images} images`).test(result.ingestStatus), result.ingestStatus);
+  check(
+    '20,000-image folder loaded',
+    new RegExp(`Loaded ${result.images} images`).test(result.ingestStatus),
+    result.ingestStatus,
+  );
   if (train) {
     await page.click('#tab-model');
     await page.click('#preset-tiny');
@@ -96,10 +111,18 @@ try {
     await page.fill('#t-batch', '64');
     const t2 = Date.now();
     await page.click('#train-start');
-    await page.waitForFunction(() => document.body.dataset.trained === '1' || /failed/.test(document.getElementById('train-status').textContent), null, { timeout: 900_000, polling: 1000 });
+    await page.waitForFunction(
+      () => document.body.dataset.trained === '1' || /failed/.test(document.getElementById('train-status').textContent),
+      null,
+      { timeout: 900_000, polling: 1000 },
+    );
     result.trainSeconds = (Date.now() - t2) / 1000;
     result.trainStatus = await page.$eval('#train-status', (e) => e.textContent);
-    check('one epoch trains from the spilled dataset', /Finished after epoch 1/.test(result.trainStatus), result.trainStatus);
+    check(
+      'one epoch trains from the spilled dataset',
+      /Finished after epoch 1/.test(result.trainStatus),
+      result.trainStatus,
+    );
   }
 } catch (e) {
   check('memory test ran to the end', false, String(e?.stack ?? e));

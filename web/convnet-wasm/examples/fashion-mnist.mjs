@@ -15,7 +15,18 @@ import { parseArgs } from 'node:util';
 import * as cw from 'convnet-wasm';
 
 const DEFAULT_DIR = '/usr/share/datasets/fashion-mnist';
-const CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+const CLASSES = [
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
+];
 
 const USAGE = `usage: node examples/fashion-mnist.mjs [options]
   --epochs N      epochs to train (default 8)
@@ -64,7 +75,8 @@ function parseOptions(argv) {
   };
   const lr = Number(values.lr);
   if (!(lr > 0 && Number.isFinite(lr))) throw new UsageError(`--lr must be a positive number, got '${values.lr}'`);
-  if (!['constant', 'cosine'].includes(values.schedule)) throw new UsageError(`--schedule must be 'constant' or 'cosine', got '${values.schedule}'`);
+  if (!['constant', 'cosine'].includes(values.schedule))
+    throw new UsageError(`--schedule must be 'constant' or 'cosine', got '${values.schedule}'`);
   return {
     help: values.help,
     epochs: int('epochs', 1),
@@ -85,8 +97,10 @@ function parseOptions(argv) {
 
 function readIdx(path, kind, expectCount) {
   if (!existsSync(path)) {
-    throw new Error(`${path} not found. Fashion-MNIST comes from the Debian package dataset-fashion-mnist: ` +
-      `apt-get install dataset-fashion-mnist (or pass --data DIR with the four *-ubyte.gz files)`);
+    throw new Error(
+      `${path} not found. Fashion-MNIST comes from the Debian package dataset-fashion-mnist: ` +
+        `apt-get install dataset-fashion-mnist (or pass --data DIR with the four *-ubyte.gz files)`,
+    );
   }
   let bytes;
   try {
@@ -95,26 +109,34 @@ function readIdx(path, kind, expectCount) {
     throw new Error(`${path}: cannot gunzip (${e.message}); the file is damaged, reinstall dataset-fashion-mnist`);
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const wantMagic = kind === 'images' ? 0x00000803 : 0x00000801;   // unsigned byte, 3 dims / 1 dim
+  const wantMagic = kind === 'images' ? 0x00000803 : 0x00000801; // unsigned byte, 3 dims / 1 dim
   const header = kind === 'images' ? 16 : 8;
-  if (bytes.length < header) throw new Error(`${path}: ${bytes.length} bytes, shorter than the ${header}-byte IDX header`);
+  if (bytes.length < header)
+    throw new Error(`${path}: ${bytes.length} bytes, shorter than the ${header}-byte IDX header`);
   const magic = view.getUint32(0);
   if (magic !== wantMagic) {
-    throw new Error(`${path}: IDX magic number is 0x${magic.toString(16).padStart(8, '0')}, expected 0x${wantMagic.toString(16).padStart(8, '0')} (${kind} file)`);
+    throw new Error(
+      `${path}: IDX magic number is 0x${magic.toString(16).padStart(8, '0')}, expected 0x${wantMagic.toString(16).padStart(8, '0')} (${kind} file)`,
+    );
   }
   const count = view.getUint32(4);
   if (count !== expectCount) throw new Error(`${path}: holds ${count} ${kind}, expected ${expectCount}`);
   let itemSize = 1;
   if (kind === 'images') {
-    const rows = view.getUint32(8), cols = view.getUint32(12);
+    const rows = view.getUint32(8),
+      cols = view.getUint32(12);
     if (rows !== 28 || cols !== 28) throw new Error(`${path}: images are ${rows}x${cols}, expected 28x28`);
     itemSize = rows * cols;
   }
   const want = header + count * itemSize;
-  if (bytes.length !== want) throw new Error(`${path}: ${bytes.length} bytes, but its header promises ${want} (${count} ${kind}); the file is truncated or damaged`);
+  if (bytes.length !== want)
+    throw new Error(
+      `${path}: ${bytes.length} bytes, but its header promises ${want} (${count} ${kind}); the file is truncated or damaged`,
+    );
   const data = bytes.subarray(header);
   if (kind === 'labels') {
-    for (let i = 0; i < data.length; i++) if (data[i] > 9) throw new Error(`${path}: label ${i} is ${data[i]}, outside 0..9`);
+    for (let i = 0; i < data.length; i++)
+      if (data[i] > 9) throw new Error(`${path}: label ${i} is ${data[i]}, outside 0..9`);
   }
   return data;
 }
@@ -197,15 +219,23 @@ async function main() {
   try {
     log(`engine: ${info.variant} build, ${info.threads} thread(s), simd ${info.simd} (${info.reason})`);
     log(`data: ${nTrain} training / ${nTest} test images from ${opt.data} (read in ${loadSeconds.toFixed(1)} s)`);
-    log(`model: ${model.name}, ${model.countParams().toLocaleString('en-US')} parameters, ${model.threads} thread(s); ` +
-      `Adam lr ${opt.lr} (${opt.schedule}), batch ${opt.batch}, ${opt.epochs} epoch(s), seed ${opt.seed}`);
-    model.compile({ optimizer: { name: 'adam', learningRate: opt.lr }, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    log(
+      `model: ${model.name}, ${model.countParams().toLocaleString('en-US')} parameters, ${model.threads} thread(s); ` +
+        `Adam lr ${opt.lr} (${opt.schedule}), batch ${opt.batch}, ${opt.epochs} epoch(s), seed ${opt.seed}`,
+    );
+    model.compile({
+      optimizer: { name: 'adam', learningRate: opt.lr },
+      loss: 'sparseCategoricalCrossentropy',
+      metrics: ['accuracy'],
+    });
 
     // Per-epoch cosine decay, as a Keras LearningRateScheduler would do it: epoch e of E
     // trains at lr * (1 + cos(pi * e / E)) / 2.
-    const lrAt = (epoch) => (opt.schedule === 'cosine' ? opt.lr * 0.5 * (1 + Math.cos(Math.PI * epoch / opt.epochs)) : opt.lr);
+    const lrAt = (epoch) =>
+      opt.schedule === 'cosine' ? opt.lr * 0.5 * (1 + Math.cos((Math.PI * epoch) / opt.epochs)) : opt.lr;
     const results = [];
-    let trainStart = 0, trainEnd = 0;
+    let trainStart = 0,
+      trainEnd = 0;
     log('');
     log('epoch  lr        loss    acc     test_loss  test_acc  train_s  test_s  img/s');
     await model.fit(xTrain, yTrain, {
@@ -217,7 +247,9 @@ async function main() {
           model.setLearningRate(lrAt(epoch));
           trainStart = performance.now();
         },
-        onBatchEnd: () => { trainEnd = performance.now(); },
+        onBatchEnd: () => {
+          trainEnd = performance.now();
+        },
         onEpochEnd: (epoch, logs) => {
           // logs.seconds covers training and the test-set evaluation; split them.
           const trainSeconds = (trainEnd - trainStart) / 1000;
@@ -234,9 +266,11 @@ async function main() {
             images_per_second: nTrain / trainSeconds,
           };
           results.push(r);
-          log(`${String(r.epoch).padStart(5)}  ${r.lr.toExponential(2)}  ${fmt(r.loss, 4)}  ${fmt(r.accuracy, 4)}  ` +
-            `${fmt(r.test_loss, 4).padStart(9)}  ${fmt(r.test_accuracy, 4).padStart(8)}  ${fmt(r.train_seconds, 1).padStart(7)}  ` +
-            `${fmt(r.test_seconds, 1).padStart(6)}  ${fmt(r.images_per_second, 0).padStart(5)}`);
+          log(
+            `${String(r.epoch).padStart(5)}  ${r.lr.toExponential(2)}  ${fmt(r.loss, 4)}  ${fmt(r.accuracy, 4)}  ` +
+              `${fmt(r.test_loss, 4).padStart(9)}  ${fmt(r.test_accuracy, 4).padStart(8)}  ${fmt(r.train_seconds, 1).padStart(7)}  ` +
+              `${fmt(r.test_seconds, 1).padStart(6)}  ${fmt(r.images_per_second, 0).padStart(5)}`,
+          );
           console.log(JSON.stringify(r));
         },
       },
@@ -244,16 +278,26 @@ async function main() {
     const best = results.reduce((a, r) => (r.test_accuracy > a.test_accuracy ? r : a), results[0]);
     const last = results[results.length - 1];
     log('');
-    log(`final test accuracy ${(100 * last.test_accuracy).toFixed(2)}% after ${last.epoch} epoch(s); ` +
-      `best ${(100 * best.test_accuracy).toFixed(2)}% at epoch ${best.epoch}; ` +
-      `${results.reduce((s, r) => s + r.seconds, 0).toFixed(0)} s in all`);
+    log(
+      `final test accuracy ${(100 * last.test_accuracy).toFixed(2)}% after ${last.epoch} epoch(s); ` +
+        `best ${(100 * best.test_accuracy).toFixed(2)}% at epoch ${best.epoch}; ` +
+        `${results.reduce((s, r) => s + r.seconds, 0).toFixed(0)} s in all`,
+    );
     if (opt.out) {
       const record = {
         example: 'fashion-mnist',
         package: cw.version,
         engine: info,
         model: { name: model.name, params: model.countParams(), threads: model.threads },
-        settings: { epochs: opt.epochs, batch: opt.batch, lr: opt.lr, schedule: opt.schedule, seed: opt.seed, train: nTrain, test: nTest },
+        settings: {
+          epochs: opt.epochs,
+          batch: opt.batch,
+          lr: opt.lr,
+          schedule: opt.schedule,
+          seed: opt.seed,
+          train: nTrain,
+          test: nTest,
+        },
         epochs: results,
         classes: CLASSES,
       };

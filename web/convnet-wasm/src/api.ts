@@ -14,8 +14,27 @@ export { Model, model, sequential, modelFromJson, loadTfjsModel, loadTfjs } from
 export { augment } from './augment.js';
 export type { AugmentOptions } from './augment.js';
 export type {
-  BatchBeginInfo, BatchLogs, CompileOptions, MemoryEstimate, EpochLogs, FitCallbacks, FitDatasetOptions, FitOptions, History, LabelsLike, LayerSummary,
-  LossName, ModelOptions, ModelSummary, OptimizerConfig, OptimizerName, TfjsArtifacts, TfjsModelJson, TfjsWeightSpec, Weight, WeightBuffers,
+  BatchBeginInfo,
+  BatchLogs,
+  CompileOptions,
+  MemoryEstimate,
+  EpochLogs,
+  FitCallbacks,
+  FitDatasetOptions,
+  FitOptions,
+  History,
+  LabelsLike,
+  LayerSummary,
+  LossName,
+  ModelOptions,
+  ModelSummary,
+  OptimizerConfig,
+  OptimizerName,
+  TfjsArtifacts,
+  TfjsModelJson,
+  TfjsWeightSpec,
+  Weight,
+  WeightBuffers,
 } from './types.js';
 export { tensorSource } from './dataset.js';
 export type { Batch, BatchSource } from './dataset.js';

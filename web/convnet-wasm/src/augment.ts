@@ -20,16 +20,20 @@ export interface AugmentOptions {
  * repeat r of image i at r * n + i.
  */
 export function augment(x: Tensor, augmentation: ReadonlyArray<Layer>, options: AugmentOptions = {}): Tensor {
-  if (!(x instanceof Tensor) || x.rank !== 4) throw argError(`augment: x must be a Tensor [N, H, W, C], got ${describeData(x)}`);
-  if (!Array.isArray(augmentation) || augmentation.length === 0) throw argError('augment: give a non-empty list of augmentation layers');
+  if (!(x instanceof Tensor) || x.rank !== 4)
+    throw argError(`augment: x must be a Tensor [N, H, W, C], got ${describeData(x)}`);
+  if (!Array.isArray(augmentation) || augmentation.length === 0)
+    throw argError('augment: give a non-empty list of augmentation layers');
   const repeats = options.repeats ?? 1;
-  if (!Number.isInteger(repeats) || repeats < 1) throw argError(`augment: repeats must be a positive integer, got ${repeats}`);
+  if (!Number.isInteger(repeats) || repeats < 1)
+    throw argError(`augment: repeats must be a positive integer, got ${repeats}`);
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
   if (!Number.isInteger(seed) || seed < 0) throw argError(`augment: seed must be a non-negative integer, got ${seed}`);
   const [n, h, w, c] = x.shape;
   // The layers' configs only (they need not be, or may already be, applied in a model).
   const configs = augmentation.map((l, i) => {
-    if (!(l instanceof Layer)) throw argError(`augment: item ${i} is not a layer (use layers.randomFlip() and the like)`);
+    if (!(l instanceof Layer))
+      throw argError(`augment: item ${i} is not a layer (use layers.randomFlip() and the like)`);
     return l.toJSON();
   });
   configs[0] = { ...configs[0], config: { ...configs[0].config, batch_input_shape: [null, h, w, c] } };

@@ -24,8 +24,13 @@ export interface BatchSource {
 }
 
 export function isBatchSource(v: unknown): v is BatchSource {
-  return typeof v === 'object' && v !== null && !(v instanceof Tensor) && typeof (v as BatchSource).batch === 'function' &&
-    Number.isInteger((v as BatchSource).length);
+  return (
+    typeof v === 'object' &&
+    v !== null &&
+    !(v instanceof Tensor) &&
+    typeof (v as BatchSource).batch === 'function' &&
+    Number.isInteger((v as BatchSource).length)
+  );
 }
 
 /** The batch source of samples [begin, end) of x and y (whole-sample rows of each). */
@@ -64,13 +69,16 @@ export function tensorSource(x: Tensor, y: TensorData, begin = 0, end = x.shape[
 /** Checks one batch a source returned: sizes and element types, with a message that says which. */
 export function checkBatch(b: unknown, n: number, xSize: number, ySize: number, what: string): Batch {
   const batch = b as Batch;
-  if (!batch || typeof batch !== 'object') throw argError(`${what}: the batch source returned ${describeData(b)}, not {x, y}`);
+  if (!batch || typeof batch !== 'object')
+    throw argError(`${what}: the batch source returned ${describeData(b)}, not {x, y}`);
   const { x, y } = batch;
   if (!(x instanceof Float32Array || x instanceof Uint8Array || x instanceof Uint8ClampedArray)) {
     throw argError(`${what}: batch x must be a Float32Array or Uint8Array, got ${describeData(x)}`);
   }
-  if (x.length !== n * xSize) throw argError(`${what}: batch x has ${x.length} values; ${n} samples of ${xSize} need ${n * xSize}`);
-  if (!y || typeof (y as ArrayLike<number>).length !== 'number') throw argError(`${what}: batch y must be an array of labels, got ${describeData(y)}`);
+  if (x.length !== n * xSize)
+    throw argError(`${what}: batch x has ${x.length} values; ${n} samples of ${xSize} need ${n * xSize}`);
+  if (!y || typeof (y as ArrayLike<number>).length !== 'number')
+    throw argError(`${what}: batch y must be an array of labels, got ${describeData(y)}`);
   if (y.length !== n * ySize) throw argError(`${what}: batch y has ${y.length} values; ${n} samples need ${n * ySize}`);
   return batch;
 }

@@ -76,7 +76,8 @@ export function setPlatform(p: Platform): void {
 }
 
 export function getPlatform(): Platform {
-  if (!platform) throw new Error('convnet-wasm: no platform registered (import the package entry point, not its internals)');
+  if (!platform)
+    throw new Error('convnet-wasm: no platform registered (import the package entry point, not its internals)');
   return platform;
 }
 
@@ -107,7 +108,10 @@ export class Engine {
   createSession(modelJson: string, seed: number, threads?: number): RawSession {
     const session = this.raw.createSession(modelJson, seed, this.threadBudget(threads));
     if (!session) {
-      throw new ConvnetError(this.raw.lastError() || 'the engine could not create the model', asErrorCode(this.raw.lastErrorCode?.()));
+      throw new ConvnetError(
+        this.raw.lastError() || 'the engine could not create the model',
+        asErrorCode(this.raw.lastErrorCode?.()),
+      );
     }
     if (platform?.name === 'node') unrefWorkers(this.raw);
     return session;
@@ -142,7 +146,8 @@ function chooseVariant(p: Platform, options: InitOptions): { variant: Variant; r
   const wanted = options.variant ?? 'auto';
   if (wanted === 'st') return { variant: 'st', reason: "single-threaded build requested (variant: 'st')" };
   if (wanted === 'mt') {
-    if (!support.ok) throw new ConvnetError(`the threaded build was requested but cannot run here: ${support.reason}`, 'unavailable');
+    if (!support.ok)
+      throw new ConvnetError(`the threaded build was requested but cannot run here: ${support.reason}`, 'unavailable');
     return { variant: 'mt', reason: `threaded build requested (variant: 'mt'); ${support.reason}` };
   }
   return support.ok ? { variant: 'mt', reason: support.reason } : { variant: 'st', reason: support.reason };
@@ -151,7 +156,10 @@ function chooseVariant(p: Platform, options: InitOptions): { variant: Variant; r
 async function load(options: InitOptions): Promise<Engine> {
   const p = getPlatform();
   if (options.variant !== undefined && !['auto', 'st', 'mt'].includes(options.variant)) {
-    throw new ConvnetError(`init: variant '${String(options.variant)}' is not one of 'auto', 'st', 'mt'`, 'invalid_argument');
+    throw new ConvnetError(
+      `init: variant '${String(options.variant)}' is not one of 'auto', 'st', 'mt'`,
+      'invalid_argument',
+    );
   }
   const choice = chooseVariant(p, options);
   let raw: RawEngine;
@@ -186,12 +194,16 @@ async function load(options: InitOptions): Promise<Engine> {
 export async function init(options: InitOptions = {}): Promise<EngineInfo> {
   if (loading) {
     const prev = loadedWith ?? {};
-    const differs = (options.variant !== undefined && options.variant !== 'auto' && options.variant !== (prev.variant ?? 'auto')) ||
+    const differs =
+      (options.variant !== undefined && options.variant !== 'auto' && options.variant !== (prev.variant ?? 'auto')) ||
       (options.threads !== undefined && options.threads !== prev.threads);
     if (differs) {
       const e = await loading;
-      throw new ConvnetError(`init: the engine is already loaded (${e.info.variant}, ${e.info.threads} threads); ` +
-        `it cannot be reloaded with ${JSON.stringify(options)} in the same ${e.info.platform === 'node' ? 'process' : 'page or worker'}`, 'failed_precondition');
+      throw new ConvnetError(
+        `init: the engine is already loaded (${e.info.variant}, ${e.info.threads} threads); ` +
+          `it cannot be reloaded with ${JSON.stringify(options)} in the same ${e.info.platform === 'node' ? 'process' : 'page or worker'}`,
+        'failed_precondition',
+      );
     }
     return (await loading).info;
   }
@@ -209,7 +221,11 @@ export async function init(options: InitOptions = {}): Promise<EngineInfo> {
 
 /** The loaded engine, or a clear error when init() has not finished. */
 export function engine(): Engine {
-  if (!loaded) throw new ConvnetError('convnet-wasm is not initialized: call `await init()` before building models', 'failed_precondition');
+  if (!loaded)
+    throw new ConvnetError(
+      'convnet-wasm is not initialized: call `await init()` before building models',
+      'failed_precondition',
+    );
   return loaded;
 }
 

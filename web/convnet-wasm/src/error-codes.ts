@@ -4,7 +4,13 @@
 
 /** Codes of errors the engine returns, in status-codes.inc order. */
 export const ENGINE_ERROR_CODES = [
-  'invalid_argument', 'shape_mismatch', 'unsupported', 'parse_error', 'out_of_memory', 'numeric_error', 'failed_precondition',
+  'invalid_argument',
+  'shape_mismatch',
+  'unsupported',
+  'parse_error',
+  'out_of_memory',
+  'numeric_error',
+  'failed_precondition',
 ] as const;
 
 /** Codes only the package raises. */

@@ -28,30 +28,46 @@ export interface FitHost {
 const FIT_KEYS = ['epochs', 'batchSize', 'validationData', 'shuffle', 'callbacks', 'signal', 'initialEpoch', 'control'];
 
 /** Checks the options every fit shares; the messages name the option, the value and the rule. */
-export function fitSettings(options: FitDatasetOptions, extraKeys: readonly string[] = []): { epochs: number; batchSize: number; initialEpoch: number } {
-  if (options === null || typeof options !== 'object') throw argError(`fit: options must be an object, got ${String(options)}`);
+export function fitSettings(
+  options: FitDatasetOptions,
+  extraKeys: readonly string[] = [],
+): { epochs: number; batchSize: number; initialEpoch: number } {
+  if (options === null || typeof options !== 'object')
+    throw argError(`fit: options must be an object, got ${String(options)}`);
   const known = [...FIT_KEYS, ...extraKeys];
-  for (const k of Object.keys(options)) if (!known.includes(k)) throw argError(`fit: unknown option '${k}'; known options: ${known.join(', ')}`);
+  for (const k of Object.keys(options))
+    if (!known.includes(k)) throw argError(`fit: unknown option '${k}'; known options: ${known.join(', ')}`);
   const epochs = options.epochs ?? 1;
   const batchSize = options.batchSize ?? 32;
   const initialEpoch = options.initialEpoch ?? 0;
   const integer = (v: unknown, min: number) => typeof v === 'number' && Number.isInteger(v) && v >= min && v <= 2 ** 31;
-  if (!integer(epochs, 0)) throw argError(`fit: epochs must be a non-negative integer, got ${JSON.stringify(epochs) ?? String(epochs)}`);
-  if (!integer(batchSize, 1)) throw argError(`fit: batchSize must be a positive integer, got ${JSON.stringify(batchSize) ?? String(batchSize)}`);
+  if (!integer(epochs, 0))
+    throw argError(`fit: epochs must be a non-negative integer, got ${JSON.stringify(epochs) ?? String(epochs)}`);
+  if (!integer(batchSize, 1))
+    throw argError(`fit: batchSize must be a positive integer, got ${JSON.stringify(batchSize) ?? String(batchSize)}`);
   if (!integer(initialEpoch, 0)) {
-    throw argError(`fit: initialEpoch must be a non-negative integer (the epoch to resume from), got ${typeof initialEpoch === 'string' ? `'${initialEpoch}'` : String(initialEpoch)}`);
+    throw argError(
+      `fit: initialEpoch must be a non-negative integer (the epoch to resume from), got ${typeof initialEpoch === 'string' ? `'${initialEpoch}'` : String(initialEpoch)}`,
+    );
   }
-  if (options.control !== undefined && !(options.control instanceof TrainingControl)) throw argError('fit: control must be a TrainingControl');
+  if (options.control !== undefined && !(options.control instanceof TrainingControl))
+    throw argError('fit: control must be a TrainingControl');
   return { epochs, batchSize, initialEpoch };
 }
 
 /** Loss and accuracy over a source, in inference mode, in batches of at most batchSize. */
-export async function evaluateSource(io: SessionIO, source: BatchSource, batchSize: number, what: string): Promise<{ loss: number; accuracy: number }> {
+export async function evaluateSource(
+  io: SessionIO,
+  source: BatchSource,
+  batchSize: number,
+  what: string,
+): Promise<{ loss: number; accuracy: number }> {
   const n = source.length;
   if (n === 0) throw argError(`${what}: the data has no samples`);
   const batch = Math.min(io.reserve(Math.min(batchSize, n)), batchSize, n);
   const idx = new Uint32Array(batch);
-  let lossSum = 0, correct = 0;
+  let lossSum = 0,
+    correct = 0;
   for (let begin = 0; begin < n; begin += batch) {
     const m = Math.min(batch, n - begin);
     for (let i = 0; i < m; i++) idx[i] = begin + i;
@@ -64,15 +80,24 @@ export async function evaluateSource(io: SessionIO, source: BatchSource, batchSi
   return { loss: lossSum / n, accuracy: correct / n };
 }
 
-export async function runFit(host: FitHost, source: BatchSource, validation: BatchSource | null, options: FitDatasetOptions,
-  settings: { epochs: number; batchSize: number; initialEpoch: number }): Promise<History> {
+export async function runFit(
+  host: FitHost,
+  source: BatchSource,
+  validation: BatchSource | null,
+  options: FitDatasetOptions,
+  settings: { epochs: number; batchSize: number; initialEpoch: number },
+): Promise<History> {
   const { epochs, initialEpoch } = settings;
   const nTrain = source.length;
   if (!Number.isInteger(nTrain) || nTrain < 1) throw argError(`fit: the training data has no samples`);
   const signal = options.signal;
   signal?.throwIfAborted();
   const control = options.control ?? new TrainingControl();
-  if (control.state !== 'idle') throw new ConvnetError(`fit: the control is already driving a run (state '${control.state}')`, 'failed_precondition');
+  if (control.state !== 'idle')
+    throw new ConvnetError(
+      `fit: the control is already driving a run (state '${control.state}')`,
+      'failed_precondition',
+    );
   const cb = options.callbacks ?? {};
   const platform = getPlatform();
   const acc = host.metrics;
@@ -97,13 +122,23 @@ export async function runFit(host: FitHost, source: BatchSource, validation: Bat
       const start = performance.now();
       const pausedBefore = control.pausedMs();
       if (shuffle) epochOrder(host.seed, epoch, nTrain, order);
-      let lossSum = 0, correct = 0, seen = 0, stopped = false;
+      let lossSum = 0,
+        correct = 0,
+        seen = 0,
+        stopped = false;
       for (let b = 0; b < batches; b++) {
-        const begin = b * batch, n = Math.min(batch, nTrain - begin);
+        const begin = b * batch,
+          n = Math.min(batch, nTrain - begin);
         const where = `fit: epoch ${epoch + 1}, batch ${b + 1}`;
         await cb.onBatchBegin?.(b, { epoch, batches, size: n });
-        const data = checkBatch(await source.batch(order.subarray(begin, begin + n)), n, host.io().xSize, host.io().ySize, where);
-        const io = host.io();   // dispose() during fit ends it here with a clear error
+        const data = checkBatch(
+          await source.batch(order.subarray(begin, begin + n)),
+          n,
+          host.io().xSize,
+          host.io().ySize,
+          where,
+        );
+        const io = host.io(); // dispose() during fit ends it here with a clear error
         io.stage(data.x, data.y);
         const r = check(io.raw.trainStep(n), where);
         lossSum += r.loss * n;
@@ -128,7 +163,9 @@ export async function runFit(host: FitHost, source: BatchSource, validation: Bat
       if (stopped) logs.stopped = true;
       if (validation) {
         // A stopped epoch ends at once: no validation pass (its logs say NaN).
-        const v = stopped ? { loss: NaN, accuracy: NaN } : await evaluateSource(host.io(), validation, batch, 'fit: validation');
+        const v = stopped
+          ? { loss: NaN, accuracy: NaN }
+          : await evaluateSource(host.io(), validation, batch, 'fit: validation');
         logs.val_loss = v.loss;
         if (acc) logs.val_accuracy = v.accuracy;
       }

@@ -130,7 +130,7 @@ export interface RandomContrastOptions extends BaseLayerOptions {
 type Kind = 'int' | 'number' | 'bool' | 'pair' | 'factor' | 'numberPair' | 'zeroPadding' | 'shape' | 'string';
 interface OptionSpec {
   kind: Kind;
-  key?: string;              // Keras config key; default: camelCase -> snake_case
+  key?: string; // Keras config key; default: camelCase -> snake_case
   values?: readonly string[]; // allowed strings
   required?: boolean;
 }
@@ -142,23 +142,40 @@ const isNum = (v: unknown) => typeof v === 'number' && Number.isFinite(v);
 
 function kindOk(kind: Kind, v: unknown): boolean {
   switch (kind) {
-    case 'int': return isInt(v);
-    case 'number': return isNum(v);
-    case 'bool': return typeof v === 'boolean';
-    case 'string': return typeof v === 'string';
-    case 'pair': return isInt(v) || (Array.isArray(v) && v.length === 2 && v.every(isInt));
-    case 'factor': return isNum(v) || (Array.isArray(v) && v.length === 2 && v.every(isNum));
-    case 'numberPair': return Array.isArray(v) && v.length === 2 && v.every(isNum);
-    case 'shape': return Array.isArray(v) && v.length >= 1 && v.every((d) => isInt(d) && d > 0);
+    case 'int':
+      return isInt(v);
+    case 'number':
+      return isNum(v);
+    case 'bool':
+      return typeof v === 'boolean';
+    case 'string':
+      return typeof v === 'string';
+    case 'pair':
+      return isInt(v) || (Array.isArray(v) && v.length === 2 && v.every(isInt));
+    case 'factor':
+      return isNum(v) || (Array.isArray(v) && v.length === 2 && v.every(isNum));
+    case 'numberPair':
+      return Array.isArray(v) && v.length === 2 && v.every(isNum);
+    case 'shape':
+      return Array.isArray(v) && v.length >= 1 && v.every((d) => isInt(d) && d > 0);
     case 'zeroPadding':
-      return isInt(v) || (Array.isArray(v) && v.length === 2 &&
-        (v.every(isInt) || v.every((p) => Array.isArray(p) && p.length === 2 && p.every(isInt))));
+      return (
+        isInt(v) ||
+        (Array.isArray(v) &&
+          v.length === 2 &&
+          (v.every(isInt) || v.every((p) => Array.isArray(p) && p.length === 2 && p.every(isInt))))
+      );
   }
 }
 
 const KIND_TEXT: Record<Kind, string> = {
-  int: 'an integer', number: 'a finite number', bool: 'true or false', string: 'a string',
-  pair: 'an integer or [height, width]', factor: 'a number or [lower, upper]', numberPair: 'a list of 2 numbers [low, high]',
+  int: 'an integer',
+  number: 'a finite number',
+  bool: 'true or false',
+  string: 'a string',
+  pair: 'an integer or [height, width]',
+  factor: 'a number or [lower, upper]',
+  numberPair: 'a list of 2 numbers [low, high]',
   shape: 'a list of positive integers like [32, 32, 3]',
   zeroPadding: 'n, [h, w] or [[top, bottom], [left, right]]',
 };
@@ -183,16 +200,22 @@ function readOptions(builder: string, table: OptionTable, options: object | unde
       if (spec.required) throw argError(`layers.${builder}: option '${k}' is required`);
       continue;
     }
-    if (!kindOk(spec.kind, v)) throw argError(`layers.${builder}: option '${k}' must be ${KIND_TEXT[spec.kind]}, got ${JSON.stringify(v)}`);
+    if (!kindOk(spec.kind, v))
+      throw argError(`layers.${builder}: option '${k}' must be ${KIND_TEXT[spec.kind]}, got ${JSON.stringify(v)}`);
     if (spec.values && !spec.values.includes(v as string)) {
-      throw argError(`layers.${builder}: option '${k}' must be one of ${spec.values.map((s) => `'${s}'`).join(', ')}, got '${v}'`);
+      throw argError(
+        `layers.${builder}: option '${k}' must be one of ${spec.values.map((s) => `'${s}'`).join(', ')}, got '${v}'`,
+      );
     }
     config[spec.key ?? snake(k)] = v;
   }
   if (o.inputShape !== undefined && !kindOk('shape', o.inputShape)) {
-    throw argError(`layers.${builder}: option 'inputShape' must be ${KIND_TEXT.shape}, got ${JSON.stringify(o.inputShape)}`);
+    throw argError(
+      `layers.${builder}: option 'inputShape' must be ${KIND_TEXT.shape}, got ${JSON.stringify(o.inputShape)}`,
+    );
   }
-  if (o.name !== undefined && (typeof o.name !== 'string' || o.name === '')) throw argError(`layers.${builder}: option 'name' must be a non-empty string`);
+  if (o.name !== undefined && (typeof o.name !== 'string' || o.name === ''))
+    throw argError(`layers.${builder}: option 'name' must be a non-empty string`);
   return config;
 }
 
@@ -249,7 +272,13 @@ export class Layer {
   readonly isMerge: boolean;
   private output: SymbolicTensor | null = null;
 
-  constructor(className: string, prefix: string, config: Record<string, unknown>, options: BaseLayerOptions = {}, isMerge = false) {
+  constructor(
+    className: string,
+    prefix: string,
+    config: Record<string, unknown>,
+    options: BaseLayerOptions = {},
+    isMerge = false,
+  ) {
     this.className = className;
     this.name = options.name ?? uniqueName(prefix);
     this.config = Object.freeze({ ...config });
@@ -263,13 +292,19 @@ export class Layer {
     const list = Array.isArray(inputs) ? [...inputs] : [inputs as SymbolicTensor];
     for (const t of list) {
       if (!(t instanceof SymbolicTensor)) {
-        throw argError(`layer '${this.name}' (${this.className}): apply() takes symbolic tensors from input() or another layer's apply(), got ${t === null ? 'null' : typeof t === 'object' ? t.constructor?.name : typeof t}`);
+        throw argError(
+          `layer '${this.name}' (${this.className}): apply() takes symbolic tensors from input() or another layer's apply(), got ${t === null ? 'null' : typeof t === 'object' ? t.constructor?.name : typeof t}`,
+        );
       }
     }
-    if (this.isMerge && list.length < 2) throw argError(`layer '${this.name}' (${this.className}) needs a list of at least 2 tensors, got ${list.length}`);
-    if (!this.isMerge && list.length !== 1) throw argError(`layer '${this.name}' (${this.className}) takes one tensor, got ${list.length}`);
+    if (this.isMerge && list.length < 2)
+      throw argError(`layer '${this.name}' (${this.className}) needs a list of at least 2 tensors, got ${list.length}`);
+    if (!this.isMerge && list.length !== 1)
+      throw argError(`layer '${this.name}' (${this.className}) takes one tensor, got ${list.length}`);
     if (this.output) {
-      throw argError(`layer '${this.name}' is already applied; convnet-wasm does not support shared layers (one layer called on several inputs): create another layer`);
+      throw argError(
+        `layer '${this.name}' is already applied; convnet-wasm does not support shared layers (one layer called on several inputs): create another layer`,
+      );
     }
     this.output = new SymbolicTensor(this, list, null);
     return this.output;
@@ -300,18 +335,24 @@ export interface InputOptions {
 export function input(options: InputOptions): SymbolicTensor {
   const o = options as unknown as Record<string, unknown>;
   if (!o || typeof o !== 'object') throw argError('input: options {shape} are required');
-  for (const k of Object.keys(o)) if (k !== 'shape' && k !== 'name') throw argError(`input: unknown option '${k}'; known options: shape, name`);
-  if (!kindOk('shape', o.shape)) throw argError(`input: shape must be ${KIND_TEXT.shape}, got ${JSON.stringify(o.shape)}`);
+  for (const k of Object.keys(o))
+    if (k !== 'shape' && k !== 'name') throw argError(`input: unknown option '${k}'; known options: shape, name`);
+  if (!kindOk('shape', o.shape))
+    throw argError(`input: shape must be ${KIND_TEXT.shape}, got ${JSON.stringify(o.shape)}`);
   const shape = [...(o.shape as number[])];
-  const layer = new Layer('InputLayer', 'input', { batch_input_shape: [null, ...shape], dtype: 'float32', sparse: false },
-    { name: options.name });
+  const layer = new Layer(
+    'InputLayer',
+    'input',
+    { batch_input_shape: [null, ...shape], dtype: 'float32', sparse: false },
+    { name: options.name },
+  );
   return new SymbolicTensor(layer, [], [null, ...shape]);
 }
 
 // ---- builders ------------------------------------------------------------------------------
 
 const PADDING = ['valid', 'same'] as const;
-const ACTIVATION: OptionSpec = { kind: 'string' };   // the engine names the supported ones
+const ACTIVATION: OptionSpec = { kind: 'string' }; // the engine names the supported ones
 const FILL = ['reflect', 'wrap', 'constant', 'nearest'] as const;
 const INTERP = ['bilinear', 'nearest'] as const;
 
@@ -342,8 +383,14 @@ function augmentation(c: Record<string, unknown>): Record<string, unknown> {
   return { fill_mode: 'reflect', interpolation: 'bilinear', fill_value: 0, ...c, seed: c.seed ?? null };
 }
 
-function make<O extends BaseLayerOptions>(builder: string, className: string, prefix: string, table: OptionTable,
-  finish: (c: Record<string, unknown>) => Record<string, unknown> = (c) => c, isMerge = false) {
+function make<O extends BaseLayerOptions>(
+  builder: string,
+  className: string,
+  prefix: string,
+  table: OptionTable,
+  finish: (c: Record<string, unknown>) => Record<string, unknown> = (c) => c,
+  isMerge = false,
+) {
   return (options?: O): Layer => {
     const c = readOptions(builder, table, options);
     return new Layer(className, prefix, finish(c), options ?? {}, isMerge);
@@ -352,60 +399,207 @@ function make<O extends BaseLayerOptions>(builder: string, className: string, pr
 
 /** Layer builders; each takes Keras's options in camelCase. */
 export const layers = {
-  conv2d: make<Conv2DOptions>('conv2d', 'Conv2D', 'conv2d', { filters: { kind: 'int', required: true }, ...CONV_COMMON }, convConfig),
-  depthwiseConv2d: make<DepthwiseConv2DOptions>('depthwiseConv2d', 'DepthwiseConv2D', 'depthwise_conv2d',
-    { ...CONV_COMMON, depthMultiplier: { kind: 'int' } }, (c) => ({ ...convConfig(c), depth_multiplier: c.depth_multiplier ?? 1 })),
-  separableConv2d: make<SeparableConv2DOptions>('separableConv2d', 'SeparableConv2D', 'separable_conv2d',
+  conv2d: make<Conv2DOptions>(
+    'conv2d',
+    'Conv2D',
+    'conv2d',
+    { filters: { kind: 'int', required: true }, ...CONV_COMMON },
+    convConfig,
+  ),
+  depthwiseConv2d: make<DepthwiseConv2DOptions>(
+    'depthwiseConv2d',
+    'DepthwiseConv2D',
+    'depthwise_conv2d',
+    { ...CONV_COMMON, depthMultiplier: { kind: 'int' } },
+    (c) => ({ ...convConfig(c), depth_multiplier: c.depth_multiplier ?? 1 }),
+  ),
+  separableConv2d: make<SeparableConv2DOptions>(
+    'separableConv2d',
+    'SeparableConv2D',
+    'separable_conv2d',
     { filters: { kind: 'int', required: true }, ...CONV_COMMON, depthMultiplier: { kind: 'int' } },
-    (c) => ({ ...convConfig(c), depth_multiplier: c.depth_multiplier ?? 1 })),
-  dense: make<DenseOptions>('dense', 'Dense', 'dense', { units: { kind: 'int', required: true }, activation: ACTIVATION, useBias: { kind: 'bool' } },
-    (c) => ({ ...c, activation: c.activation ?? 'linear', use_bias: c.use_bias ?? true })),
-  maxPooling2d: make<Pooling2DOptions>('maxPooling2d', 'MaxPooling2D', 'max_pooling2d',
-    { poolSize: { kind: 'pair' }, strides: { kind: 'pair' }, padding: { kind: 'string', values: PADDING }, dataFormat: { kind: 'string', values: ['channelsLast'] } },
-    (c) => ({ pool_size: pair(c.pool_size ?? 2), strides: pair(c.strides ?? c.pool_size ?? 2), padding: c.padding ?? 'valid', data_format: 'channels_last' })),
-  averagePooling2d: make<Pooling2DOptions>('averagePooling2d', 'AveragePooling2D', 'average_pooling2d',
-    { poolSize: { kind: 'pair' }, strides: { kind: 'pair' }, padding: { kind: 'string', values: PADDING }, dataFormat: { kind: 'string', values: ['channelsLast'] } },
-    (c) => ({ pool_size: pair(c.pool_size ?? 2), strides: pair(c.strides ?? c.pool_size ?? 2), padding: c.padding ?? 'valid', data_format: 'channels_last' })),
-  globalAveragePooling2d: make<BaseLayerOptions>('globalAveragePooling2d', 'GlobalAveragePooling2D', 'global_average_pooling2d', {},
-    () => ({ data_format: 'channels_last', keepdims: false })),
+    (c) => ({ ...convConfig(c), depth_multiplier: c.depth_multiplier ?? 1 }),
+  ),
+  dense: make<DenseOptions>(
+    'dense',
+    'Dense',
+    'dense',
+    { units: { kind: 'int', required: true }, activation: ACTIVATION, useBias: { kind: 'bool' } },
+    (c) => ({ ...c, activation: c.activation ?? 'linear', use_bias: c.use_bias ?? true }),
+  ),
+  maxPooling2d: make<Pooling2DOptions>(
+    'maxPooling2d',
+    'MaxPooling2D',
+    'max_pooling2d',
+    {
+      poolSize: { kind: 'pair' },
+      strides: { kind: 'pair' },
+      padding: { kind: 'string', values: PADDING },
+      dataFormat: { kind: 'string', values: ['channelsLast'] },
+    },
+    (c) => ({
+      pool_size: pair(c.pool_size ?? 2),
+      strides: pair(c.strides ?? c.pool_size ?? 2),
+      padding: c.padding ?? 'valid',
+      data_format: 'channels_last',
+    }),
+  ),
+  averagePooling2d: make<Pooling2DOptions>(
+    'averagePooling2d',
+    'AveragePooling2D',
+    'average_pooling2d',
+    {
+      poolSize: { kind: 'pair' },
+      strides: { kind: 'pair' },
+      padding: { kind: 'string', values: PADDING },
+      dataFormat: { kind: 'string', values: ['channelsLast'] },
+    },
+    (c) => ({
+      pool_size: pair(c.pool_size ?? 2),
+      strides: pair(c.strides ?? c.pool_size ?? 2),
+      padding: c.padding ?? 'valid',
+      data_format: 'channels_last',
+    }),
+  ),
+  globalAveragePooling2d: make<BaseLayerOptions>(
+    'globalAveragePooling2d',
+    'GlobalAveragePooling2D',
+    'global_average_pooling2d',
+    {},
+    () => ({ data_format: 'channels_last', keepdims: false }),
+  ),
   flatten: make<BaseLayerOptions>('flatten', 'Flatten', 'flatten', {}, () => ({ data_format: 'channels_last' })),
-  activation: make<ActivationOptions>('activation', 'Activation', 'activation', { activation: { kind: 'string', required: true } }),
+  activation: make<ActivationOptions>('activation', 'Activation', 'activation', {
+    activation: { kind: 'string', required: true },
+  }),
   add: make<BaseLayerOptions>('add', 'Add', 'add', {}, (c) => c, true),
-  concatenate: make<ConcatenateOptions>('concatenate', 'Concatenate', 'concatenate', { axis: { kind: 'int' } }, (c) => ({ axis: c.axis ?? -1 }), true),
-  batchNormalization: make<BatchNormalizationOptions>('batchNormalization', 'BatchNormalization', 'batch_normalization',
-    { axis: { kind: 'int' }, momentum: { kind: 'number' }, epsilon: { kind: 'number' }, center: { kind: 'bool' }, scale: { kind: 'bool' } },
-    (c) => ({ axis: c.axis ?? -1, momentum: c.momentum ?? 0.99, epsilon: c.epsilon ?? 1e-3, center: c.center ?? true, scale: c.scale ?? true })),
-  dropout: make<DropoutOptions>('dropout', 'Dropout', 'dropout', { rate: { kind: 'number', required: true }, seed: { kind: 'int' } },
-    (c) => ({ rate: c.rate, seed: c.seed ?? null, noise_shape: null })),
-  zeroPadding2d: make<ZeroPadding2DOptions>('zeroPadding2d', 'ZeroPadding2D', 'zero_padding2d', { padding: { kind: 'zeroPadding' } },
+  concatenate: make<ConcatenateOptions>(
+    'concatenate',
+    'Concatenate',
+    'concatenate',
+    { axis: { kind: 'int' } },
+    (c) => ({ axis: c.axis ?? -1 }),
+    true,
+  ),
+  batchNormalization: make<BatchNormalizationOptions>(
+    'batchNormalization',
+    'BatchNormalization',
+    'batch_normalization',
+    {
+      axis: { kind: 'int' },
+      momentum: { kind: 'number' },
+      epsilon: { kind: 'number' },
+      center: { kind: 'bool' },
+      scale: { kind: 'bool' },
+    },
+    (c) => ({
+      axis: c.axis ?? -1,
+      momentum: c.momentum ?? 0.99,
+      epsilon: c.epsilon ?? 1e-3,
+      center: c.center ?? true,
+      scale: c.scale ?? true,
+    }),
+  ),
+  dropout: make<DropoutOptions>(
+    'dropout',
+    'Dropout',
+    'dropout',
+    { rate: { kind: 'number', required: true }, seed: { kind: 'int' } },
+    (c) => ({ rate: c.rate, seed: c.seed ?? null, noise_shape: null }),
+  ),
+  zeroPadding2d: make<ZeroPadding2DOptions>(
+    'zeroPadding2d',
+    'ZeroPadding2D',
+    'zero_padding2d',
+    { padding: { kind: 'zeroPadding' } },
     (c) => {
       const p = c.padding ?? 1;
       const hw = typeof p === 'number' ? [p, p] : (p as unknown[]);
-      const full = typeof hw[0] === 'number' ? [[hw[0], hw[0]], [hw[1], hw[1]]] : hw;
+      const full =
+        typeof hw[0] === 'number'
+          ? [
+              [hw[0], hw[0]],
+              [hw[1], hw[1]],
+            ]
+          : hw;
       return { padding: full, data_format: 'channels_last' };
-    }),
-  reLU: make<ReLUOptions>('reLU', 'ReLU', 're_lu', { maxValue: { kind: 'number' }, negativeSlope: { kind: 'number' }, threshold: { kind: 'number' } },
-    (c) => ({ max_value: c.max_value ?? null, negative_slope: c.negative_slope ?? 0, threshold: c.threshold ?? 0 })),
-  leakyReLU: make<LeakyReLUOptions>('leakyReLU', 'LeakyReLU', 'leaky_re_lu', { alpha: { kind: 'number' } }, (c) => ({ alpha: c.alpha ?? 0.3 })),
-  softmax: make<SoftmaxOptions>('softmax', 'Softmax', 'softmax', { axis: { kind: 'int' } }, (c) => ({ axis: c.axis ?? -1 })),
-  rescaling: make<RescalingOptions>('rescaling', 'Rescaling', 'rescaling', { scale: { kind: 'number', required: true }, offset: { kind: 'number' } },
-    (c) => ({ scale: c.scale, offset: c.offset ?? 0 })),
-  randomFlip: make<RandomFlipOptions>('randomFlip', 'RandomFlip', 'random_flip',
+    },
+  ),
+  reLU: make<ReLUOptions>(
+    'reLU',
+    'ReLU',
+    're_lu',
+    { maxValue: { kind: 'number' }, negativeSlope: { kind: 'number' }, threshold: { kind: 'number' } },
+    (c) => ({ max_value: c.max_value ?? null, negative_slope: c.negative_slope ?? 0, threshold: c.threshold ?? 0 }),
+  ),
+  leakyReLU: make<LeakyReLUOptions>('leakyReLU', 'LeakyReLU', 'leaky_re_lu', { alpha: { kind: 'number' } }, (c) => ({
+    alpha: c.alpha ?? 0.3,
+  })),
+  softmax: make<SoftmaxOptions>('softmax', 'Softmax', 'softmax', { axis: { kind: 'int' } }, (c) => ({
+    axis: c.axis ?? -1,
+  })),
+  rescaling: make<RescalingOptions>(
+    'rescaling',
+    'Rescaling',
+    'rescaling',
+    { scale: { kind: 'number', required: true }, offset: { kind: 'number' } },
+    (c) => ({ scale: c.scale, offset: c.offset ?? 0 }),
+  ),
+  randomFlip: make<RandomFlipOptions>(
+    'randomFlip',
+    'RandomFlip',
+    'random_flip',
     { mode: { kind: 'string', values: ['horizontal', 'vertical', 'horizontal_and_vertical'] }, seed: { kind: 'int' } },
-    (c) => ({ mode: c.mode ?? 'horizontal_and_vertical', seed: c.seed ?? null })),
-  randomRotation: make<RandomRotationOptions>('randomRotation', 'RandomRotation', 'random_rotation',
-    { factor: { kind: 'factor', required: true }, fillMode: { kind: 'string', values: FILL }, interpolation: { kind: 'string', values: INTERP },
-      fillValue: { kind: 'number' }, seed: { kind: 'int' } }, augmentation),
-  randomZoom: make<RandomZoomOptions>('randomZoom', 'RandomZoom', 'random_zoom',
-    { heightFactor: { kind: 'factor', required: true }, widthFactor: { kind: 'factor' }, fillMode: { kind: 'string', values: FILL },
-      interpolation: { kind: 'string', values: INTERP }, fillValue: { kind: 'number' }, seed: { kind: 'int' } },
-    (c) => augmentation({ ...c, width_factor: c.width_factor ?? null })),
-  randomTranslation: make<RandomTranslationOptions>('randomTranslation', 'RandomTranslation', 'random_translation',
-    { heightFactor: { kind: 'factor', required: true }, widthFactor: { kind: 'factor', required: true }, fillMode: { kind: 'string', values: FILL },
-      interpolation: { kind: 'string', values: INTERP }, fillValue: { kind: 'number' }, seed: { kind: 'int' } }, augmentation),
-  randomContrast: make<RandomContrastOptions>('randomContrast', 'RandomContrast', 'random_contrast',
+    (c) => ({ mode: c.mode ?? 'horizontal_and_vertical', seed: c.seed ?? null }),
+  ),
+  randomRotation: make<RandomRotationOptions>(
+    'randomRotation',
+    'RandomRotation',
+    'random_rotation',
+    {
+      factor: { kind: 'factor', required: true },
+      fillMode: { kind: 'string', values: FILL },
+      interpolation: { kind: 'string', values: INTERP },
+      fillValue: { kind: 'number' },
+      seed: { kind: 'int' },
+    },
+    augmentation,
+  ),
+  randomZoom: make<RandomZoomOptions>(
+    'randomZoom',
+    'RandomZoom',
+    'random_zoom',
+    {
+      heightFactor: { kind: 'factor', required: true },
+      widthFactor: { kind: 'factor' },
+      fillMode: { kind: 'string', values: FILL },
+      interpolation: { kind: 'string', values: INTERP },
+      fillValue: { kind: 'number' },
+      seed: { kind: 'int' },
+    },
+    (c) => augmentation({ ...c, width_factor: c.width_factor ?? null }),
+  ),
+  randomTranslation: make<RandomTranslationOptions>(
+    'randomTranslation',
+    'RandomTranslation',
+    'random_translation',
+    {
+      heightFactor: { kind: 'factor', required: true },
+      widthFactor: { kind: 'factor', required: true },
+      fillMode: { kind: 'string', values: FILL },
+      interpolation: { kind: 'string', values: INTERP },
+      fillValue: { kind: 'number' },
+      seed: { kind: 'int' },
+    },
+    augmentation,
+  ),
+  randomContrast: make<RandomContrastOptions>(
+    'randomContrast',
+    'RandomContrast',
+    'random_contrast',
     { factor: { kind: 'factor', required: true }, valueRange: { kind: 'numberPair' }, seed: { kind: 'int' } },
-    (c) => ({ factor: c.factor, ...(c.value_range ? { value_range: c.value_range } : {}), seed: c.seed ?? null })),
+    (c) => ({ factor: c.factor, ...(c.value_range ? { value_range: c.value_range } : {}), seed: c.seed ?? null }),
+  ),
 };
 
 export type LayerBuilders = typeof layers;

@@ -16,22 +16,41 @@ import type { TfjsExportOptions } from './tfjs.js';
 import { toTopology } from './topology.js';
 import type { FunctionalSpec, ModelSpec } from './topology.js';
 import type {
-  CompileOptions, FitDatasetOptions, FitOptions, History, LabelsLike, LayerSummary, MemoryEstimate, ModelOptions, ModelSummary, TfjsArtifacts,
-  Weight, WeightBuffers,
+  CompileOptions,
+  FitDatasetOptions,
+  FitOptions,
+  History,
+  LabelsLike,
+  LayerSummary,
+  MemoryEstimate,
+  ModelOptions,
+  ModelSummary,
+  TfjsArtifacts,
+  Weight,
+  WeightBuffers,
 } from './types.js';
 import type { ModelJson } from './topology.js';
 
 const LOSS_ALIASES: Record<string, string> = {
-  binaryCrossentropy: 'binary_crossentropy', binary_crossentropy: 'binary_crossentropy',
-  categoricalCrossentropy: 'categorical_crossentropy', categorical_crossentropy: 'categorical_crossentropy',
-  sparseCategoricalCrossentropy: 'sparse_categorical_crossentropy', sparse_categorical_crossentropy: 'sparse_categorical_crossentropy',
-  meanSquaredError: 'mean_squared_error', mean_squared_error: 'mean_squared_error', mse: 'mean_squared_error',
+  binaryCrossentropy: 'binary_crossentropy',
+  binary_crossentropy: 'binary_crossentropy',
+  categoricalCrossentropy: 'categorical_crossentropy',
+  categorical_crossentropy: 'categorical_crossentropy',
+  sparseCategoricalCrossentropy: 'sparse_categorical_crossentropy',
+  sparse_categorical_crossentropy: 'sparse_categorical_crossentropy',
+  meanSquaredError: 'mean_squared_error',
+  mean_squared_error: 'mean_squared_error',
+  mse: 'mean_squared_error',
 };
 
 /** Each optimizer number's rule: [lowest, highest, lowest included, highest included]. */
 const OPTIMIZER_NUMBERS: Record<string, [number, number, boolean, boolean]> = {
-  learningRate: [0, Infinity, false, false], momentum: [0, 1, true, false], rho: [0, 1, true, false],
-  beta1: [0, 1, true, false], beta2: [0, 1, true, false], epsilon: [0, Infinity, false, false],
+  learningRate: [0, Infinity, false, false],
+  momentum: [0, 1, true, false],
+  rho: [0, 1, true, false],
+  beta1: [0, 1, true, false],
+  beta2: [0, 1, true, false],
+  epsilon: [0, Infinity, false, false],
 };
 const OPTIMIZER_KEYS = ['name', 'nesterov', ...Object.keys(OPTIMIZER_NUMBERS)];
 
@@ -41,23 +60,29 @@ const fmtShape = (s: readonly (number | null)[]) => `[${s.map((d) => (d === null
 function asTensorData(v: unknown, what: string): TensorData {
   if (v instanceof Float32Array || v instanceof Uint8Array || v instanceof Uint8ClampedArray) return v;
   if (Array.isArray(v) && v.every((e) => typeof e === 'number')) return Float32Array.from(v);
-  throw argError(`${what} must be float32 (a Tensor, Float32Array or number[]; Uint8Array also works), got ${describeData(v)}` +
-    (ArrayBuffer.isView(v) ? ': convert it with Float32Array.from(...)' : ''));
+  throw argError(
+    `${what} must be float32 (a Tensor, Float32Array or number[]; Uint8Array also works), got ${describeData(v)}` +
+      (ArrayBuffer.isView(v) ? ': convert it with Float32Array.from(...)' : ''),
+  );
 }
 
 /** Checks an optimizer's numbers (JSON would turn NaN and Infinity into null, which the engine reads as "default"). */
 function checkOptimizer(optimizer: unknown): void {
   if (typeof optimizer === 'string') return;
-  if (typeof optimizer !== 'object' || optimizer === null) throw argError(`compile: optimizer must be 'sgd', 'rmsprop', 'adam' or {name, learningRate, ...}`);
+  if (typeof optimizer !== 'object' || optimizer === null)
+    throw argError(`compile: optimizer must be 'sgd', 'rmsprop', 'adam' or {name, learningRate, ...}`);
   for (const [k, v] of Object.entries(optimizer)) {
-    if (!OPTIMIZER_KEYS.includes(k)) throw argError(`compile: unknown optimizer option '${k}'; known options: ${OPTIMIZER_KEYS.join(', ')}`);
+    if (!OPTIMIZER_KEYS.includes(k))
+      throw argError(`compile: unknown optimizer option '${k}'; known options: ${OPTIMIZER_KEYS.join(', ')}`);
     const rule = OPTIMIZER_NUMBERS[k];
     if (!rule || v === undefined) continue;
     const [lo, hi, loIn, hiIn] = rule;
     const ok = typeof v === 'number' && Number.isFinite(v) && (loIn ? v >= lo : v > lo) && (hiIn ? v <= hi : v < hi);
     if (!ok) {
       const range = `${loIn ? '[' : '('}${lo}, ${hi === Infinity ? 'Infinity' : hi}${hiIn ? ']' : ')'}`;
-      throw argError(`compile: optimizer ${k} must be a finite number in ${range}, got ${typeof v === 'number' ? String(v) : JSON.stringify(v)}`);
+      throw argError(
+        `compile: optimizer ${k} must be a finite number in ${range}, got ${typeof v === 'number' ? String(v) : JSON.stringify(v)}`,
+      );
     }
   }
 }
@@ -91,7 +116,8 @@ export class Model {
   constructor(spec: ModelSpec, options: ModelOptions = {}) {
     const topo = toTopology(spec);
     const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
-    if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 53) throw argError(`model: seed must be a non-negative integer, got ${seed}`);
+    if (!Number.isInteger(seed) || seed < 0 || seed >= 2 ** 53)
+      throw argError(`model: seed must be a non-negative integer, got ${seed}`);
     if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1)) {
       throw argError(`model: threads must be a positive integer, got ${options.threads}`);
     }
@@ -99,7 +125,10 @@ export class Model {
     this.io_ = new SessionIO(s);
     this.seed = seed;
     this.topologyJson = topo.json;
-    this.kind = topo.kind === 'json' && /"class_name"\s*:\s*"Sequential"/.test(topo.json.slice(0, 400)) ? 'sequential' : topo.kind;
+    this.kind =
+      topo.kind === 'json' && /"class_name"\s*:\s*"Sequential"/.test(topo.json.slice(0, 400))
+        ? 'sequential'
+        : topo.kind;
     const summary = this.summaryData();
     this.name = summary.name;
     this.inputShape = Object.freeze(s.inputShape());
@@ -146,16 +175,20 @@ export class Model {
   compile(options: CompileOptions): void {
     const s = this.live('compile').raw;
     if (this.training) throw new ConvnetError(`compile: model '${this.name}' is training`, 'failed_precondition');
-    if (!options || typeof options !== 'object') throw argError('compile: options {optimizer, loss, metrics} are required');
+    if (!options || typeof options !== 'object')
+      throw argError('compile: options {optimizer, loss, metrics} are required');
     for (const k of Object.keys(options)) {
-      if (!['optimizer', 'loss', 'fromLogits', 'metrics'].includes(k)) throw argError(`compile: unknown option '${k}'; known options: optimizer, loss, fromLogits, metrics`);
+      if (!['optimizer', 'loss', 'fromLogits', 'metrics'].includes(k))
+        throw argError(`compile: unknown option '${k}'; known options: optimizer, loss, fromLogits, metrics`);
     }
-    if (typeof options.loss !== 'string') throw argError(`compile: loss must be a name such as 'binaryCrossentropy', got ${JSON.stringify(options.loss)}`);
-    const loss = LOSS_ALIASES[options.loss] ?? options.loss;   // the engine names the supported losses
+    if (typeof options.loss !== 'string')
+      throw argError(`compile: loss must be a name such as 'binaryCrossentropy', got ${JSON.stringify(options.loss)}`);
+    const loss = LOSS_ALIASES[options.loss] ?? options.loss; // the engine names the supported losses
     const metrics = options.metrics ?? [];
     if (!Array.isArray(metrics)) throw argError(`compile: metrics must be a list like ['accuracy']`);
     for (const m of metrics) {
-      if (m !== 'accuracy' && m !== 'acc') throw argError(`compile: metric '${String(m)}' is not supported; use 'accuracy'`);
+      if (m !== 'accuracy' && m !== 'acc')
+        throw argError(`compile: metric '${String(m)}' is not supported; use 'accuracy'`);
     }
     const optimizer: unknown = options.optimizer ?? 'rmsprop';
     checkOptimizer(optimizer);
@@ -172,18 +205,26 @@ export class Model {
 
   private checkX(x: unknown, what: string): Tensor {
     if (!(x instanceof Tensor)) {
-      throw argError(`${what}: x must be a Tensor (tensor(data, [N, ${this.inputShape.join(', ')}])), got ${describeData(x)}`);
+      throw argError(
+        `${what}: x must be a Tensor (tensor(data, [N, ${this.inputShape.join(', ')}])), got ${describeData(x)}`,
+      );
     }
     const want = this.inputShape;
     if (x.rank !== want.length + 1 || want.some((d, i) => x.shape[i + 1] !== d)) {
-      throw argError(`${what}: x has shape ${fmtShape(x.shape)} but model '${this.name}' takes ${fmtShape([null, ...want])} (NHWC)`);
+      throw argError(
+        `${what}: x has shape ${fmtShape(x.shape)} but model '${this.name}' takes ${fmtShape([null, ...want])} (NHWC)`,
+      );
     }
     if (x.shape[0] === 0) throw argError(`${what}: x has no samples`);
     return x;
   }
 
   private needCompiled(what: string): { loss: string; metrics: boolean } {
-    if (!this.compiled) throw new ConvnetError(`${what}: model '${this.name}' must be compiled first: call compile({optimizer, loss})`, 'failed_precondition');
+    if (!this.compiled)
+      throw new ConvnetError(
+        `${what}: model '${this.name}' must be compiled first: call compile({optimizer, loss})`,
+        'failed_precondition',
+      );
     return this.compiled;
   }
 
@@ -194,10 +235,14 @@ export class Model {
     const shape = y instanceof Tensor ? y.shape : [data.length / size, ...(size > 1 ? [size] : [])];
     const expect = size === 1 ? `[${n}] or [${n}, 1]` : `[${n}, ${size}]`;
     if (shape[0] !== n) {
-      throw argError(`${what}: y has ${Number.isInteger(shape[0]) ? shape[0] : data.length / size} samples but x has ${n}; loss ${compiled.loss} takes labels of shape ${expect}`);
+      throw argError(
+        `${what}: y has ${Number.isInteger(shape[0]) ? shape[0] : data.length / size} samples but x has ${n}; loss ${compiled.loss} takes labels of shape ${expect}`,
+      );
     }
     if (data.length !== n * size) {
-      throw argError(`${what}: y has shape ${fmtShape(shape)} but loss ${compiled.loss} with output ${fmtShape([null, ...this.outputShape])} takes labels of shape ${expect}`);
+      throw argError(
+        `${what}: y has shape ${fmtShape(shape)} but loss ${compiled.loss} with output ${fmtShape([null, ...this.outputShape])} takes labels of shape ${expect}`,
+      );
     }
     return { data, size };
   }
@@ -215,7 +260,8 @@ export class Model {
   /** One optimizer step on one batch; returns its loss and accuracy. */
   trainOnBatch(x: Tensor, y: LabelsLike): { loss: number; accuracy: number } {
     const io = this.live('trainOnBatch');
-    if (this.training) throw new ConvnetError(`trainOnBatch: model '${this.name}' is training in fit()`, 'failed_precondition');
+    if (this.training)
+      throw new ConvnetError(`trainOnBatch: model '${this.name}' is training in fit()`, 'failed_precondition');
     const xt = this.checkX(x, 'trainOnBatch');
     const n = xt.shape[0];
     const yl = this.checkY(y, n, 'trainOnBatch');
@@ -233,12 +279,15 @@ export class Model {
     const yAll = this.checkY(y, nAll, 'fit');
     let nTrain = nAll;
     let validation: BatchSource | null = null;
-    if (options.validationData && options.validationSplit) throw argError('fit: give validationSplit or validationData, not both');
+    if (options.validationData && options.validationSplit)
+      throw argError('fit: give validationSplit or validationData, not both');
     if (options.validationSplit !== undefined) {
       const f = options.validationSplit;
-      if (!(typeof f === 'number' && f >= 0 && f < 1)) throw argError(`fit: validationSplit must be a number in [0, 1), got ${String(f)}`);
+      if (!(typeof f === 'number' && f >= 0 && f < 1))
+        throw argError(`fit: validationSplit must be a number in [0, 1), got ${String(f)}`);
       nTrain = Math.floor(nAll * (1 - f));
-      if (f > 0 && (nTrain === 0 || nTrain === nAll)) throw argError(`fit: validationSplit ${f} of ${nAll} samples leaves an empty training or validation set`);
+      if (f > 0 && (nTrain === 0 || nTrain === nAll))
+        throw argError(`fit: validationSplit ${f} of ${nAll} samples leaves an empty training or validation set`);
       if (nTrain < nAll) validation = tensorSource(xt, yAll.data, nTrain, nAll);
     } else if (options.validationData) {
       validation = this.source(options.validationData, 'fit: validationData');
@@ -254,15 +303,26 @@ export class Model {
   async fitDataset(source: BatchSource, options: FitDatasetOptions = {}): Promise<History> {
     this.live('fitDataset');
     const settings = fitSettings(options);
-    if (!isBatchSource(source)) throw argError(`fitDataset: source must be a batch source {length, batch(indices)}, got ${describeData(source)}`);
+    if (!isBatchSource(source))
+      throw argError(`fitDataset: source must be a batch source {length, batch(indices)}, got ${describeData(source)}`);
     this.needCompiled('fitDataset');
-    const validation = options.validationData ? this.source(options.validationData, 'fitDataset: validationData') : null;
+    const validation = options.validationData
+      ? this.source(options.validationData, 'fitDataset: validationData')
+      : null;
     return this.train(source, validation, options, settings);
   }
 
-  private async train(source: BatchSource, validation: BatchSource | null, options: FitDatasetOptions,
-    settings: { epochs: number; batchSize: number; initialEpoch: number }): Promise<History> {
-    if (this.training) throw new ConvnetError(`fit: model '${this.name}' is already training; wait for the running fit() to finish`, 'failed_precondition');
+  private async train(
+    source: BatchSource,
+    validation: BatchSource | null,
+    options: FitDatasetOptions,
+    settings: { epochs: number; batchSize: number; initialEpoch: number },
+  ): Promise<History> {
+    if (this.training)
+      throw new ConvnetError(
+        `fit: model '${this.name}' is already training; wait for the running fit() to finish`,
+        'failed_precondition',
+      );
     const compiled = this.needCompiled('fit');
     const host: FitHost = {
       name: this.name,
@@ -291,11 +351,15 @@ export class Model {
     const yl = this.checkY(y, n, 'evaluate');
     const batchSize = options.batchSize ?? 32;
     const batch = Math.min(io.reserve(Math.min(batchSize, n)), batchSize, n);
-    let lossSum = 0, correct = 0;
+    let lossSum = 0,
+      correct = 0;
     const ySize = yl.size;
     for (let begin = 0; begin < n; begin += batch) {
       const m = Math.min(batch, n - begin);
-      io.stage(xt.data.subarray(begin * io.xSize, (begin + m) * io.xSize), yl.data.subarray(begin * ySize, (begin + m) * ySize));
+      io.stage(
+        xt.data.subarray(begin * io.xSize, (begin + m) * io.xSize),
+        yl.data.subarray(begin * ySize, (begin + m) * ySize),
+      );
       const r = check(io.raw.evaluateStep(m), 'evaluate');
       lossSum += r.lossSum;
       correct += r.correct;
@@ -304,10 +368,16 @@ export class Model {
   }
 
   /** evaluate() over a batch source. */
-  evaluateDataset(source: BatchSource, options: { batchSize?: number } = {}): Promise<{ loss: number; accuracy: number }> {
+  evaluateDataset(
+    source: BatchSource,
+    options: { batchSize?: number } = {},
+  ): Promise<{ loss: number; accuracy: number }> {
     const io = this.live('evaluateDataset');
     this.needCompiled('evaluateDataset');
-    if (!isBatchSource(source)) throw argError(`evaluateDataset: source must be a batch source {length, batch(indices)}, got ${describeData(source)}`);
+    if (!isBatchSource(source))
+      throw argError(
+        `evaluateDataset: source must be a batch source {length, batch(indices)}, got ${describeData(source)}`,
+      );
     return evaluateSource(io, source, options.batchSize ?? 32, 'evaluateDataset');
   }
 
@@ -315,7 +385,13 @@ export class Model {
   predict(x: Tensor, options: { batchSize?: number } = {}): Tensor {
     const io = this.live('predict');
     const xt = this.checkX(x, 'predict');
-    const r = io.mapBatches(xt.data, xt.shape[0], options.batchSize ?? 32, (m) => check(io.raw.predictStep(m), 'predict'), this.outputShape);
+    const r = io.mapBatches(
+      xt.data,
+      xt.shape[0],
+      options.batchSize ?? 32,
+      (m) => check(io.raw.predictStep(m), 'predict'),
+      this.outputShape,
+    );
     return new Tensor(r.data, r.shape);
   }
 
@@ -356,7 +432,8 @@ export class Model {
    * Pick the batch size from it and never start a run that cannot fit.
    */
   memoryEstimate(batchSize = 32): MemoryEstimate {
-    if (!Number.isInteger(batchSize) || batchSize < 1) throw argError(`memoryEstimate: batchSize must be a positive integer, got ${String(batchSize)}`);
+    if (!Number.isInteger(batchSize) || batchSize < 1)
+      throw argError(`memoryEstimate: batchSize must be a positive integer, got ${String(batchSize)}`);
     return check(this.live('memoryEstimate').raw.memoryEstimate(batchSize), 'memoryEstimate');
   }
 
@@ -369,12 +446,21 @@ export class Model {
   summaryData(): ModelSummary {
     if (this.summaryCache) return this.summaryCache;
     const raw = JSON.parse(this.live('summary').raw.summaryJson()) as {
-      name: string; total_params: number; trainable_params: number; non_trainable_params: number;
+      name: string;
+      total_params: number;
+      trainable_params: number;
+      non_trainable_params: number;
       layers: Array<{ name: string; class_name: string; output_shape: number[]; params: number; inbound: string[] }>;
     };
     this.summaryCache = {
       name: raw.name,
-      layers: raw.layers.map((l) => ({ name: l.name, className: l.class_name, outputShape: [null, ...l.output_shape], params: l.params, inbound: l.inbound })),
+      layers: raw.layers.map((l) => ({
+        name: l.name,
+        className: l.class_name,
+        outputShape: [null, ...l.output_shape],
+        params: l.params,
+        inbound: l.inbound,
+      })),
       totalParams: raw.total_params,
       trainableParams: raw.trainable_params,
       nonTrainableParams: raw.non_trainable_params,
@@ -391,13 +477,23 @@ export class Model {
   summary(printFn?: (line: string) => void): string {
     const d = this.summaryData();
     const connected = this.kind !== 'sequential';
-    const shape = (s: Array<number | null>) => `(${s.map((v) => (v === null ? 'None' : v)).join(', ')}${s.length === 1 ? ',' : ''})`;
-    const rows = d.layers.map((l) => [`${l.name} (${l.className})`, shape(l.outputShape), l.params.toLocaleString('en-US'),
-      l.inbound.join(', ')]);
+    const shape = (s: Array<number | null>) =>
+      `(${s.map((v) => (v === null ? 'None' : v)).join(', ')}${s.length === 1 ? ',' : ''})`;
+    const rows = d.layers.map((l) => [
+      `${l.name} (${l.className})`,
+      shape(l.outputShape),
+      l.params.toLocaleString('en-US'),
+      l.inbound.join(', '),
+    ]);
     const head = ['Layer (type)', 'Output Shape', 'Param #', 'Connected to'];
     const cols = connected ? 4 : 3;
     const widths = head.slice(0, cols).map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)) + 2);
-    const line = (cells: string[]) => cells.slice(0, cols).map((c, i) => (i === cols - 1 ? c : c.padEnd(widths[i]))).join('').trimEnd();
+    const line = (cells: string[]) =>
+      cells
+        .slice(0, cols)
+        .map((c, i) => (i === cols - 1 ? c : c.padEnd(widths[i])))
+        .join('')
+        .trimEnd();
     const total = widths.reduce((a, b) => a + b, 0);
     const out = [`Model: "${d.name}"`, '_'.repeat(total), line(head), '='.repeat(total)];
     rows.forEach((r, i) => {
@@ -418,7 +514,10 @@ export class Model {
     const specs = s.weightSpecs();
     const view = s.weightsView();
     return specs.map((w) => ({
-      name: `${w.layer}/${w.name}`, layer: w.layer, shape: w.shape, trainable: w.trainable,
+      name: `${w.layer}/${w.name}`,
+      layer: w.layer,
+      shape: w.shape,
+      trainable: w.trainable,
       data: view.slice(w.offset, w.offset + prod(w.shape)),
     }));
   }
@@ -428,18 +527,22 @@ export class Model {
     const s = this.live('setWeights').raw;
     const specs = s.weightSpecs();
     if (!Array.isArray(weights) || weights.length !== specs.length) {
-      throw argError(`setWeights: model '${this.name}' has ${specs.length} weights, got ${Array.isArray(weights) ? weights.length : describeData(weights)}`);
+      throw argError(
+        `setWeights: model '${this.name}' has ${specs.length} weights, got ${Array.isArray(weights) ? weights.length : describeData(weights)}`,
+      );
     }
     const datas = weights.map((w, i) => {
       const spec = specs[i];
       const label = `weight ${i} (${spec.layer}/${spec.name}, shape [${spec.shape.join(', ')}])`;
       const data = w instanceof Float32Array ? w : (w as { data: unknown })?.data;
-      if (!(data instanceof Float32Array)) throw argError(`setWeights: ${label} must be a Float32Array, got ${describeData(data ?? w)}`);
+      if (!(data instanceof Float32Array))
+        throw argError(`setWeights: ${label} must be a Float32Array, got ${describeData(data ?? w)}`);
       const shape = w instanceof Float32Array ? null : (w as { shape?: readonly number[] }).shape;
       if (shape && (shape.length !== spec.shape.length || shape.some((d, j) => d !== spec.shape[j]))) {
         throw argError(`setWeights: ${label} was given shape [${shape.join(', ')}]`);
       }
-      if (data.length !== prod(spec.shape)) throw argError(`setWeights: ${label} needs ${prod(spec.shape)} values, got ${data.length}`);
+      if (data.length !== prod(spec.shape))
+        throw argError(`setWeights: ${label} needs ${prod(spec.shape)} values, got ${data.length}`);
       return data;
     });
     const view = s.weightsView();
@@ -454,7 +557,8 @@ export class Model {
    */
   loadTfjsWeights(modelJson: ModelJson | TfjsArtifacts | string, weightData?: WeightBuffers): void {
     const io = this.live('loadTfjsWeights');
-    if (this.training) throw new ConvnetError(`loadTfjsWeights: model '${this.name}' is training`, 'failed_precondition');
+    if (this.training)
+      throw new ConvnetError(`loadTfjsWeights: model '${this.name}' is training`, 'failed_precondition');
     const { text, bytes, metadata } = tfjsInput(modelJson, weightData, 'loadTfjsWeights');
     check(io.raw.loadTfjsWeights(text, bytes), 'loadTfjsWeights');
     if (Object.keys(metadata).length > 0) this.metadata = metadata;
@@ -468,7 +572,7 @@ export class Model {
    */
   async saveTfjs(options: TfjsExportOptions = {}): Promise<TfjsArtifacts> {
     const r = check(this.live('saveTfjs').raw.toTfjs(), 'saveTfjs');
-    const weights = r.weights.slice();   // a view into wasm memory: copy before anything else runs
+    const weights = r.weights.slice(); // a view into wasm memory: copy before anything else runs
     return exportTfjs(r.modelJson, weights, this.metadata, options);
   }
 
@@ -479,7 +583,11 @@ export class Model {
   async saveTfjsToDir(dir: string, options: TfjsExportOptions = {}): Promise<string[]> {
     this.live('saveTfjsToDir');
     const files = getPlatform().files;
-    if (!files) throw new ConvnetError('saveTfjsToDir: writing files works in Node only; in a browser use saveTfjs()', 'unavailable');
+    if (!files)
+      throw new ConvnetError(
+        'saveTfjsToDir: writing files works in Node only; in a browser use saveTfjs()',
+        'unavailable',
+      );
     const a = await this.saveTfjs(options);
     const bin = 'group1-shard1of1.bin';
     const modelJson = { ...a.modelJson, weightsManifest: [{ paths: [bin], weights: a.weightSpecs }] };
@@ -503,19 +611,26 @@ export class Model {
   async saveCheckpoint(options: { epoch?: number } = {}): Promise<Uint8Array> {
     const s = this.live('saveCheckpoint').raw;
     const epoch = options.epoch ?? this.epochCount;
-    if (!Number.isInteger(epoch) || epoch < 0) throw argError(`saveCheckpoint: epoch must be a non-negative integer, got ${epoch}`);
+    if (!Number.isInteger(epoch) || epoch < 0)
+      throw argError(`saveCheckpoint: epoch must be a non-negative integer, got ${epoch}`);
     const r = check(s.saveCheckpoint(epoch), 'saveCheckpoint');
-    return r.bytes.slice();   // a view into wasm memory: copy at once
+    return r.bytes.slice(); // a view into wasm memory: copy at once
   }
 
   /** Restores saveCheckpoint()'s bytes into a model with the same topology and compile options. */
   async loadCheckpoint(bytes: Uint8Array | ArrayBuffer): Promise<{ epoch: number }> {
     const s = this.live('loadCheckpoint').raw;
-    if (this.training) throw new ConvnetError(`loadCheckpoint: model '${this.name}' is training`, 'failed_precondition');
+    if (this.training)
+      throw new ConvnetError(`loadCheckpoint: model '${this.name}' is training`, 'failed_precondition');
     const data = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
-    if (!(data instanceof Uint8Array)) throw argError(`loadCheckpoint: bytes must be a Uint8Array or ArrayBuffer, got ${describeData(bytes)}`);
+    if (!(data instanceof Uint8Array))
+      throw argError(`loadCheckpoint: bytes must be a Uint8Array or ArrayBuffer, got ${describeData(bytes)}`);
     const r = check(s.loadCheckpoint(data), 'loadCheckpoint');
-    if (!Number.isInteger(r.epoch) || r.epoch < 0) throw new ConvnetError(`loadCheckpoint: the checkpoint records epoch ${r.epoch}, which is not a valid epoch count`, 'parse_error');
+    if (!Number.isInteger(r.epoch) || r.epoch < 0)
+      throw new ConvnetError(
+        `loadCheckpoint: the checkpoint records epoch ${r.epoch}, which is not a valid epoch count`,
+        'parse_error',
+      );
     this.epochCount = r.epoch;
     return { epoch: r.epoch };
   }
@@ -528,7 +643,10 @@ export function model(spec: FunctionalSpec & ModelOptions): Model {
 }
 
 /** A sequential model: sequential([input({shape}), layers.conv2d(...), ...]). */
-export function sequential(layerList: ReadonlyArray<Layer | SymbolicTensor>, options: { name?: string } & ModelOptions = {}): Model {
+export function sequential(
+  layerList: ReadonlyArray<Layer | SymbolicTensor>,
+  options: { name?: string } & ModelOptions = {},
+): Model {
   if (!Array.isArray(layerList)) throw argError('sequential: expected a list of layers');
   return new Model({ layers: layerList, name: options.name }, { seed: options.seed, threads: options.threads });
 }
@@ -550,7 +668,11 @@ export function modelFromJson(json: ModelJson | string, options: ModelOptions = 
  * buffer or a list in weightsManifest order. Also takes saveTfjs()'s artifacts alone.
  * model.json's userDefinedMetadata becomes model.metadata.
  */
-export async function loadTfjsModel(modelJson: ModelJson | TfjsArtifacts | string, weightData?: WeightBuffers, options: ModelOptions = {}): Promise<Model> {
+export async function loadTfjsModel(
+  modelJson: ModelJson | TfjsArtifacts | string,
+  weightData?: WeightBuffers,
+  options: ModelOptions = {},
+): Promise<Model> {
   const input = tfjsInput(modelJson, weightData, 'loadTfjsModel');
   const m = new Model(input.text, options);
   try {
@@ -558,7 +680,8 @@ export async function loadTfjsModel(modelJson: ModelJson | TfjsArtifacts | strin
   } catch (e) {
     m.dispose();
     // Say which call failed: the user called loadTfjsModel.
-    if (e instanceof ConvnetError) throw new ConvnetError(e.message.replace(/^loadTfjsWeights: /, 'loadTfjsModel: '), e.code);
+    if (e instanceof ConvnetError)
+      throw new ConvnetError(e.message.replace(/^loadTfjsWeights: /, 'loadTfjsModel: '), e.code);
     throw e;
   }
   return m;

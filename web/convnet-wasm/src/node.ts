@@ -24,10 +24,21 @@ export async function loadTfjsModelFromFile(path: string, options: ModelOptions 
     throw new ConvnetError(`loadTfjsModelFromFile: ${path} is not valid JSON: ${(e as Error).message}`, 'parse_error');
   }
   const manifest = json.weightsManifest;
-  if (!Array.isArray(manifest)) throw new ConvnetError(`loadTfjsModelFromFile: ${path} has no weightsManifest (is it a TF.js layers model.json?)`, 'parse_error');
+  if (!Array.isArray(manifest))
+    throw new ConvnetError(
+      `loadTfjsModelFromFile: ${path} has no weightsManifest (is it a TF.js layers model.json?)`,
+      'parse_error',
+    );
   const paths = manifest.flatMap((g) => g.paths ?? []);
-  const buffers = await Promise.all(paths.map((p) => files.readFile(files.sibling(path, p)).catch((e: Error) => {
-    throw new ConvnetError(`loadTfjsModelFromFile: weight file '${p}' listed in ${path} cannot be read: ${e.message}`, 'not_found');
-  })));
+  const buffers = await Promise.all(
+    paths.map((p) =>
+      files.readFile(files.sibling(path, p)).catch((e: Error) => {
+        throw new ConvnetError(
+          `loadTfjsModelFromFile: weight file '${p}' listed in ${path} cannot be read: ${e.message}`,
+          'not_found',
+        );
+      }),
+    ),
+  );
   return loadTfjsModel(json, buffers, options);
 }

@@ -29,12 +29,15 @@ let pthreadWorker: Promise<string> | null = null;
 // same-origin blob: URL. Blob workers inherit the page's cross-origin isolation.
 function pthreadWorkerUrl(): Promise<string> {
   pthreadWorker ??= import('../wasm/engine_mt.worker-source.js' as string).then((m: { default: string }) =>
-    URL.createObjectURL(new Blob([m.default], { type: 'text/javascript' })));
+    URL.createObjectURL(new Blob([m.default], { type: 'text/javascript' })),
+  );
   return pthreadWorker;
 }
 
 // A 1-function module using one SIMD instruction (i32x4.splat); validates only with SIMD.
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
 
 export function hasSimd(): boolean {
   try {
@@ -47,18 +50,26 @@ export function hasSimd(): boolean {
 function threadSupport(): ThreadSupport {
   const g = globalThis as { crossOriginIsolated?: boolean; SharedArrayBuffer?: unknown };
   if (!g.crossOriginIsolated) {
-    return { ok: false, reason: 'page is not cross-origin isolated (COOP/COEP headers missing), SharedArrayBuffer unavailable' };
+    return {
+      ok: false,
+      reason: 'page is not cross-origin isolated (COOP/COEP headers missing), SharedArrayBuffer unavailable',
+    };
   }
   // WebKitGTK 2.50 (Debian 12) reports crossOriginIsolated === true under COOP/COEP yet exposes no
   // SharedArrayBuffer global, which the threaded build's loader needs: say so rather than fail in it.
   if (typeof g.SharedArrayBuffer !== 'function') {
-    return { ok: false, reason: 'page is cross-origin isolated but this browser does not expose SharedArrayBuffer, so wasm threads are unavailable' };
+    return {
+      ok: false,
+      reason:
+        'page is cross-origin isolated but this browser does not expose SharedArrayBuffer, so wasm threads are unavailable',
+    };
   }
   return { ok: true, reason: 'crossOriginIsolated: SharedArrayBuffer and wasm threads available' };
 }
 
 async function load(variant: Variant, options: InitOptions): Promise<RawEngine> {
-  if (!hasSimd()) throw new ConvnetError('this browser lacks WebAssembly SIMD, which both engine builds need', 'unavailable');
+  if (!hasSimd())
+    throw new ConvnetError('this browser lacks WebAssembly SIMD, which both engine builds need', 'unavailable');
   const js = locate(`engine_${variant}.js`, options);
   let factory: EngineFactory;
   try {
@@ -88,7 +99,9 @@ function yieldToEventLoop(): Promise<void> {
 
 function createTrainerWorker(url?: string | URL): WorkerLike {
   // The literal new Worker(new URL(...), {type: 'module'}) lets bundlers build the worker.
-  const w = url ? new Worker(url, { type: 'module' }) : new Worker(new URL('./worker/trainer-worker.js', import.meta.url), { type: 'module' });
+  const w = url
+    ? new Worker(url, { type: 'module' })
+    : new Worker(new URL('./worker/trainer-worker.js', import.meta.url), { type: 'module' });
   const like: WorkerLike = {
     postMessage: (m, t) => w.postMessage(m, (t ?? []) as Transferable[]),
     onmessage: null,
@@ -101,4 +114,10 @@ function createTrainerWorker(url?: string | URL): WorkerLike {
   return like;
 }
 
-export const browserPlatform: Platform = { name: 'browser', threadSupport, load, yieldToEventLoop, createTrainerWorker };
+export const browserPlatform: Platform = {
+  name: 'browser',
+  threadSupport,
+  load,
+  yieldToEventLoop,
+  createTrainerWorker,
+};

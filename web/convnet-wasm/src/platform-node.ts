@@ -23,7 +23,8 @@ function locate(file: string, options: InitOptions): string {
 }
 
 function threadSupport(): ThreadSupport {
-  if (typeof SharedArrayBuffer !== 'function') return { ok: false, reason: 'SharedArrayBuffer is unavailable in this Node.js' };
+  if (typeof SharedArrayBuffer !== 'function')
+    return { ok: false, reason: 'SharedArrayBuffer is unavailable in this Node.js' };
   return { ok: true, reason: 'Node.js: worker_threads and SharedArrayBuffer are always available' };
 }
 
@@ -32,7 +33,10 @@ async function load(variant: Variant, options: InitOptions): Promise<RawEngine> 
   const wasm = locate(`engine_node_${variant}.wasm`, options);
   for (const f of [js, wasm]) {
     if (!existsSync(f)) {
-      throw new ConvnetError(`engine file ${f} is missing: build the engine and run \`npm run copy-engine -- <build-dir>\` in the package`, 'unavailable');
+      throw new ConvnetError(
+        `engine file ${f} is missing: build the engine and run \`npm run copy-engine -- <build-dir>\` in the package`,
+        'unavailable',
+      );
     }
   }
   // The 3.1.6 glue adds process-wide 'uncaughtException'/'unhandledRejection' listeners that
@@ -95,4 +99,11 @@ const files: PlatformFiles = {
   sibling: (path, name) => join(dirname(path), name),
 };
 
-export const nodePlatform: Platform = { name: 'node', threadSupport, load, yieldToEventLoop, createTrainerWorker, files };
+export const nodePlatform: Platform = {
+  name: 'node',
+  threadSupport,
+  load,
+  yieldToEventLoop,
+  createTrainerWorker,
+  files,
+};

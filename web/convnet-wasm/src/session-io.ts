@@ -42,8 +42,13 @@ export class SessionIO {
    * Runs `step` over n samples of x in batches of at most `maxBatch`, staging each, and gathers
    * the per-sample outputs into one array: [n, ...shape], shape as the step reports it.
    */
-  mapBatches(x: TensorData, n: number, maxBatch: number, step: (m: number) => { output: Float32Array; shape?: number[] },
-    outShape?: readonly number[]): { data: Float32Array; shape: number[] } {
+  mapBatches(
+    x: TensorData,
+    n: number,
+    maxBatch: number,
+    step: (m: number) => { output: Float32Array; shape?: number[] },
+    outShape?: readonly number[],
+  ): { data: Float32Array; shape: number[] } {
     if (n === 0) throw new ConvnetError('no samples', 'invalid_argument');
     const batch = Math.min(this.reserve(Math.min(maxBatch, n)), maxBatch, n);
     let out: Float32Array | null = null;

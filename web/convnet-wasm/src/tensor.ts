@@ -20,7 +20,8 @@ export class Tensor {
     }
     const need = shape.reduce((a, b) => a * b, 1);
     // Too little data would train on whatever the staging buffer held before.
-    if (data.length !== need) throw argError(`Tensor: shape [${shape.join(', ')}] needs ${need} values, got ${data.length}`);
+    if (data.length !== need)
+      throw argError(`Tensor: shape [${shape.join(', ')}] needs ${need} values, got ${data.length}`);
     this.data = data;
     this.shape = Object.freeze([...shape]);
     this.dtype = data instanceof Float32Array ? 'float32' : 'uint8';
@@ -38,7 +39,8 @@ export class Tensor {
   /** Samples [begin, end) along the first (batch) axis, sharing this tensor's memory. */
   slice(begin: number, end = this.shape[0]): Tensor {
     const n = this.shape[0];
-    if (!(begin >= 0 && end <= n && begin <= end)) throw argError(`slice(${begin}, ${end}) is out of range for ${n} samples`);
+    if (!(begin >= 0 && end <= n && begin <= end))
+      throw argError(`slice(${begin}, ${end}) is out of range for ${n} samples`);
     const per = n === 0 ? 0 : this.data.length / n;
     return new Tensor(this.data.subarray(begin * per, end * per), [end - begin, ...this.shape.slice(1)]);
   }
@@ -72,8 +74,10 @@ export function tensor(data: TensorData | number[], shape?: readonly number[]): 
     if (data.some((v) => typeof v !== 'number')) throw argError('tensor: a plain array must hold only numbers');
     d = Float32Array.from(data);
   } else {
-    throw argError(`tensor: data must be a Float32Array (or Uint8Array pixels, or a number[]), got ${describeData(data)}` +
-      (ArrayBuffer.isView(data) ? ': convert it with Float32Array.from(data)' : ''));
+    throw argError(
+      `tensor: data must be a Float32Array (or Uint8Array pixels, or a number[]), got ${describeData(data)}` +
+        (ArrayBuffer.isView(data) ? ': convert it with Float32Array.from(data)' : ''),
+    );
   }
   const s = checkShape(shape ?? [d.length], 'tensor');
   const n = s.reduce((a, b) => a * b, 1);
@@ -89,7 +93,8 @@ export function stack(tensors: readonly Tensor[]): Tensor {
   const per = item.reduce((a, b) => a * b, 1);
   const out = new Float32Array(per * tensors.length);
   tensors.forEach((t, i) => {
-    if (t.size !== per) throw argError(`stack: tensor ${i} has shape [${t.shape.join(', ')}], expected [${item.join(', ')}]`);
+    if (t.size !== per)
+      throw argError(`stack: tensor ${i} has shape [${t.shape.join(', ')}], expected [${item.join(', ')}]`);
     out.set(t.data, i * per);
   });
   return new Tensor(out, [tensors.length, ...item]);

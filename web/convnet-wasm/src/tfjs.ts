@@ -9,7 +9,13 @@ import type { ModelJson } from './topology.js';
 import type { TfjsArtifacts, TfjsModelJson, WeightBuffers } from './types.js';
 
 /** Keras preprocessing layers that only act in training and have no weights. */
-export const AUGMENTATION_LAYERS: readonly string[] = ['RandomFlip', 'RandomRotation', 'RandomZoom', 'RandomTranslation', 'RandomContrast'];
+export const AUGMENTATION_LAYERS: readonly string[] = [
+  'RandomFlip',
+  'RandomRotation',
+  'RandomZoom',
+  'RandomTranslation',
+  'RandomContrast',
+];
 
 export interface TfjsExportOptions {
   /**
@@ -61,7 +67,9 @@ function concatWeights(w: WeightBuffers, what: string): Uint8Array {
     if (b instanceof ArrayBuffer) return new Uint8Array(b);
     if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
     if (typeof SharedArrayBuffer === 'function' && b instanceof SharedArrayBuffer) return new Uint8Array(b);
-    throw argError(`${what}: weight data${i === undefined ? '' : ` ${i}`} must be an ArrayBuffer or Uint8Array (a list of them: one per file, in weightsManifest order), got ${describeData(b)}`);
+    throw argError(
+      `${what}: weight data${i === undefined ? '' : ` ${i}`} must be an ArrayBuffer or Uint8Array (a list of them: one per file, in weightsManifest order), got ${describeData(b)}`,
+    );
   };
   if (!Array.isArray(w)) return one(w);
   const parts = w.map((b, i) => one(b, i));
@@ -82,8 +90,11 @@ export function metadataOf(json: unknown): Record<string, unknown> {
 }
 
 /** model.json text (with a weightsManifest), weight bytes and metadata from the accepted input forms. */
-export function tfjsInput(modelJson: ModelJson | TfjsArtifacts | string, weightData: WeightBuffers | undefined, what: string):
-  { text: string; bytes: Uint8Array; metadata: Record<string, unknown> } {
+export function tfjsInput(
+  modelJson: ModelJson | TfjsArtifacts | string,
+  weightData: WeightBuffers | undefined,
+  what: string,
+): { text: string; bytes: Uint8Array; metadata: Record<string, unknown> } {
   let obj: Record<string, unknown>;
   if (typeof modelJson === 'string') {
     try {
@@ -106,20 +117,33 @@ export function tfjsInput(modelJson: ModelJson | TfjsArtifacts | string, weightD
     const { weightSpecs, weightData: _wd, ...rest } = obj;
     obj = { ...rest, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] };
   }
-  if (weightData === undefined) throw argError(`${what}: the weight data is missing (the weight files' bytes, in weightsManifest order)`);
+  if (weightData === undefined)
+    throw argError(`${what}: the weight data is missing (the weight files' bytes, in weightsManifest order)`);
   // The engine takes all the files concatenated in manifest order as one buffer.
   return { text: JSON.stringify(obj), bytes: concatWeights(weightData, what), metadata: metadataOf(obj) };
 }
 
 /** The engine's model.json and weights as TF.js artifacts, shaped by the export options. */
-export function exportTfjs(modelJsonText: string, weights: Uint8Array, metadata: Record<string, unknown>, options: TfjsExportOptions): TfjsArtifacts {
-  if (options === null || typeof options !== 'object') throw argError(`saveTfjs: options must be an object, got ${String(options)}`);
-  for (const k of Object.keys(options)) if (!['includeAugmentation', 'metadata'].includes(k)) throw argError(`saveTfjs: unknown option '${k}'; known options: includeAugmentation, metadata`);
-  if (options.metadata !== undefined && (typeof options.metadata !== 'object' || options.metadata === null || Array.isArray(options.metadata))) {
+export function exportTfjs(
+  modelJsonText: string,
+  weights: Uint8Array,
+  metadata: Record<string, unknown>,
+  options: TfjsExportOptions,
+): TfjsArtifacts {
+  if (options === null || typeof options !== 'object')
+    throw argError(`saveTfjs: options must be an object, got ${String(options)}`);
+  for (const k of Object.keys(options))
+    if (!['includeAugmentation', 'metadata'].includes(k))
+      throw argError(`saveTfjs: unknown option '${k}'; known options: includeAugmentation, metadata`);
+  if (
+    options.metadata !== undefined &&
+    (typeof options.metadata !== 'object' || options.metadata === null || Array.isArray(options.metadata))
+  ) {
     throw argError(`saveTfjs: metadata must be a plain object, got ${describeData(options.metadata)}`);
   }
   let modelJson = JSON.parse(modelJsonText) as TfjsModelJson;
-  if (!options.includeAugmentation) modelJson = { ...modelJson, modelTopology: withoutAugmentation(modelJson.modelTopology).topology };
+  if (!options.includeAugmentation)
+    modelJson = { ...modelJson, modelTopology: withoutAugmentation(modelJson.modelTopology).topology };
   const meta = { ...metadata, ...(options.metadata ?? {}) };
   if (Object.keys(meta).length > 0) modelJson.userDefinedMetadata = JSON.parse(JSON.stringify(meta));
   const manifest = modelJson.weightsManifest ?? [];
@@ -131,6 +155,8 @@ export function exportTfjs(modelJsonText: string, weights: Uint8Array, metadata:
     convertedBy: modelJson.convertedBy ?? null,
     weightSpecs: manifest.flatMap((g) => g.weights),
     weightData: weights.buffer as ArrayBuffer,
-    ...(Object.keys(meta).length > 0 ? { userDefinedMetadata: modelJson.userDefinedMetadata as Record<string, unknown> } : {}),
+    ...(Object.keys(meta).length > 0
+      ? { userDefinedMetadata: modelJson.userDefinedMetadata as Record<string, unknown> }
+      : {}),
   };
 }

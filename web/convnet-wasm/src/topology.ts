@@ -36,7 +36,8 @@ function single(v: SymbolicTensor | readonly SymbolicTensor[], what: string): Sy
   const list = Array.isArray(v) ? v : [v];
   if (list.length !== 1) throw argError(`model: convnet-wasm models have exactly one ${what}, got ${list.length}`);
   const t = list[0];
-  if (!(t instanceof SymbolicTensor)) throw argError(`model: ${what} must be a symbolic tensor from input() or layer.apply()`);
+  if (!(t instanceof SymbolicTensor))
+    throw argError(`model: ${what} must be a symbolic tensor from input() or layer.apply()`);
   return t;
 }
 
@@ -52,7 +53,8 @@ function wrap(topology: object): string {
 function functional(spec: FunctionalSpec): Topology {
   const inp = single(spec.inputs, 'input');
   const out = single(spec.outputs, 'output');
-  if (inp.layer.className !== 'InputLayer') throw argError(`model: inputs must come from input({shape}), got the output of layer '${inp.layer.name}'`);
+  if (inp.layer.className !== 'InputLayer')
+    throw argError(`model: inputs must come from input({shape}), got the output of layer '${inp.layer.name}'`);
   // Post-order walk from the output gives a topological order.
   const order: SymbolicTensor[] = [];
   const state = new Map<SymbolicTensor, 'visiting' | 'done'>();
@@ -68,12 +70,17 @@ function functional(spec: FunctionalSpec): Topology {
   visit(out);
   const reached = order.filter((t) => t.layer.className === 'InputLayer');
   for (const r of reached) {
-    if (r !== inp) throw argError(`model: the output depends on input '${r.layer.name}', which is not the model's input '${inp.layer.name}'`);
+    if (r !== inp)
+      throw argError(
+        `model: the output depends on input '${r.layer.name}', which is not the model's input '${inp.layer.name}'`,
+      );
   }
-  if (!reached.includes(inp)) throw argError(`model: the output '${out.layer.name}' does not depend on the input '${inp.layer.name}'`);
+  if (!reached.includes(inp))
+    throw argError(`model: the output '${out.layer.name}' does not depend on the input '${inp.layer.name}'`);
   const names = new Set<string>();
   const layersJson = order.map((t) => {
-    if (names.has(t.layer.name)) throw argError(`model: two layers are named '${t.layer.name}'; layer names must be unique`);
+    if (names.has(t.layer.name))
+      throw argError(`model: two layers are named '${t.layer.name}'; layer names must be unique`);
     names.add(t.layer.name);
     return {
       name: t.layer.name,
@@ -84,7 +91,12 @@ function functional(spec: FunctionalSpec): Topology {
   const name = spec.name ?? uniqueName('model');
   const json = wrap({
     class_name: 'Model',
-    config: { name, layers: layersJson, input_layers: [[inp.layer.name, 0, 0]], output_layers: [[out.layer.name, 0, 0]] },
+    config: {
+      name,
+      layers: layersJson,
+      input_layers: [[inp.layer.name, 0, 0]],
+      output_layers: [[out.layer.name, 0, 0]],
+    },
   });
   return { kind: 'functional', name, json, tensors: order };
 }
@@ -97,26 +109,39 @@ function sequential(spec: SequentialSpec): Topology {
   let first = true;
   for (const [i, item] of items.entries()) {
     if (item instanceof SymbolicTensor) {
-      if (i !== 0 || item.layer.className !== 'InputLayer') throw argError('sequential: only the first entry may be an input({shape})');
+      if (i !== 0 || item.layer.className !== 'InputLayer')
+        throw argError('sequential: only the first entry may be an input({shape})');
       layersJson.push(item.layer.toJSON());
       names.add(item.layer.name);
       first = false;
       continue;
     }
     if (!(item instanceof Layer)) throw argError(`sequential: entry ${i} is not a layer`);
-    if (item.isMerge) throw argError(`sequential: layer '${item.name}' (${item.className}) merges tensors and needs the functional API`);
-    if (names.has(item.name)) throw argError(`sequential: two layers are named '${item.name}'; layer names must be unique`);
+    if (item.isMerge)
+      throw argError(
+        `sequential: layer '${item.name}' (${item.className}) merges tensors and needs the functional API`,
+      );
+    if (names.has(item.name))
+      throw argError(`sequential: two layers are named '${item.name}'; layer names must be unique`);
     names.add(item.name);
     const j = item.toJSON();
     if (first) {
-      if (!item.inputShape) throw argError(`sequential: the first layer '${item.name}' needs inputShape (or start the list with input({shape}))`);
+      if (!item.inputShape)
+        throw argError(
+          `sequential: the first layer '${item.name}' needs inputShape (or start the list with input({shape}))`,
+        );
       j.config.batch_input_shape = [null, ...item.inputShape];
       first = false;
     }
     layersJson.push(j);
   }
   const name = spec.name ?? uniqueName('sequential');
-  return { kind: 'sequential', name, json: wrap({ class_name: 'Sequential', config: { name, layers: layersJson } }), tensors: [] };
+  return {
+    kind: 'sequential',
+    name,
+    json: wrap({ class_name: 'Sequential', config: { name, layers: layersJson } }),
+    tensors: [],
+  };
 }
 
 /** Turns any model description into the engine's model.json text. */
@@ -125,7 +150,8 @@ export function toTopology(spec: ModelSpec): Topology {
   if (spec && typeof spec === 'object') {
     if ('inputs' in spec || 'outputs' in spec) return functional(spec as FunctionalSpec);
     if ('layers' in spec && Array.isArray((spec as SequentialSpec).layers)) return sequential(spec as SequentialSpec);
-    if ('modelTopology' in spec || 'class_name' in spec) return { kind: 'json', name: '', json: JSON.stringify(spec), tensors: [] };
+    if ('modelTopology' in spec || 'class_name' in spec)
+      return { kind: 'json', name: '', json: JSON.stringify(spec), tensors: [] };
   }
   throw argError('model: expected {inputs, outputs}, {layers: [...]} or a TF.js model.json');
 }

@@ -5,12 +5,35 @@
 import { getPlatform } from './engine.js';
 import type { EngineInfo, InitOptions, TransferList, WorkerLike } from './engine.js';
 import { argError, asErrorCode, ConvnetError } from './errors.js';
-import type { BatchLogs, CompileOptions, EpochLogs, History, LabelsLike, MemoryEstimate, ModelOptions, ModelSummary, TfjsArtifacts, TfjsModelJson, Weight, WeightBuffers } from './types.js';
+import type {
+  BatchLogs,
+  CompileOptions,
+  EpochLogs,
+  History,
+  LabelsLike,
+  MemoryEstimate,
+  ModelOptions,
+  ModelSummary,
+  TfjsArtifacts,
+  TfjsModelJson,
+  Weight,
+  WeightBuffers,
+} from './types.js';
 import { Tensor, tensor } from './tensor.js';
 import type { TfjsExportOptions } from './tfjs.js';
 import { toTopology } from './topology.js';
 import type { ModelSpec } from './topology.js';
-import type { BuildResult, ProgressEvent, Request, RequestType, Response, TensorMsg, TrainerApi, TrainerState, WireFitOptions } from './worker/messages.js';
+import type {
+  BuildResult,
+  ProgressEvent,
+  Request,
+  RequestType,
+  Response,
+  TensorMsg,
+  TrainerApi,
+  TrainerState,
+  WireFitOptions,
+} from './worker/messages.js';
 
 export interface TrainerOptions extends Omit<InitOptions, 'locateFile'> {
   /** URL of a custom worker script (default: the package's trainer worker). */
@@ -166,7 +189,10 @@ export class Trainer {
         this.engineStopped ??= msg.err.message.replace(/^the engine stopped: /, '');
         this._state = 'idle';
       }
-      const e = msg.err.name === 'AbortError' ? new DOMException(msg.err.message, 'AbortError') : new ConvnetError(msg.err.message, asErrorCode(msg.err.code));
+      const e =
+        msg.err.name === 'AbortError'
+          ? new DOMException(msg.err.message, 'AbortError')
+          : new ConvnetError(msg.err.message, asErrorCode(msg.err.code));
       p.reject(e);
     } else {
       p.resolve(msg.out);
@@ -181,10 +207,16 @@ export class Trainer {
     for (const p of all) p.reject(e);
   }
 
-  private request<K extends RequestType>(type: K, input: TrainerApi[K]['in'], transfer: TransferList = [],
-    onProgress?: (e: ProgressEvent) => void): Promise<TrainerApi[K]['out']> & { id: number } {
+  private request<K extends RequestType>(
+    type: K,
+    input: TrainerApi[K]['in'],
+    transfer: TransferList = [],
+    onProgress?: (e: ProgressEvent) => void,
+  ): Promise<TrainerApi[K]['out']> & { id: number } {
     if (!this.worker) {
-      const p = Promise.reject(new ConvnetError(`${type}: the trainer has been disposed`, 'disposed')) as Promise<TrainerApi[K]['out']> & { id: number };
+      const p = Promise.reject(new ConvnetError(`${type}: the trainer has been disposed`, 'disposed')) as Promise<
+        TrainerApi[K]['out']
+      > & { id: number };
       p.id = -1;
       return p;
     }
@@ -200,10 +232,15 @@ export class Trainer {
 
   private wire(t: Tensor, transfer: boolean, list: TransferList): TensorMsg {
     let data = t.data;
-    if (transfer && data.byteOffset === 0 && data.byteLength === data.buffer.byteLength && !(data.buffer instanceof SharedArrayBufferCtor())) {
+    if (
+      transfer &&
+      data.byteOffset === 0 &&
+      data.byteLength === data.buffer.byteLength &&
+      !(data.buffer instanceof SharedArrayBufferCtor())
+    ) {
       list.push(data.buffer as ArrayBuffer);
     } else {
-      data = data.slice();   // a view would clone its whole buffer; copy just the view
+      data = data.slice(); // a view would clone its whole buffer; copy just the view
       list.push(data.buffer as ArrayBuffer);
     }
     return { data, shape: [...t.shape], dtype: t.dtype };
@@ -223,18 +260,26 @@ export class Trainer {
    * Builds a model with its weights in the worker from a TF.js model.json (object or text) and its
    * weight files' bytes (one buffer, or a list in weightsManifest order), as loadTfjsModel does.
    */
-  async loadTfjs(modelJson: TfjsModelJson | string, weightData: WeightBuffers, options: ModelOptions = {}): Promise<BuildResult> {
+  async loadTfjs(
+    modelJson: TfjsModelJson | string,
+    weightData: WeightBuffers,
+    options: ModelOptions = {},
+  ): Promise<BuildResult> {
     const json = typeof modelJson === 'string' ? modelJson : JSON.stringify(modelJson);
     const parts = (Array.isArray(weightData) ? weightData : [weightData]) as Array<ArrayBuffer | ArrayBufferView>;
-    const views = parts.map((b) => (ArrayBuffer.isView(b) ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b as ArrayBuffer)));
-    const weights = new Uint8Array(views.reduce((n, v) => n + v.byteLength, 0));   // one copy, moved to the worker
+    const views = parts.map((b) =>
+      ArrayBuffer.isView(b) ? new Uint8Array(b.buffer, b.byteOffset, b.byteLength) : new Uint8Array(b as ArrayBuffer),
+    );
+    const weights = new Uint8Array(views.reduce((n, v) => n + v.byteLength, 0)); // one copy, moved to the worker
     let at = 0;
     for (const v of views) {
       weights.set(v, at);
       at += v.byteLength;
     }
-    const kept = weights.slice();   // restart() builds it again from these
-    this.model = await this.request('loadTfjs', { json, weights, seed: options.seed, threads: options.threads }, [weights.buffer]);
+    const kept = weights.slice(); // restart() builds it again from these
+    this.model = await this.request('loadTfjs', { json, weights, seed: options.seed, threads: options.threads }, [
+      weights.buffer,
+    ]);
     this.built = { json, seed: this.model.seed, threads: options.threads, weights: kept };
     this.compiled = null;
     this.lastCheckpoint = null;
@@ -280,15 +325,23 @@ export class Trainer {
     const transfer: TransferList = [];
     const move = options.transfer ?? false;
     const wireOptions: WireFitOptions = {
-      epochs: options.epochs, batchSize: options.batchSize, validationSplit: options.validationSplit,
-      shuffle: options.shuffle, initialEpoch: options.initialEpoch, keepCheckpoint: options.keepCheckpoint,
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      validationSplit: options.validationSplit,
+      shuffle: options.shuffle,
+      initialEpoch: options.initialEpoch,
+      keepCheckpoint: options.keepCheckpoint,
     };
     if (options.validationData) {
       const vd = options.validationData;
       const [vx, vy] = Array.isArray(vd) ? vd : [(vd as { x: Tensor }).x, (vd as { y: LabelsLike }).y];
       wireOptions.validationData = { x: this.wire(vx, move, transfer), y: this.wire(labelsTensor(vy), move, transfer) };
     }
-    const input = { x: this.wire(x, move, transfer), y: this.wire(labelsTensor(y), move, transfer), options: wireOptions };
+    const input = {
+      x: this.wire(x, move, transfer),
+      y: this.wire(labelsTensor(y), move, transfer),
+      options: wireOptions,
+    };
     const onProgress = (e: ProgressEvent) => {
       if (e.kind === 'batch') options.callbacks?.onBatchEnd?.(e.batch, e.logs);
       if (e.kind === 'epoch') options.callbacks?.onEpochEnd?.(e.epoch, e.logs);
@@ -323,9 +376,17 @@ export class Trainer {
     return this.request('stop', null);
   }
 
-  evaluate(x: Tensor, y: LabelsLike, options: { batchSize?: number } = {}): Promise<{ loss: number; accuracy: number }> {
+  evaluate(
+    x: Tensor,
+    y: LabelsLike,
+    options: { batchSize?: number } = {},
+  ): Promise<{ loss: number; accuracy: number }> {
     const t: TransferList = [];
-    return this.request('evaluate', { x: this.wire(x, false, t), y: this.wire(labelsTensor(y), false, t), batchSize: options.batchSize }, t);
+    return this.request(
+      'evaluate',
+      { x: this.wire(x, false, t), y: this.wire(labelsTensor(y), false, t), batchSize: options.batchSize },
+      t,
+    );
   }
 
   async predict(x: Tensor, options: { batchSize?: number } = {}): Promise<Tensor> {
@@ -353,7 +414,11 @@ export class Trainer {
 
   setWeights(weights: Float32Array[]): Promise<null> {
     const copies = weights.map((w) => w.slice());
-    return this.request('setWeights', copies, copies.map((c) => c.buffer as ArrayBuffer));
+    return this.request(
+      'setWeights',
+      copies,
+      copies.map((c) => c.buffer as ArrayBuffer),
+    );
   }
 
   setLearningRate(lr: number): Promise<null> {

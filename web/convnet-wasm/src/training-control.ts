@@ -52,7 +52,8 @@ export class TrainingControl {
 
   /** fit() claims the control for one run; a control drives one run at a time. */
   begin(): void {
-    if (this._state !== 'idle') throw new Error(`a training run is already using this control (state '${this._state}')`);
+    if (this._state !== 'idle')
+      throw new Error(`a training run is already using this control (state '${this._state}')`);
     this.pausedTotal = 0;
     this.set('training');
   }

@@ -7,10 +7,15 @@ import type { TrainingControl } from './training-control.js';
 export type { RawMemoryEstimate as MemoryEstimate } from './engine-types.js';
 
 export type LossName =
-  | 'binaryCrossentropy' | 'binary_crossentropy'
-  | 'categoricalCrossentropy' | 'categorical_crossentropy'
-  | 'sparseCategoricalCrossentropy' | 'sparse_categorical_crossentropy'
-  | 'meanSquaredError' | 'mean_squared_error' | 'mse';
+  | 'binaryCrossentropy'
+  | 'binary_crossentropy'
+  | 'categoricalCrossentropy'
+  | 'categorical_crossentropy'
+  | 'sparseCategoricalCrossentropy'
+  | 'sparse_categorical_crossentropy'
+  | 'meanSquaredError'
+  | 'mean_squared_error'
+  | 'mse';
 
 export type OptimizerName = 'sgd' | 'rmsprop' | 'adam';
 

@@ -17,7 +17,14 @@ import { enginesFromArgs, launchBrowser } from './browsers.mjs';
 const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const shots = process.argv.find((a) => a.startsWith('--shots='))?.slice(8);
 const engines = enginesFromArgs(process.argv);
-const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm', '.json': 'application/json', '.map': 'application/json' };
+const TYPES = {
+  '.html': 'text/html',
+  '.js': 'text/javascript',
+  '.mjs': 'text/javascript',
+  '.wasm': 'application/wasm',
+  '.json': 'application/json',
+  '.map': 'application/json',
+};
 
 function serve(isolated) {
   const requests = [];
@@ -25,10 +32,16 @@ function serve(isolated) {
     const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname));
     requests.push(path);
     const file = join(root, path);
-    if (!file.startsWith(root + '/')) { res.writeHead(403).end(); return; }
+    if (!file.startsWith(root + '/')) {
+      res.writeHead(403).end();
+      return;
+    }
     try {
       const body = await readFile(file);
-      const headers = { 'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream', 'Cache-Control': 'no-store' };
+      const headers = {
+        'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'Cache-Control': 'no-store',
+      };
       if (isolated) {
         headers['Cross-Origin-Opener-Policy'] = 'same-origin';
         headers['Cross-Origin-Embedder-Policy'] = 'require-corp';
@@ -38,10 +51,15 @@ function serve(isolated) {
       res.writeHead(404).end('not found');
     }
   });
-  return new Promise((ok) => server.listen(0, '127.0.0.1', () => ok({ server, requests, url: `http://127.0.0.1:${server.address().port}/tests/browser/index.html` })));
+  return new Promise((ok) =>
+    server.listen(0, '127.0.0.1', () =>
+      ok({ server, requests, url: `http://127.0.0.1:${server.address().port}/tests/browser/index.html` }),
+    ),
+  );
 }
 
-let passed = 0, failed = 0;
+let passed = 0,
+  failed = 0;
 function check(name, ok, detail) {
   if (ok) passed++;
   else failed++;
@@ -49,7 +67,11 @@ function check(name, ok, detail) {
 }
 
 const decreasing = (a) => Array.isArray(a) && a.length > 1 && a.every(Number.isFinite) && a.at(-1) < a[0];
-const bits = (v) => { const d = new DataView(new ArrayBuffer(8)); d.setFloat64(0, v); return d.getBigUint64(0).toString(16).padStart(16, '0'); };
+const bits = (v) => {
+  const d = new DataView(new ArrayBuffer(8));
+  d.setFloat64(0, v);
+  return d.getBigUint64(0).toString(16).padStart(16, '0');
+};
 
 async function runPage(browser, isolated) {
   const { server, requests, url } = await serve(isolated);
@@ -60,7 +82,13 @@ async function runPage(browser, isolated) {
     await page.goto(url);
     await page.waitFor(() => document.body.dataset.done !== undefined, { timeout: 90_000 });
     const r = await page.evaluate(() => window.result);
-    if (shots) await page.screenshot(join(shots, `browser-${browser.engine === 'chromium' ? '' : browser.engine + '-'}${isolated ? 'coi' : 'plain'}.png`));
+    if (shots)
+      await page.screenshot(
+        join(
+          shots,
+          `browser-${browser.engine === 'chromium' ? '' : browser.engine + '-'}${isolated ? 'coi' : 'plain'}.png`,
+        ),
+      );
     return { r, seconds: (Date.now() - t0) / 1000, requests, consoleLines: page.console };
   } catch (e) {
     return { r: { error: String(e) }, seconds: (Date.now() - t0) / 1000, requests, consoleLines: page?.console ?? [] };
@@ -96,23 +124,65 @@ async function runEngine(engine) {
     if (!a.error) {
       check(label('isolated page: crossOriginIsolated'), a.crossOriginIsolated === true, a.crossOriginIsolated);
       if (threaded) {
-        check(label('isolated page: page engine is mt'), a.page.variant === 'mt' && /crossOriginIsolated/.test(a.page.reason), a.page);
-        check(label('isolated page: worker engine is mt with 2 threads'), a.worker.variant === 'mt' && a.worker.threads === 2 && a.workerModel.threads === 2, { worker: a.worker, threads: a.workerModel.threads });
-        check(label('isolated page: mt files were fetched'), coi.requests.includes('/wasm/engine_mt.wasm') && coi.requests.includes('/wasm/engine_mt.worker-source.js'), coi.requests);
+        check(
+          label('isolated page: page engine is mt'),
+          a.page.variant === 'mt' && /crossOriginIsolated/.test(a.page.reason),
+          a.page,
+        );
+        check(
+          label('isolated page: worker engine is mt with 2 threads'),
+          a.worker.variant === 'mt' && a.worker.threads === 2 && a.workerModel.threads === 2,
+          { worker: a.worker, threads: a.workerModel.threads },
+        );
+        check(
+          label('isolated page: mt files were fetched'),
+          coi.requests.includes('/wasm/engine_mt.wasm') && coi.requests.includes('/wasm/engine_mt.worker-source.js'),
+          coi.requests,
+        );
       } else {
-        check(label('isolated page: no SharedArrayBuffer, so st on page and worker, and says why'), a.sharedArrayBuffer === false &&
-          a.page.variant === 'st' && a.worker.variant === 'st' && a.workerModel.threads === 1 &&
-          /cross-origin isolated but this browser does not expose SharedArrayBuffer/.test(a.worker.reason), { sab: a.sharedArrayBuffer, page: a.page, worker: a.worker });
-        check(label('isolated page: mt files were not fetched'), !coi.requests.some((p) => p.includes('engine_mt')), coi.requests);
+        check(
+          label('isolated page: no SharedArrayBuffer, so st on page and worker, and says why'),
+          a.sharedArrayBuffer === false &&
+            a.page.variant === 'st' &&
+            a.worker.variant === 'st' &&
+            a.workerModel.threads === 1 &&
+            /cross-origin isolated but this browser does not expose SharedArrayBuffer/.test(a.worker.reason),
+          { sab: a.sharedArrayBuffer, page: a.page, worker: a.worker },
+        );
+        check(
+          label('isolated page: mt files were not fetched'),
+          !coi.requests.some((p) => p.includes('engine_mt')),
+          coi.requests,
+        );
       }
-      check(label('isolated page: worker training lowers the loss'), decreasing(a.workerModel.loss) && a.workerModel.batches === 32, a.workerModel);
+      check(
+        label('isolated page: worker training lowers the loss'),
+        decreasing(a.workerModel.loss) && a.workerModel.batches === 32,
+        a.workerModel,
+      );
       check(label('isolated page: main-thread model trains'), decreasing(a.pageModel.loss), a.pageModel);
-      check(label('isolated page: every-op model (augmentation, BN, separable, depthwise, pooling, dropout, softmax) trains'), a.richModel.loss.length === 2 && a.richModel.loss.every(Number.isFinite), a.richModel);
-      check(label('isolated page: ImageBitmap input and feature maps'), a.imageShape.join() === '1,8,8,3' && a.featureShape.join() === '2,8,8,8', [a.imageShape, a.featureShape]);
-      check(label('isolated page: page stays responsive while the worker trains'), a.workerModel.longestMainThreadGapMs < 100, a.workerModel.longestMainThreadGapMs);
+      check(
+        label(
+          'isolated page: every-op model (augmentation, BN, separable, depthwise, pooling, dropout, softmax) trains',
+        ),
+        a.richModel.loss.length === 2 && a.richModel.loss.every(Number.isFinite),
+        a.richModel,
+      );
+      check(
+        label('isolated page: ImageBitmap input and feature maps'),
+        a.imageShape.join() === '1,8,8,3' && a.featureShape.join() === '2,8,8,8',
+        [a.imageShape, a.featureShape],
+      );
+      check(
+        label('isolated page: page stays responsive while the worker trains'),
+        a.workerModel.longestMainThreadGapMs < 100,
+        a.workerModel.longestMainThreadGapMs,
+      );
       out.isolated = a;
     }
-    console.log(`  isolated page: ${coi.seconds.toFixed(1)} s; page ${a.page?.variant}/${a.pageModel?.threads} threads, worker ${a.worker?.variant}/${a.workerModel?.threads} threads, loss ${a.workerModel?.loss?.map((v) => v.toFixed(3)).join(' -> ')}`);
+    console.log(
+      `  isolated page: ${coi.seconds.toFixed(1)} s; page ${a.page?.variant}/${a.pageModel?.threads} threads, worker ${a.worker?.variant}/${a.workerModel?.threads} threads, loss ${a.workerModel?.loss?.map((v) => v.toFixed(3)).join(' -> ')}`,
+    );
 
     // Not isolated: falls back to st and still trains.
     const plain = await runPage(browser, false);
@@ -120,14 +190,31 @@ async function runEngine(engine) {
     check(label('plain page: no error'), !b.error, b.error ?? plain.consoleLines);
     if (!b.error) {
       check(label('plain page: not crossOriginIsolated'), b.crossOriginIsolated === false, b.crossOriginIsolated);
-      check(label('plain page: falls back to st and says why'), b.page.variant === 'st' && b.worker.variant === 'st' &&
-        /not cross-origin isolated \(COOP\/COEP headers missing\), SharedArrayBuffer unavailable/.test(b.worker.reason), b.worker);
-      check(label('plain page: worker trains on 1 thread'), decreasing(b.workerModel.loss) && b.workerModel.threads === 1, b.workerModel);
+      check(
+        label('plain page: falls back to st and says why'),
+        b.page.variant === 'st' &&
+          b.worker.variant === 'st' &&
+          /not cross-origin isolated \(COOP\/COEP headers missing\), SharedArrayBuffer unavailable/.test(
+            b.worker.reason,
+          ),
+        b.worker,
+      );
+      check(
+        label('plain page: worker trains on 1 thread'),
+        decreasing(b.workerModel.loss) && b.workerModel.threads === 1,
+        b.workerModel,
+      );
       check(label('plain page: main-thread model trains'), decreasing(b.pageModel.loss), b.pageModel);
-      check(label('plain page: mt files were not fetched'), !plain.requests.some((p) => p.includes('engine_mt')), plain.requests);
+      check(
+        label('plain page: mt files were not fetched'),
+        !plain.requests.some((p) => p.includes('engine_mt')),
+        plain.requests,
+      );
       out.plain = b;
     }
-    console.log(`  plain page: ${plain.seconds.toFixed(1)} s; worker ${b.worker?.variant}, reason: ${b.worker?.reason}`);
+    console.log(
+      `  plain page: ${plain.seconds.toFixed(1)} s; worker ${b.worker?.variant}, reason: ${b.worker?.reason}`,
+    );
     const errors = [...coi.consoleLines, ...plain.consoleLines].filter((l) => /^(error|pageerror):/.test(l));
     check(label('no console errors'), errors.length === 0, errors);
     if (failed) for (const l of [...coi.consoleLines, ...plain.consoleLines]) console.log('  console ' + l);
@@ -143,11 +230,29 @@ async function runEngine(engine) {
 // with the same engine build and thread count should give the same loss bits in every engine.
 function runsOf(r) {
   const runs = [];
-  for (const [where, x] of [['isolated', r.isolated], ['plain', r.plain]]) {
+  for (const [where, x] of [
+    ['isolated', r.isolated],
+    ['plain', r.plain],
+  ]) {
     if (!x) continue;
-    runs.push({ key: `worker ${x.worker.variant}/${x.workerModel.threads}t`, where, loss: x.workerModel.loss, weights: x.workerModel.weightsHash });
-    runs.push({ key: `page ${x.page.variant}/${x.pageModel.threads}t`, where, loss: x.pageModel.loss, weights: x.pageModel.weightsHash });
-    runs.push({ key: `page, every op ${x.page.variant}/${x.richModel.threads}t`, where, loss: x.richModel.loss, weights: `${x.richModel.weightsHash}/${x.richModel.predictHash}` });
+    runs.push({
+      key: `worker ${x.worker.variant}/${x.workerModel.threads}t`,
+      where,
+      loss: x.workerModel.loss,
+      weights: x.workerModel.weightsHash,
+    });
+    runs.push({
+      key: `page ${x.page.variant}/${x.pageModel.threads}t`,
+      where,
+      loss: x.pageModel.loss,
+      weights: x.pageModel.weightsHash,
+    });
+    runs.push({
+      key: `page, every op ${x.page.variant}/${x.richModel.threads}t`,
+      where,
+      loss: x.richModel.loss,
+      weights: `${x.richModel.weightsHash}/${x.richModel.predictHash}`,
+    });
   }
   return runs;
 }
@@ -163,12 +268,18 @@ if (base) {
   for (const r of results.filter((x) => x !== base)) {
     for (const run of runsOf(r)) {
       const c = ref.get(run.key);
-      if (!c) { console.log(`  [${r.engine}] ${run.key} (${run.where}): no Chromium run with that build and thread count`); continue; }
+      if (!c) {
+        console.log(`  [${r.engine}] ${run.key} (${run.where}): no Chromium run with that build and thread count`);
+        continue;
+      }
       const same = run.loss.length === c.loss.length && run.loss.every((v, i) => Object.is(v, c.loss[i]));
       // The engine's float ops are IEEE-exact in wasm (no FMA contraction, no relaxed SIMD), and
       // the kernels are deterministic per thread count, so every engine must match bit for bit.
-      check(`[${r.engine}] ${run.key} (${run.where} page): loss and trained-weight bits equal Chromium's`, same && run.weights === c.weights,
-        { loss: run.loss.map(bits), chromium: c.loss.map(bits), weights: run.weights, chromiumWeights: c.weights });
+      check(
+        `[${r.engine}] ${run.key} (${run.where} page): loss and trained-weight bits equal Chromium's`,
+        same && run.weights === c.weights,
+        { loss: run.loss.map(bits), chromium: c.loss.map(bits), weights: run.weights, chromiumWeights: c.weights },
+      );
       console.log(`  [${r.engine}] ${run.key}: loss bits ${run.loss.map(bits).join(' ')}, weights ${run.weights}`);
     }
   }

@@ -29,8 +29,15 @@ export const ENGINES = ['chromium', 'firefox', 'webkit'];
 export function enginesFromArgs(argv = process.argv, fallback = ['chromium']) {
   const arg = argv.find((a) => a.startsWith('--browsers='))?.slice(11) ?? process.env.BROWSERS;
   if (!arg) return fallback;
-  const list = arg === 'all' ? ENGINES : arg.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const e of list) if (!ENGINES.includes(e)) throw new Error(`unknown browser engine '${e}' (known: ${ENGINES.join(', ')}, all)`);
+  const list =
+    arg === 'all'
+      ? ENGINES
+      : arg
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+  for (const e of list)
+    if (!ENGINES.includes(e)) throw new Error(`unknown browser engine '${e}' (known: ${ENGINES.join(', ')}, all)`);
   return list;
 }
 
@@ -49,15 +56,26 @@ async function launchChromium({ viewport } = {}) {
   const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(join(tmpdir(), 'chromium-profile-'));
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium', headless: true, ...(viewport ? { viewport } : {}),
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    ...(viewport ? { viewport } : {}),
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
-  const cdp = await context.newCDPSession(context.pages()[0] ?? await context.newPage());
-  const version = (await cdp.send('Browser.getVersion')).product;   // 'HeadlessChrome/156.0...'
+  const cdp = await context.newCDPSession(context.pages()[0] ?? (await context.newPage()));
+  const version = (await cdp.send('Browser.getVersion')).product; // 'HeadlessChrome/156.0...'
   await cdp.detach();
   return {
-    engine: 'chromium', version: `Chromium ${String(version).replace(/^.*?\//, '')}`,
+    engine: 'chromium',
+    version: `Chromium ${String(version).replace(/^.*?\//, '')}`,
     async newPage() {
       const page = await context.newPage();
       const lines = [];
@@ -76,14 +94,22 @@ async function launchChromium({ viewport } = {}) {
 async function launchFirefox({ viewport } = {}) {
   const puppeteer = (await import('puppeteer-core')).default;
   const browser = await puppeteer.launch({
-    browser: 'firefox', executablePath: process.env.FIREFOX ?? '/usr/bin/firefox-esr', headless: true,
+    browser: 'firefox',
+    executablePath: process.env.FIREFOX ?? '/usr/bin/firefox-esr',
+    headless: true,
     defaultViewport: viewport ?? { width: 1280, height: 720 },
     // No update checks, telemetry or remote settings: every request the page makes is its own.
-    extraPrefsFirefox: { 'app.update.enabled': false, 'datareporting.policy.dataSubmissionEnabled': false, 'toolkit.telemetry.enabled': false, 'network.captive-portal-service.enabled': false },
+    extraPrefsFirefox: {
+      'app.update.enabled': false,
+      'datareporting.policy.dataSubmissionEnabled': false,
+      'toolkit.telemetry.enabled': false,
+      'network.captive-portal-service.enabled': false,
+    },
   });
-  const version = await browser.version();   // 'firefox/153.8.0'
+  const version = await browser.version(); // 'firefox/153.8.0'
   return {
-    engine: 'firefox', version: `Firefox ${version.replace(/^.*?\//, '')}`,
+    engine: 'firefox',
+    version: `Firefox ${version.replace(/^.*?\//, '')}`,
     async newPage() {
       const page = await browser.newPage();
       const lines = [];
@@ -105,9 +131,13 @@ function wrapPlaywrightLike(page, lines) {
     reload: () => page.reload({ waitUntil: 'load' }),
     // Files (paths) into an <input type=file>; a folder path for a webkitdirectory input.
     setInputFiles: async (selector, paths) => {
-      if (typeof page.setInputFiles === 'function') return page.setInputFiles(selector, paths);   // playwright
-      const el = await page.$(selector);   // puppeteer: BiDi input.setFiles
-      try { await el.uploadFile(...[].concat(paths)); } finally { await el.dispose(); }
+      if (typeof page.setInputFiles === 'function') return page.setInputFiles(selector, paths); // playwright
+      const el = await page.$(selector); // puppeteer: BiDi input.setFiles
+      try {
+        await el.uploadFile(...[].concat(paths));
+      } finally {
+        await el.dispose();
+      }
     },
     evaluate: (fn, arg) => page.evaluate(fn, arg),
     waitFor: (fn, options) => pollUntil((f) => page.evaluate(f), fn, options),
@@ -121,47 +151,76 @@ async function launchWebKit({ viewport } = {}) {
   const minibrowser = process.env.WEBKIT_MINIBROWSER ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
 
   const children = [];
-  const stopAll = () => { for (const c of children.reverse()) if (c.exitCode === null) c.kill('SIGTERM'); };
-  process.once('exit', stopAll);   // no stray Xvfb or driver if a test dies without close()
+  const stopAll = () => {
+    for (const c of children.reverse()) if (c.exitCode === null) c.kill('SIGTERM');
+  };
+  process.once('exit', stopAll); // no stray Xvfb or driver if a test dies without close()
   try {
     // A private X display: -displayfd picks a free number and writes it on stdout.
     const size = viewport ? `${viewport.width}x${viewport.height}x24` : '1280x900x24';
-    const xvfb = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', size, '-nolisten', 'tcp'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const xvfb = spawn('Xvfb', ['-displayfd', '1', '-screen', '0', size, '-nolisten', 'tcp'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     children.push(xvfb);
     const display = await new Promise((ok, no) => {
       const timer = setTimeout(() => no(new Error('Xvfb did not start within 10 s')), 10_000);
-      xvfb.stdout.once('data', (d) => { clearTimeout(timer); ok(String(d).trim()); });
-      xvfb.once('error', (e) => { clearTimeout(timer); no(new Error(`Xvfb: ${e.message} (is the xvfb package installed?)`)); });
+      xvfb.stdout.once('data', (d) => {
+        clearTimeout(timer);
+        ok(String(d).trim());
+      });
+      xvfb.once('error', (e) => {
+        clearTimeout(timer);
+        no(new Error(`Xvfb: ${e.message} (is the xvfb package installed?)`));
+      });
     });
     const port = await freePort();
     const driverLog = [];
     const driver = spawn(process.env.WEBKIT_WEBDRIVER ?? 'WebKitWebDriver', [`--port=${port}`], {
-      env: { ...process.env, DISPLAY: `:${display}` }, stdio: ['ignore', 'pipe', 'pipe'] });
+      env: { ...process.env, DISPLAY: `:${display}` },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     children.push(driver);
     driver.stdout.on('data', (d) => driverLog.push(String(d)));
     driver.stderr.on('data', (d) => driverLog.push(String(d)));
     const base = `http://127.0.0.1:${port}`;
     const call = async (method, path, body) => {
-      const r = await fetch(base + path, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+      const r = await fetch(base + path, {
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
       const j = await r.json();
-      if (j.value && j.value.error) throw new Error(`WebDriver ${method} ${path}: ${j.value.error}: ${j.value.message}`);
+      if (j.value && j.value.error)
+        throw new Error(`WebDriver ${method} ${path}: ${j.value.error}: ${j.value.message}`);
       return j.value;
     };
-    for (let i = 0; ; i++) {   // wait for the driver to listen
-      try { await call('GET', '/status'); break; } catch (e) {
-        if (i > 100 || driver.exitCode !== null) throw new Error(`WebKitWebDriver did not start: ${e.message} ${driverLog.join('').slice(0, 300)}`);
+    for (let i = 0; ; i++) {
+      // wait for the driver to listen
+      try {
+        await call('GET', '/status');
+        break;
+      } catch (e) {
+        if (i > 100 || driver.exitCode !== null)
+          throw new Error(`WebKitWebDriver did not start: ${e.message} ${driverLog.join('').slice(0, 300)}`);
         await sleep(100);
       }
     }
-    const session = await call('POST', '/session', { capabilities: { alwaysMatch: {
-      'webkitgtk:browserOptions': { binary: minibrowser, args: ['--automation'] } } } });
+    const session = await call('POST', '/session', {
+      capabilities: {
+        alwaysMatch: {
+          'webkitgtk:browserOptions': { binary: minibrowser, args: ['--automation'] },
+        },
+      },
+    });
     const sid = session.sessionId;
     const s = (p) => `/session/${sid}${p}`;
     await call('POST', s('/timeouts'), { script: 120_000, pageLoad: 120_000 });
-    if (viewport) await call('POST', s('/window/rect'), { width: viewport.width, height: viewport.height }).catch(() => {});
+    if (viewport)
+      await call('POST', s('/window/rect'), { width: viewport.width, height: viewport.height }).catch(() => {});
     let pageOpen = false;
     return {
-      engine: 'webkit', version: `WebKitGTK ${session.capabilities.browserVersion}`,
+      engine: 'webkit',
+      version: `WebKitGTK ${session.capabilities.browserVersion}`,
       async newPage() {
         if (pageOpen) throw new Error('webkit runner: one page at a time');
         pageOpen = true;
@@ -181,8 +240,14 @@ async function launchWebKit({ viewport } = {}) {
         return {
           console: lines,
           errors: () => lines.filter((l) => /^(error|pageerror):/.test(l)),
-          goto: async (url) => { await call('POST', s('/url'), { url }); await evaluate(() => null); },
-          reload: async () => { await call('POST', s('/refresh'), {}); await evaluate(() => null); },
+          goto: async (url) => {
+            await call('POST', s('/url'), { url });
+            await evaluate(() => null);
+          },
+          reload: async () => {
+            await call('POST', s('/refresh'), {});
+            await evaluate(() => null);
+          },
           // W3C Element Send Keys on a file input: paths joined by newlines.
           async setInputFiles(selector, paths) {
             const el = await call('POST', s('/element'), { using: 'css selector', value: selector });
@@ -191,8 +256,14 @@ async function launchWebKit({ viewport } = {}) {
           },
           evaluate,
           waitFor: (fn, options) => pollUntil(evaluate, fn, options),
-          async screenshot(path) { writeFileSync(path, Buffer.from(await call('GET', s('/screenshot')), 'base64')); },
-          async close() { await evaluate(() => null).catch(() => {}); await call('POST', s('/url'), { url: 'about:blank' }).catch(() => {}); pageOpen = false; },
+          async screenshot(path) {
+            writeFileSync(path, Buffer.from(await call('GET', s('/screenshot')), 'base64'));
+          },
+          async close() {
+            await evaluate(() => null).catch(() => {});
+            await call('POST', s('/url'), { url: 'about:blank' }).catch(() => {});
+            pageOpen = false;
+          },
         };
       },
       async close() {
@@ -211,13 +282,36 @@ async function launchWebKit({ viewport } = {}) {
 function installConsoleHook() {
   if (window.__runnerConsole) return;
   const out = (window.__runnerConsole = []);
-  const text = (args) => args.map((a) => (a instanceof Error ? a.message : typeof a === 'string' ? a : (() => { try { return JSON.stringify(a); } catch { return String(a); } })())).join(' ');
-  for (const [name, type] of [['error', 'error'], ['warn', 'warning']]) {
+  const text = (args) =>
+    args
+      .map((a) =>
+        a instanceof Error
+          ? a.message
+          : typeof a === 'string'
+            ? a
+            : (() => {
+                try {
+                  return JSON.stringify(a);
+                } catch {
+                  return String(a);
+                }
+              })(),
+      )
+      .join(' ');
+  for (const [name, type] of [
+    ['error', 'error'],
+    ['warn', 'warning'],
+  ]) {
     const orig = console[name].bind(console);
-    console[name] = (...args) => { out.push(`${type}: ${text(args)}`); orig(...args); };
+    console[name] = (...args) => {
+      out.push(`${type}: ${text(args)}`);
+      orig(...args);
+    };
   }
   window.addEventListener('error', (e) => out.push(`pageerror: ${e.message}`));
-  window.addEventListener('unhandledrejection', (e) => out.push(`pageerror: ${e.reason && e.reason.message || e.reason}`));
+  window.addEventListener('unhandledrejection', (e) =>
+    out.push(`pageerror: ${(e.reason && e.reason.message) || e.reason}`),
+  );
 }
 
 // Polls fn in the page from here (not inside the page), so a navigation or a reload while
@@ -233,7 +327,9 @@ async function pollUntil(evaluate, fn, { timeout = 30_000 } = {}) {
       lastError = e;
     }
     if (Date.now() > end) {
-      throw new Error(`waitFor timed out after ${timeout} ms: ${fn.toString().slice(0, 160)}${lastError ? ` (last error: ${lastError.message})` : ''}`);
+      throw new Error(
+        `waitFor timed out after ${timeout} ms: ${fn.toString().slice(0, 160)}${lastError ? ` (last error: ${lastError.message})` : ''}`,
+      );
     }
     await sleep(100);
   }
@@ -244,6 +340,9 @@ async function freePort() {
   return new Promise((ok, no) => {
     const srv = createServer();
     srv.once('error', no);
-    srv.listen(0, '127.0.0.1', () => { const { port } = srv.address(); srv.close(() => ok(port)); });
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
   });
 }

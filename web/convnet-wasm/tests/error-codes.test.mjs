@@ -15,7 +15,7 @@ before(async () => {
   await cw.init();
 });
 
-test('the package lists the engine\'s codes exactly as status-codes.inc defines them, and the engine hands over the same', () => {
+test("the package lists the engine's codes exactly as status-codes.inc defines them, and the engine hands over the same", () => {
   assert.ok(listed.length >= 7, `read ${listed.length} codes from status-codes.inc`);
   assert.deepEqual([...cw.ENGINE_ERROR_CODES], listed);
   assert.deepEqual(engine().raw.statusCodes(), listed);
@@ -36,17 +36,45 @@ test('engine failures reach ConvnetError.code unchanged, from the model and from
     }
     assert.fail('no error');
   };
-  assert.equal(await codeOf(() => cw.modelFromJson('{"modelTopology": {"class_name": "Sequential", "config": {"layers": [{"class_name": "Conv2D", "config": {"name": "c", "filters": 0, "kernel_size": [3, 3], "batch_input_shape": [null, 8, 8, 3]}}]}}}')), 'invalid_argument');
-  assert.equal(await codeOf(() => cw.modelFromJson('{"modelTopology": {"class_name": "Sequential", "config": {"layers": [{"class_name": "NoSuchLayer", "config": {"name": "x", "batch_input_shape": [null, 8, 8, 3]}}]}}}')), 'unsupported');
+  assert.equal(
+    await codeOf(() =>
+      cw.modelFromJson(
+        '{"modelTopology": {"class_name": "Sequential", "config": {"layers": [{"class_name": "Conv2D", "config": {"name": "c", "filters": 0, "kernel_size": [3, 3], "batch_input_shape": [null, 8, 8, 3]}}]}}}',
+      ),
+    ),
+    'invalid_argument',
+  );
+  assert.equal(
+    await codeOf(() =>
+      cw.modelFromJson(
+        '{"modelTopology": {"class_name": "Sequential", "config": {"layers": [{"class_name": "NoSuchLayer", "config": {"name": "x", "batch_input_shape": [null, 8, 8, 3]}}]}}}',
+      ),
+    ),
+    'unsupported',
+  );
   assert.equal(await codeOf(() => cw.modelFromJson('{"modelTopology": ')), 'parse_error');
   const fixture = (f) => readFileSync(new URL(`../../../wasm-tests/fixtures/${f}`, import.meta.url), 'utf8');
   assert.equal(await codeOf(() => cw.modelFromJson(fixture('bad-add-mismatch.json'))), 'shape_mismatch');
-  const wide = cw.sequential([cw.input({ shape: [2048, 2048, 3] }), cw.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same' }),
-    cw.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same' }), cw.layers.globalAveragePooling2d(), cw.layers.dense({ units: 1, activation: 'sigmoid' })], { seed: 1 });
+  const wide = cw.sequential(
+    [
+      cw.input({ shape: [2048, 2048, 3] }),
+      cw.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same' }),
+      cw.layers.conv2d({ filters: 64, kernelSize: 3, padding: 'same' }),
+      cw.layers.globalAveragePooling2d(),
+      cw.layers.dense({ units: 1, activation: 'sigmoid' }),
+    ],
+    { seed: 1 },
+  );
   wide.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
-  assert.equal(await codeOf(() => wide.trainOnBatch(new cw.Tensor(new Uint8Array(2048 * 2048 * 3), [1, 2048, 2048, 3]), [1])), 'out_of_memory');
+  assert.equal(
+    await codeOf(() => wide.trainOnBatch(new cw.Tensor(new Uint8Array(2048 * 2048 * 3), [1, 2048, 2048, 3]), [1])),
+    'out_of_memory',
+  );
   wide.dispose();
-  const m = cw.sequential([cw.input({ shape: [4, 4, 3] }), cw.layers.flatten(), cw.layers.dense({ units: 1, activation: 'sigmoid' })], { seed: 1 });
+  const m = cw.sequential(
+    [cw.input({ shape: [4, 4, 3] }), cw.layers.flatten(), cw.layers.dense({ units: 1, activation: 'sigmoid' })],
+    { seed: 1 },
+  );
   m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
   // Finite pixels that overflow inside the step: a NaN loss (a NaN pixel itself is an invalid argument).
   const conv = tinyFunctional();
@@ -55,17 +83,34 @@ test('engine failures reach ConvnetError.code unchanged, from the model and from
   x.data.fill(3e38, 0, 192);
   assert.equal(await codeOf(() => conv.trainOnBatch(x, y)), 'numeric_error');
   conv.dispose();
-  assert.equal(await codeOf(() => m.predict(cw.tensor(new Float32Array(48).fill(NaN), [1, 4, 4, 3]))), 'invalid_argument');
+  assert.equal(
+    await codeOf(() => m.predict(cw.tensor(new Float32Array(48).fill(NaN), [1, 4, 4, 3]))),
+    'invalid_argument',
+  );
   assert.equal(await codeOf(() => m.loadCheckpoint(new Uint8Array(10))), 'parse_error');
   m.dispose();
   const t = await cw.Trainer.create();
   try {
-    await t.build({ modelTopology: { class_name: 'Sequential', config: { layers: [{ class_name: 'Flatten', config: { name: 'f', batch_input_shape: [null, 4, 4, 3] } }, { class_name: 'Dense', config: { name: 'd', units: 1, activation: 'sigmoid' } }] } } });
-    assert.equal(await codeOf(() => t.loadCheckpoint(new Uint8Array(10))), 'failed_precondition');   // not compiled yet
+    await t.build({
+      modelTopology: {
+        class_name: 'Sequential',
+        config: {
+          layers: [
+            { class_name: 'Flatten', config: { name: 'f', batch_input_shape: [null, 4, 4, 3] } },
+            { class_name: 'Dense', config: { name: 'd', units: 1, activation: 'sigmoid' } },
+          ],
+        },
+      },
+    });
+    assert.equal(await codeOf(() => t.loadCheckpoint(new Uint8Array(10))), 'failed_precondition'); // not compiled yet
     await t.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
     assert.equal(await codeOf(() => t.loadCheckpoint(new Uint8Array(10))), 'parse_error');
   } finally {
     t.dispose();
   }
-  assert.deepEqual([...seen].sort(), [...cw.ENGINE_ERROR_CODES].sort(), 'every engine code was produced and arrived unchanged');
+  assert.deepEqual(
+    [...seen].sort(),
+    [...cw.ENGINE_ERROR_CODES].sort(),
+    'every engine code was produced and arrived unchanged',
+  );
 });

@@ -20,7 +20,8 @@ function arraySource(x, y, { async = false, uint8 = false } = {}) {
     length: x.shape[0],
     batch(idx) {
       calls.push(Array.from(idx));
-      const bx = new data.constructor(idx.length * per), by = new Float32Array(idx.length);
+      const bx = new data.constructor(idx.length * per),
+        by = new Float32Array(idx.length);
       idx.forEach((k, i) => {
         bx.set(data.subarray(k * per, (k + 1) * per), i * per);
         by[i] = y[k];
@@ -42,8 +43,12 @@ test('fitDataset on a batch source trains bit-identically to fit on the same ten
     return seen;
   };
   const a = await losses((m, callbacks) => m.fit(x, y, { epochs: 3, batchSize: 8, callbacks }));
-  const b = await losses((m, callbacks) => m.fitDataset(arraySource(x, y).source, { epochs: 3, batchSize: 8, callbacks }));
-  const c = await losses((m, callbacks) => m.fitDataset(arraySource(x, y, { async: true }).source, { epochs: 3, batchSize: 8, callbacks }));
+  const b = await losses((m, callbacks) =>
+    m.fitDataset(arraySource(x, y).source, { epochs: 3, batchSize: 8, callbacks }),
+  );
+  const c = await losses((m, callbacks) =>
+    m.fitDataset(arraySource(x, y, { async: true }).source, { epochs: 3, batchSize: 8, callbacks }),
+  );
   assert.equal(a.length, 15);
   assert.deepEqual(b, a);
   assert.deepEqual(c, a);
@@ -55,8 +60,12 @@ test('the loop owns a seeded shuffle: each epoch is a permutation fixed by (seed
   m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
   const { source, calls } = arraySource(x, y, { uint8: true });
   await m.fitDataset(source, { epochs: 2, batchSize: 6 });
-  const e0 = calls.slice(0, 4).flat(), e1 = calls.slice(4, 8).flat();
-  assert.deepEqual([...e0].sort((p, q) => p - q), Array.from({ length: 20 }, (_, i) => i));
+  const e0 = calls.slice(0, 4).flat(),
+    e1 = calls.slice(4, 8).flat();
+  assert.deepEqual(
+    [...e0].sort((p, q) => p - q),
+    Array.from({ length: 20 }, (_, i) => i),
+  );
   assert.notDeepEqual(e0, e1);
   assert.deepEqual(e0, Array.from(cw.epochOrder(m.seed, 0, 20)));
   assert.deepEqual(e1, Array.from(cw.epochOrder(m.seed, 1, 20)));
@@ -66,8 +75,14 @@ test('the loop owns a seeded shuffle: each epoch is a permutation fixed by (seed
 test('a source that returns the wrong size or type is named in the error', async () => {
   const m = tinyFunctional(5);
   m.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
-  const bad = { length: 8, batch: (idx) => ({ x: new Float32Array(idx.length * 10), y: new Float32Array(idx.length) }) };
-  await assert.rejects(m.fitDataset(bad, { batchSize: 4 }), /fit: epoch 1, batch 1: batch x has 40 values; 4 samples of 192 need 768/);
+  const bad = {
+    length: 8,
+    batch: (idx) => ({ x: new Float32Array(idx.length * 10), y: new Float32Array(idx.length) }),
+  };
+  await assert.rejects(
+    m.fitDataset(bad, { batchSize: 4 }),
+    /fit: epoch 1, batch 1: batch x has 40 values; 4 samples of 192 need 768/,
+  );
   await assert.rejects(m.fitDataset({ length: 0, batch: () => null }), /training data has no samples/);
   await assert.rejects(m.fitDataset([1, 2, 3]), /source must be a batch source/);
   m.dispose();
@@ -83,7 +98,9 @@ test('TrainingControl: pause holds the loop, paused time is left out of the epoc
   let batches = 0;
   const epochs = [];
   const run = m.fit(x, y, {
-    epochs: 3, batchSize: 8, control,
+    epochs: 3,
+    batchSize: 8,
+    control,
     callbacks: {
       onBatchEnd: (b, logs) => {
         batches++;
@@ -112,20 +129,34 @@ test('fit options are validated: initialEpoch, epochs, batchSize; compile reject
   const { x, y } = twoClassData(8, [8, 8, 3]);
   const m = tinyFunctional(5);
   for (const lr of [NaN, -0.01, Infinity, 0]) {
-    assert.throws(() => m.compile({ optimizer: { name: 'adam', learningRate: lr }, loss: 'binaryCrossentropy' }),
-      /compile: optimizer learningRate must be a finite number in \(0, Infinity\)/);
+    assert.throws(
+      () => m.compile({ optimizer: { name: 'adam', learningRate: lr }, loss: 'binaryCrossentropy' }),
+      /compile: optimizer learningRate must be a finite number in \(0, Infinity\)/,
+    );
   }
-  assert.throws(() => m.compile({ optimizer: { name: 'sgd', momentum: NaN }, loss: 'binaryCrossentropy' }), /optimizer momentum must be a finite number in \[0, 1\), got NaN/);
+  assert.throws(
+    () => m.compile({ optimizer: { name: 'sgd', momentum: NaN }, loss: 'binaryCrossentropy' }),
+    /optimizer momentum must be a finite number in \[0, 1\), got NaN/,
+  );
   m.compile({ optimizer: { name: 'sgd', learningRate: 0.01 }, loss: 'binaryCrossentropy' });
-  await assert.rejects(m.fit(x, y, { initialEpoch: NaN }), /fit: initialEpoch must be a non-negative integer .* got NaN/);
-  await assert.rejects(m.fit(x, y, { initialEpoch: '3' }), /fit: initialEpoch must be a non-negative integer .* got '3'/);
+  await assert.rejects(
+    m.fit(x, y, { initialEpoch: NaN }),
+    /fit: initialEpoch must be a non-negative integer .* got NaN/,
+  );
+  await assert.rejects(
+    m.fit(x, y, { initialEpoch: '3' }),
+    /fit: initialEpoch must be a non-negative integer .* got '3'/,
+  );
   await assert.rejects(m.fit(x, y, { epochs: 1.5 }), /fit: epochs must be a non-negative integer/);
   await assert.rejects(m.fit(x, y, { batchSize: 0 }), /fit: batchSize must be a positive integer/);
   m.dispose();
 });
 
 test('new Tensor(data, shape) checks that the data fills the shape', () => {
-  assert.throws(() => new cw.Tensor(new Float32Array(10), [1, 8, 8, 3]), /Tensor: shape \[1, 8, 8, 3\] needs 192 values, got 10/);
+  assert.throws(
+    () => new cw.Tensor(new Float32Array(10), [1, 8, 8, 3]),
+    /Tensor: shape \[1, 8, 8, 3\] needs 192 values, got 10/,
+  );
   assert.throws(() => new cw.Tensor([1, 2], [2]), /Tensor: data must be a Float32Array/);
   assert.equal(new cw.Tensor(new Uint8Array(6), [2, 3]).dtype, 'uint8');
 });
@@ -168,7 +199,11 @@ test('saveTfjs exports an inference model TF.js 4.22 loads: augmentation left ou
   }
   const loaded = await tf.loadLayersModel(tf.io.fromMemory(a));
   const theirs = loaded.predict(tf.tensor4d(x.data, x.shape)).dataSync();
-  for (let i = 0; i < ours.length; i++) assert.ok(Math.abs(theirs[i] - ours[i]) <= 1e-5 * Math.max(1, Math.abs(ours[i])), `output ${i}: ${theirs[i]} vs ${ours[i]}`);
+  for (let i = 0; i < ours.length; i++)
+    assert.ok(
+      Math.abs(theirs[i] - ours[i]) <= 1e-5 * Math.max(1, Math.abs(ours[i])),
+      `output ${i}: ${theirs[i]} vs ${ours[i]}`,
+    );
   m.dispose();
   back.dispose();
 });
@@ -181,7 +216,15 @@ test('worker Trainer: a refused second fit leaves the running fit under control 
     await trainer.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
     const { x, y } = twoClassData(64, [8, 8, 3]);
     let batches = 0;
-    const first = trainer.fit(x, y, { epochs: 200, batchSize: 4, callbacks: { onBatchEnd: () => { batches++; } } });
+    const first = trainer.fit(x, y, {
+      epochs: 200,
+      batchSize: 4,
+      callbacks: {
+        onBatchEnd: () => {
+          batches++;
+        },
+      },
+    });
     while (batches < 2) await new Promise((r) => setTimeout(r, 10));
     await assert.rejects(trainer.fit(x, y, { epochs: 1 }), /a fit is already running/);
     assert.equal(trainer.state, 'training');

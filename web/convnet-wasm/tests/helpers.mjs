@@ -6,9 +6,10 @@ const { layers } = cw;
 /** N samples of HxWxC whose class (0/1) is the sign of the pixels, plus a little noise. */
 export function twoClassData(n, shape, seed = 1) {
   let s = seed >>> 0;
-  const rand = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296);
+  const rand = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 4294967296;
   const per = shape.reduce((a, b) => a * b, 1);
-  const x = new Float32Array(n * per), y = new Float32Array(n);
+  const x = new Float32Array(n * per),
+    y = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     y[i] = i % 2;
     for (let j = 0; j < per; j++) x[i * per + j] = (y[i] ? 0.5 : -0.5) + (rand() - 0.5);

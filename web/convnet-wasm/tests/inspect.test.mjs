@@ -14,7 +14,8 @@ before(async () => {
 // Class 1 images are bright in their left half only, class 0 images are dark: after training, the
 // class-1 Grad-CAM of the last conv layer should weigh the left half more than the right.
 function halfBrightData(n, size) {
-  const x = new Float32Array(n * size * size), y = new Float32Array(n);
+  const x = new Float32Array(n * size * size),
+    y = new Float32Array(n);
   for (let i = 0; i < n; i++) {
     y[i] = i % 2;
     for (let r = 0; r < size; r++)
@@ -25,7 +26,9 @@ function halfBrightData(n, size) {
 
 function camModel() {
   const inputs = cw.input({ shape: [8, 8, 1] });
-  let x = layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv_a' }).apply(inputs);
+  let x = layers
+    .conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv_a' })
+    .apply(inputs);
   x = layers.conv2d({ filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', name: 'conv_b' }).apply(x);
   x = layers.globalAveragePooling2d().apply(x);
   const outputs = layers.dense({ units: 2, activation: 'softmax', name: 'out' }).apply(x);
@@ -35,21 +38,33 @@ function camModel() {
 test('gradCam: [n, H, W] maps in [0, 1] that follow the evidence', async () => {
   const m = camModel();
   try {
-    m.compile({ optimizer: { name: 'adam', learningRate: 0.01 }, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
+    m.compile({
+      optimizer: { name: 'adam', learningRate: 0.01 },
+      loss: 'sparseCategoricalCrossentropy',
+      metrics: ['accuracy'],
+    });
     const { x, y } = halfBrightData(32, 8);
     await m.fit(x, y, { epochs: 30, batchSize: 16, shuffle: false });
     assert.ok(m.evaluate(x, y).accuracy > 0.95);
     const cam = m.gradCam('conv_b', x, 1);
     assert.deepEqual(cam.shape, [32, 8, 8]);
-    let left = 0, right = 0;
-    for (let i = 1; i < 32; i += 2) {   // class-1 images
+    let left = 0,
+      right = 0;
+    for (let i = 1; i < 32; i += 2) {
+      // class-1 images
       const map = cam.data.subarray(i * 64, (i + 1) * 64);
-      assert.ok(map.every((v) => v >= 0 && v <= 1), 'values in [0, 1]');
+      assert.ok(
+        map.every((v) => v >= 0 && v <= 1),
+        'values in [0, 1]',
+      );
       assert.equal(Math.max(...map), 1, 'each map is scaled to a peak of 1');
       for (let r = 0; r < 8; r++)
-        for (let c = 0; c < 8; c++) (c < 4 ? (left += map[r * 8 + c]) : (right += map[r * 8 + c]));
+        for (let c = 0; c < 8; c++) c < 4 ? (left += map[r * 8 + c]) : (right += map[r * 8 + c]);
     }
-    assert.ok(left > 2 * right, `class-1 evidence is on the left: left ${left.toFixed(2)} vs right ${right.toFixed(2)}`);
+    assert.ok(
+      left > 2 * right,
+      `class-1 evidence is on the left: left ${left.toFixed(2)} vs right ${right.toFixed(2)}`,
+    );
     // Inspection leaves training where it was: another epoch still trains.
     const h = await m.fit(x, y, { epochs: 1, batchSize: 16 });
     assert.ok(Number.isFinite(h.history.loss[0]));
@@ -62,7 +77,10 @@ test('gradCam: clear errors for a non-spatial layer, a bad class and a wrong inp
   const m = camModel();
   try {
     const { x } = halfBrightData(2, 8);
-    assert.throws(() => m.gradCam('out', x, 0), /Grad-CAM needs a layer with an HxWxC output, but Dense 'out' outputs 2/);
+    assert.throws(
+      () => m.gradCam('out', x, 0),
+      /Grad-CAM needs a layer with an HxWxC output, but Dense 'out' outputs 2/,
+    );
     assert.throws(() => m.gradCam('conv_b', x, 2), /class index 2 is out of range: the model has 2 classes/);
     assert.throws(() => m.gradCam('conv_b', x, 0.5), /classIndex must be an integer/);
     assert.throws(() => m.gradCam('nope', x, 0), /has no layer named 'nope'/);
@@ -89,12 +107,15 @@ test('Trainer.gradCam runs in the worker', async () => {
 });
 
 test('augment: flips flip, each call draws anew, the seed repeats, inputs untouched', () => {
-  const n = 16, h = 3, w = 4;
+  const n = 16,
+    h = 3,
+    w = 4;
   const data = Float32Array.from({ length: n * h * w }, (_, i) => i);
   const x = cw.tensor(data.slice(), [n, h, w, 1]);
   const out = cw.augment(x, [layers.randomFlip({ mode: 'horizontal' })], { seed: 5, repeats: 3 });
   assert.deepEqual(out.shape, [3 * n, h, w, 1]);
-  let flipped = 0, same = 0;
+  let flipped = 0,
+    same = 0;
   for (let k = 0; k < 3 * n; k++) {
     const i = k % n;
     const img = out.data.subarray(k * h * w, (k + 1) * h * w);
@@ -115,7 +136,13 @@ test('augment: flips flip, each call draws anew, the seed repeats, inputs untouc
 test('augment: clear errors', () => {
   const x = cw.tensor(new Float32Array(2 * 4 * 4 * 3), [2, 4, 4, 3]);
   assert.throws(() => cw.augment(x, []), /non-empty list of augmentation layers/);
-  assert.throws(() => cw.augment(x, [layers.conv2d({ filters: 2, kernelSize: 1 })]), /made only of augmentation layers, but model 'augment' has Conv2D/);
+  assert.throws(
+    () => cw.augment(x, [layers.conv2d({ filters: 2, kernelSize: 1 })]),
+    /made only of augmentation layers, but model 'augment' has Conv2D/,
+  );
   assert.throws(() => cw.augment(x, [{}]), /item 0 is not a layer/);
-  assert.throws(() => cw.augment(cw.tensor(new Float32Array(4), [4]), [layers.randomFlip()]), /must be a Tensor \[N, H, W, C\]/);
+  assert.throws(
+    () => cw.augment(cw.tensor(new Float32Array(4), [4]), [layers.randomFlip()]),
+    /must be a Tensor \[N, H, W, C\]/,
+  );
 });

@@ -51,9 +51,18 @@ test('loadTfjsModel takes model.json (object or text) and buffers: one, a list i
   // Split the one shard in two, as a sharded save would, and pass them in manifest order.
   const json = JSON.parse(text);
   const cut = 40000;
-  const sharded = { ...json, weightsManifest: [{ ...json.weightsManifest[0], paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'] }] };
+  const sharded = {
+    ...json,
+    weightsManifest: [{ ...json.weightsManifest[0], paths: ['group1-shard1of2.bin', 'group1-shard2of2.bin'] }],
+  };
   const w = json.weightsManifest[0].weights;
-  const twoGroups = { ...json, weightsManifest: [{ paths: ['group1-shard1of1.bin'], weights: w.slice(0, 2) }, { paths: ['group2-shard1of1.bin'], weights: w.slice(2) }] };
+  const twoGroups = {
+    ...json,
+    weightsManifest: [
+      { paths: ['group1-shard1of1.bin'], weights: w.slice(0, 2) },
+      { paths: ['group2-shard1of1.bin'], weights: w.slice(2) },
+    ],
+  };
   const split = w.slice(0, 2).reduce((n, v) => n + 4 * v.shape.reduce((a, b) => a * b, 1), 0);
   const inputs = [
     [twoGroups, [bytes.subarray(0, split), bytes.subarray(split)]],
@@ -73,20 +82,30 @@ test('saveTfjs gives ModelArtifacts; loadTfjsModel of them (and saveTfjsToDir fi
   const a = tinyFunctional(21);
   a.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
   const { x, y } = twoClassData(16, [8, 8, 3]);
-  await a.fit(x, y, { epochs: 1, batchSize: 8 });   // BN moving statistics move away from their defaults
+  await a.fit(x, y, { epochs: 1, batchSize: 8 }); // BN moving statistics move away from their defaults
   const art = await a.saveTfjs();
   assert.ok(art.weightData instanceof ArrayBuffer);
   assert.equal(art.weightData.byteLength, a.countParams() * 4);
   assert.equal(art.format, 'layers-model');
   assert.deepEqual(art.modelTopology, art.modelJson.modelTopology);
   assert.deepEqual(art.modelJson.weightsManifest[0].paths, ['group1-shard1of1.bin']);
-  assert.deepEqual(art.weightSpecs.map((w) => w.name).sort(), a.getWeights().map((w) => w.name).sort());
+  assert.deepEqual(
+    art.weightSpecs.map((w) => w.name).sort(),
+    a
+      .getWeights()
+      .map((w) => w.name)
+      .sort(),
+  );
   const want = a.predict(x).data;
   const b = await cw.loadTfjsModel(art.modelJson, art.weightData, { seed: 99 });
   assert.deepEqual(b.predict(x).data, want, 'model.json + weightData');
   const c = await cw.loadTfjsModel(art);
   assert.deepEqual(c.predict(x).data, want, 'the artifacts alone');
-  const fromMemoryShape = { modelTopology: art.modelTopology, weightSpecs: art.weightSpecs, weightData: art.weightData };
+  const fromMemoryShape = {
+    modelTopology: art.modelTopology,
+    weightSpecs: art.weightSpecs,
+    weightData: art.weightData,
+  };
   const d = await cw.loadTfjsModel(fromMemoryShape);
   assert.deepEqual(d.predict(x).data, want, 'TF.js ModelArtifacts {modelTopology, weightSpecs, weightData}');
   const dir = await mkdtemp(join(tmpdir(), 'convnet-tfjs-'));
@@ -102,24 +121,40 @@ test('saveTfjs gives ModelArtifacts; loadTfjsModel of them (and saveTfjsToDir fi
   for (const m of [a, b, c, d]) m.dispose();
 });
 
-test('mismatched or truncated weights and bad model.json throw the engine\'s message', async () => {
+test("mismatched or truncated weights and bad model.json throw the engine's message", async () => {
   const text = await readFile(new URL('model.json', FIXTURE), 'utf8');
   const bin = new Uint8Array(await readFile(new URL('group1-shard1of1.bin', FIXTURE)));
-  await assert.rejects(cw.loadTfjsModel(text, bin.subarray(0, 100)), (e) => e instanceof cw.ConvnetError &&
-    /^loadTfjsModel: weight file\(s\) group1-shard1of1\.bin hold 100 bytes but the weightsManifest needs 75748/.test(e.message) && e.code === 'parse_error');
+  await assert.rejects(
+    cw.loadTfjsModel(text, bin.subarray(0, 100)),
+    (e) =>
+      e instanceof cw.ConvnetError &&
+      /^loadTfjsModel: weight file\(s\) group1-shard1of1\.bin hold 100 bytes but the weightsManifest needs 75748/.test(
+        e.message,
+      ) &&
+      e.code === 'parse_error',
+  );
   // The fixture's weights in a model of another width: the engine names the mismatch.
   const other = tinyFunctional(5);
-  assert.throws(() => other.loadTfjsWeights(text, bin), (e) => e instanceof cw.ConvnetError && /^loadTfjsWeights: /.test(e.message) && e.message.length > 20);
+  assert.throws(
+    () => other.loadTfjsWeights(text, bin),
+    (e) => e instanceof cw.ConvnetError && /^loadTfjsWeights: /.test(e.message) && e.message.length > 20,
+  );
   other.dispose();
   await assert.rejects(cw.loadTfjsModel('{"modelTopology": ', bin), /loadTfjsModel: model.json is not valid JSON/);
   await assert.rejects(cw.loadTfjsModel(text), /the weight data is missing/);
   await assert.rejects(cw.loadTfjsModel(text, 'bytes'), /weight data must be an ArrayBuffer or Uint8Array/);
-  await assert.rejects(cw.loadTfjsModel({}, new ArrayBuffer(0)), (e) => e.code === 'parse_error' && /no modelTopology/.test(e.message),
-    'createSession errors carry lastErrorCode()');
+  await assert.rejects(
+    cw.loadTfjsModel({}, new ArrayBuffer(0)),
+    (e) => e.code === 'parse_error' && /no modelTopology/.test(e.message),
+    'createSession errors carry lastErrorCode()',
+  );
   const dir = await mkdtemp(join(tmpdir(), 'convnet-tfjs-'));
   try {
     await writeFile(join(dir, 'model.json'), text);
-    await assert.rejects(cw.loadTfjsModelFromFile(join(dir, 'model.json')), /weight file 'group1-shard1of1\.bin' listed in .* cannot be read/);
+    await assert.rejects(
+      cw.loadTfjsModelFromFile(join(dir, 'model.json')),
+      /weight file 'group1-shard1of1\.bin' listed in .* cannot be read/,
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -128,13 +163,17 @@ test('mismatched or truncated weights and bad model.json throw the engine\'s mes
   assert.ok(cw.memory().mallocBytes <= before + 4096, 'a failed load frees its model');
 });
 
-test('createSession errors carry the engine\'s code', () => {
-  assert.throws(() => cw.modelFromJson('{"a": 1}'), (e) => e.code === 'parse_error' && /no modelTopology/.test(e.message));
+test("createSession errors carry the engine's code", () => {
+  assert.throws(
+    () => cw.modelFromJson('{"a": 1}'),
+    (e) => e.code === 'parse_error' && /no modelTopology/.test(e.message),
+  );
 });
 
 test('checkpoint + fit({initialEpoch}) resumes with the losses of uninterrupted training', async () => {
   const { x, y } = twoClassData(24, [8, 8, 3], 4);
-  const compile = (m) => m.compile({ optimizer: { name: 'adam', learningRate: 0.01 }, loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+  const compile = (m) =>
+    m.compile({ optimizer: { name: 'adam', learningRate: 0.01 }, loss: 'binaryCrossentropy', metrics: ['accuracy'] });
   const batchLosses = (h) => h;
   // Uninterrupted: 4 epochs.
   const a = tinyFunctional(8);
@@ -157,7 +196,12 @@ test('checkpoint + fit({initialEpoch}) resumes with the losses of uninterrupted 
   const { epoch } = await c.loadCheckpoint(ckpt);
   assert.equal(epoch, 2);
   assert.equal(c.epochsTrained, 2);
-  const hC = await c.fit(x, y, { epochs: 2, batchSize: 8, initialEpoch: epoch, callbacks: { onBatchEnd: (_, l) => lossesB.push(l.loss) } });
+  const hC = await c.fit(x, y, {
+    epochs: 2,
+    batchSize: 8,
+    initialEpoch: epoch,
+    callbacks: { onBatchEnd: (_, l) => lossesB.push(l.loss) },
+  });
   assert.deepEqual(hC.epoch, [2, 3]);
   assert.equal(c.epochsTrained, 4);
   assert.ok(lossesA.length >= 12);
@@ -174,15 +218,26 @@ test('checkpoint + fit({initialEpoch}) resumes with the losses of uninterrupted 
 
 test('checkpoint errors: uncompiled model, corrupt bytes, other optimizer', async () => {
   const m = tinyFunctional(2);
-  await assert.rejects(m.saveCheckpoint(), (e) => e instanceof cw.ConvnetError && /^saveCheckpoint: .*must be compiled/.test(e.message));
+  await assert.rejects(
+    m.saveCheckpoint(),
+    (e) => e instanceof cw.ConvnetError && /^saveCheckpoint: .*must be compiled/.test(e.message),
+  );
   m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
   const ckpt = await m.saveCheckpoint();
-  await assert.rejects(m.loadCheckpoint(ckpt.subarray(0, 10)), (e) => e instanceof cw.ConvnetError &&
-    e.message === 'loadCheckpoint: checkpoint is 10 bytes: too short to be a checkpoint (the header alone is 24)' && e.code === 'parse_error');
+  await assert.rejects(
+    m.loadCheckpoint(ckpt.subarray(0, 10)),
+    (e) =>
+      e instanceof cw.ConvnetError &&
+      e.message === 'loadCheckpoint: checkpoint is 10 bytes: too short to be a checkpoint (the header alone is 24)' &&
+      e.code === 'parse_error',
+  );
   const flipped = ckpt.slice();
   flipped[Math.floor(flipped.length / 2)] ^= 0xff;
   flipped[flipped.length - 1] ^= 0xff;
-  await assert.rejects(m.loadCheckpoint(flipped), (e) => e instanceof cw.ConvnetError && /^loadCheckpoint: \S/.test(e.message));
+  await assert.rejects(
+    m.loadCheckpoint(flipped),
+    (e) => e instanceof cw.ConvnetError && /^loadCheckpoint: \S/.test(e.message),
+  );
   await assert.rejects(m.loadCheckpoint('nope'), /loadCheckpoint: bytes must be a Uint8Array or ArrayBuffer/);
   await assert.rejects(m.saveCheckpoint({ epoch: -1 }), /epoch must be a non-negative integer/);
   const other = cw.modelFromJson(m.toJSON(), { seed: 2 });
@@ -190,6 +245,9 @@ test('checkpoint errors: uncompiled model, corrupt bytes, other optimizer', asyn
   await assert.rejects(other.loadCheckpoint(ckpt), /loadCheckpoint: checkpoint was saved with optimizer adam/);
   const wider = cw.sequential([cw.input({ shape: [8, 8, 3] }), cw.layers.flatten(), cw.layers.dense({ units: 1 })]);
   wider.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
-  await assert.rejects(wider.loadCheckpoint(ckpt), (e) => e instanceof cw.ConvnetError && /^loadCheckpoint: checkpoint of model .* does not fit model/.test(e.message));
+  await assert.rejects(
+    wider.loadCheckpoint(ckpt),
+    (e) => e instanceof cw.ConvnetError && /^loadCheckpoint: checkpoint of model .* does not fit model/.test(e.message),
+  );
   for (const v of [m, other, wider]) v.dispose();
 });

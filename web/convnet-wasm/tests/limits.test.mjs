@@ -24,7 +24,8 @@ function bigConvModel(size, filters) {
 test('memoryEstimate: what a batch needs, what the engine can get, and the largest batch that fits', () => {
   const m = tinyFunctional(5);
   m.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
-  const e8 = m.memoryEstimate(8), e64 = m.memoryEstimate(64);
+  const e8 = m.memoryEstimate(8),
+    e64 = m.memoryEstimate(64);
   assert.equal(e8.fits, true);
   assert.ok(e64.activationBytes > e8.activationBytes, 'activations grow with the batch');
   assert.equal(e64.weightBytes, e8.weightBytes);
@@ -46,7 +47,10 @@ test('a model far larger than the heap is refused at the first step with the nee
   const big = new cw.Tensor(new Uint8Array(1 * 2048 * 2048 * 3), [1, 2048, 2048, 3]);
   // The estimate's limit is the heap's ceiling; the allocation can fail below it (growth is not
   // guaranteed), and either way the message says how much and why.
-  assert.throws(() => m.trainOnBatch(big, new Float32Array([1])), (err) => err.code === 'out_of_memory' && /GiB/.test(err.message) && /batch|smaller|memory/.test(err.message));
+  assert.throws(
+    () => m.trainOnBatch(big, new Float32Array([1])),
+    (err) => err.code === 'out_of_memory' && /GiB/.test(err.message) && /batch|smaller|memory/.test(err.message),
+  );
   assert.ok(Date.now() - t0 < 1000, `refused after ${Date.now() - t0} ms`);
   m.dispose();
   // The engine still trains, and the failed plan left nothing behind.
@@ -70,8 +74,10 @@ test('wasm32: activations larger than one allocation can be (under 2 GiB) are re
   assert.equal(m.memoryEstimate(e.maxBatch).fits, true);
   assert.ok(m.memoryEstimate(e.maxBatch).activationBytes < 2 ** 31);
   const x = new cw.Tensor(new Uint8Array(60 * 256 * 256 * 3), [60, 256, 256, 3]);
-  assert.throws(() => m.trainOnBatch(x, new Float32Array(60)),
-    new RegExp(`one block and this build allocates at most 2\\.0 GiB at once: use a batch of at most ${e.maxBatch}`));
+  assert.throws(
+    () => m.trainOnBatch(x, new Float32Array(60)),
+    new RegExp(`one block and this build allocates at most 2\\.0 GiB at once: use a batch of at most ${e.maxBatch}`),
+  );
   m.dispose();
 });
 
@@ -91,13 +97,20 @@ test('worker Trainer: a trap in the engine reports "the engine stopped", refuses
     await trainer.fit(x, y, { epochs: 2, batchSize: 8, keepCheckpoint: true });
     assert.equal(trainer.lastCheckpoint?.epoch, 2);
     const weights = (await trainer.getWeights()).map((w) => Array.from(w.data));
-    await assert.rejects(trainer.faultForTests('caller'), (e) => e.code === 'engine_stopped' && /^the engine stopped: /.test(e.message));
+    await assert.rejects(
+      trainer.faultForTests('caller'),
+      (e) => e.code === 'engine_stopped' && /^the engine stopped: /.test(e.message),
+    );
     assert.ok(trainer.engineStopped, 'the reason is kept');
     await assert.rejects(trainer.predict(x), (e) => e.code === 'engine_stopped');
     const resumed = await trainer.restart();
     assert.deepEqual(resumed, { epoch: 2 });
     assert.equal(trainer.engineStopped, null);
-    assert.deepEqual((await trainer.getWeights()).map((w) => Array.from(w.data)), weights, 'the checkpoint restored every weight');
+    assert.deepEqual(
+      (await trainer.getWeights()).map((w) => Array.from(w.data)),
+      weights,
+      'the checkpoint restored every weight',
+    );
     const h = await trainer.fit(x, y, { epochs: 1, batchSize: 8, initialEpoch: resumed.epoch });
     assert.deepEqual(h.epoch, [2]);
   } finally {
@@ -105,11 +118,14 @@ test('worker Trainer: a trap in the engine reports "the engine stopped", refuses
   }
 });
 
-test('worker Trainer: a trap in one of the engine\'s pthreads is reported the same way, and restart() brings the engine back', async () => {
+test("worker Trainer: a trap in one of the engine's pthreads is reported the same way, and restart() brings the engine back", async () => {
   const trainer = await cw.Trainer.create();
   try {
-    if (trainer.info.variant !== 'mt') return;   // no pthreads in the single-threaded build
-    await assert.rejects(trainer.faultForTests('worker'), (e) => e.code === 'engine_stopped' && /thread of the engine crashed/.test(e.message));
+    if (trainer.info.variant !== 'mt') return; // no pthreads in the single-threaded build
+    await assert.rejects(
+      trainer.faultForTests('worker'),
+      (e) => e.code === 'engine_stopped' && /thread of the engine crashed/.test(e.message),
+    );
     await trainer.restart();
     cw.resetLayerNames();
     await trainer.build(tinyFunctional(5).toJSON(), { seed: 5 });
@@ -132,6 +148,6 @@ test('a pthread trap in the engine of this very process throws to the caller and
     caught = e;
   }
   assert.equal(cw.fatalEngineError(caught), 'a thread of the engine crashed');
-  await new Promise((r) => setTimeout(r, 300));   // Emscripten's error event arrives meanwhile; the process lives on
+  await new Promise((r) => setTimeout(r, 300)); // Emscripten's error event arrives meanwhile; the process lives on
   assert.ok(true);
 });

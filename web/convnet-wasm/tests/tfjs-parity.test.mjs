@@ -9,8 +9,9 @@ import { modelA, twoClassData } from './helpers.mjs';
 
 const require = createRequire(import.meta.url);
 let tf = null;
-const warn = console.warn, log = console.log;
-console.warn = console.log = () => {};   // tfjs-core's "install tfjs-node for speed" notice
+const warn = console.warn,
+  log = console.log;
+console.warn = console.log = () => {}; // tfjs-core's "install tfjs-node for speed" notice
 try {
   const core = require('@tensorflow/tfjs-core');
   require('@tensorflow/tfjs-backend-cpu');
@@ -28,7 +29,7 @@ before(async () => {
   await cw.init();
   if (tf) {
     const warn = console.warn;
-    console.warn = () => {};   // tfjs-core's "install tfjs-node for speed" notice
+    console.warn = () => {}; // tfjs-core's "install tfjs-node for speed" notice
     try {
       await tf.setBackend('cpu');
       await tf.ready();
@@ -47,7 +48,7 @@ function assertClose(actual, want, rel, what) {
 }
 
 async function tfjsPredict(artifacts, x) {
-  const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts));   // saveTfjs()'s result as it is
+  const loaded = await tf.loadLayersModel(tf.io.fromMemory(artifacts)); // saveTfjs()'s result as it is
   const input = tf.tensor(x.data, x.shape, 'float32');
   const out = loaded.predict(input);
   const data = await out.data();
@@ -86,7 +87,7 @@ test('TF.js parity with BatchNormalization, separable and depthwise convs, pooli
   const m = cw.model({ inputs: x0, outputs: out, seed: 5 });
   m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
   const { x: data } = twoClassData(6, [12, 12, 3], 9);
-  await m.fit(data, [0, 1, 2, 0, 1, 2], { epochs: 2, batchSize: 3 });   // BN moving statistics change
+  await m.fit(data, [0, 1, 2, 0, 1, 2], { epochs: 2, batchSize: 3 }); // BN moving statistics change
   const theirs = await tfjsPredict(await m.saveTfjs(), data);
   assertClose(m.predict(data).data, theirs, 1e-4, 'prediction');
   m.dispose();

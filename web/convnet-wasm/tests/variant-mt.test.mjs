@@ -23,6 +23,12 @@ test('a missing engine file is a clear error (not a glue crash)', async () => {
   const { spawnSync } = await import('node:child_process');
   const code = `import * as cw from 'convnet-wasm';
     try { await cw.init({ variant: 'st', locateFile: (f) => '/nonexistent/' + f }); } catch (e) { console.log(e.message); }`;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], { cwd: new URL('..', import.meta.url), encoding: 'utf8' });
-  assert.match(r.stdout, /engine file \/nonexistent\/engine_node_st\.cjs is missing: build the engine and run `npm run copy-engine -- <build-dir>`/);
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', code], {
+    cwd: new URL('..', import.meta.url),
+    encoding: 'utf8',
+  });
+  assert.match(
+    r.stdout,
+    /engine file \/nonexistent\/engine_node_st\.cjs is missing: build the engine and run `npm run copy-engine -- <build-dir>`/,
+  );
 });

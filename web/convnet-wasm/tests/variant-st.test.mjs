@@ -7,12 +7,16 @@ import { tinyFunctional, twoClassData } from './helpers.mjs';
 let listenersBefore;
 
 test("init({variant: 'st'}) loads the single-threaded build, reports it, and trains", async () => {
-  listenersBefore = {   // node:test adds its own listeners once tests start; compare around init()
+  listenersBefore = {
+    // node:test adds its own listeners once tests start; compare around init()
     unhandledRejection: process.listeners('unhandledRejection'),
     uncaughtException: process.listeners('uncaughtException'),
   };
   const info = await cw.init({ variant: 'st' });
-  assert.deepEqual({ variant: info.variant, threads: info.threads, simd: info.simd }, { variant: 'st', threads: 1, simd: true });
+  assert.deepEqual(
+    { variant: info.variant, threads: info.threads, simd: info.simd },
+    { variant: 'st', threads: 1, simd: true },
+  );
   assert.match(info.reason, /single-threaded build requested/);
   assert.deepEqual(cw.engineInfo(), info);
   const m = tinyFunctional();

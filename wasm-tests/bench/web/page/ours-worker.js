@@ -7,15 +7,19 @@
 const post = (m) => self.postMessage(m);
 // An abort inside wasm (e.g. out of memory) may surface only as an unhandled rejection or error
 // event, leaving the awaited call pending: report it so the job ends now instead of at its timeout.
-self.addEventListener('unhandledrejection', (e) => post({ type: 'error', message: `unhandled rejection: ${String(e.reason?.message ?? e.reason).split('\n')[0]}` }));
-self.addEventListener('error', (e) => post({ type: 'error', message: `uncaught: ${String(e.message ?? e).split('\n')[0]}` }));
+self.addEventListener('unhandledrejection', (e) =>
+  post({ type: 'error', message: `unhandled rejection: ${String(e.reason?.message ?? e.reason).split('\n')[0]}` }),
+);
+self.addEventListener('error', (e) =>
+  post({ type: 'error', message: `uncaught: ${String(e.message ?? e).split('\n')[0]}` }),
+);
 
 self.onmessage = async ({ data: spec }) => {
   try {
     const url = new URL(`/bench-web/${spec.module}`, self.location.origin).href;
     const t0 = performance.now();
     const { default: createBench } = await import(url);
-    const tail = [];   // last lines that were not JSON (the bench's error messages)
+    const tail = []; // last lines that were not JSON (the bench's error messages)
     let runIndex = 0;
     const onLine = (line) => {
       const text = String(line).trim();
@@ -27,7 +31,9 @@ self.onmessage = async ({ data: spec }) => {
           if (rec.runtime) rec.runtime = spec.runtime;
           post({ type: 'record', record: rec });
           return;
-        } catch { /* not JSON after all */ }
+        } catch {
+          /* not JSON after all */
+        }
       }
       if (text) {
         tail.push(text);
@@ -49,9 +55,22 @@ self.onmessage = async ({ data: spec }) => {
       rcs.push(rc);
       runIndex++;
     }
-    post({ type: 'done', result: { rcs, tail: tail.join(' | ').slice(0, 400), init_ms: Math.round(initMs),
-                                   heap_bytes: mod.HEAPU8 ? mod.HEAPU8.buffer.byteLength : null } });
+    post({
+      type: 'done',
+      result: {
+        rcs,
+        tail: tail.join(' | ').slice(0, 400),
+        init_ms: Math.round(initMs),
+        heap_bytes: mod.HEAPU8 ? mod.HEAPU8.buffer.byteLength : null,
+      },
+    });
   } catch (e) {
-    post({ type: 'error', message: String(e?.stack ?? e?.message ?? e).split('\n').slice(0, 4).join(' | ') });
+    post({
+      type: 'error',
+      message: String(e?.stack ?? e?.message ?? e)
+        .split('\n')
+        .slice(0, 4)
+        .join(' | '),
+    });
   }
 };

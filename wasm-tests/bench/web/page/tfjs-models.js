@@ -33,10 +33,15 @@
     const inputs = tf.input({ shape: [size, size, 3] });
     let x = tf.layers.rescaling({ scale: 1 / 255 }).apply(inputs);
     x = tf.layers.conv2d({ filters: 32, kernelSize: 5, useBias: false, kernelInitializer: KERNEL_INIT }).apply(x);
-    const sep = (filters) => tf.layers.separableConv2d({
-      filters, kernelSize: 3, padding: 'same', useBias: false,
-      depthwiseInitializer: 'glorotUniform', pointwiseInitializer: 'glorotUniform',
-    });
+    const sep = (filters) =>
+      tf.layers.separableConv2d({
+        filters,
+        kernelSize: 3,
+        padding: 'same',
+        useBias: false,
+        depthwiseInitializer: 'glorotUniform',
+        pointwiseInitializer: 'glorotUniform',
+      });
     for (const filters of [32, 64, 128, 256, 512]) {
       let residual = x;
       x = tf.layers.batchNormalization({}).apply(x);
@@ -46,9 +51,16 @@
       x = tf.layers.activation({ activation: 'relu' }).apply(x);
       x = sep(filters).apply(x);
       x = tf.layers.maxPooling2d({ poolSize: 3, strides: 2, padding: 'same' }).apply(x);
-      residual = tf.layers.conv2d({
-        filters, kernelSize: 1, strides: 2, padding: 'same', useBias: false, kernelInitializer: KERNEL_INIT,
-      }).apply(residual);
+      residual = tf.layers
+        .conv2d({
+          filters,
+          kernelSize: 1,
+          strides: 2,
+          padding: 'same',
+          useBias: false,
+          kernelInitializer: KERNEL_INIT,
+        })
+        .apply(residual);
       x = tf.layers.add().apply([x, residual]);
     }
     x = tf.layers.globalAveragePooling2d({}).apply(x);
@@ -85,7 +97,8 @@
     const [kind, size] = name.split('-');
     const model = kind === 'A' ? buildModelA(tf, Number(size)) : buildModelB(tf, Number(size));
     const params = model.countParams();
-    if (params !== EXPECTED_PARAMS[kind]) throw new Error(`${name}: ${params} params, expected ${EXPECTED_PARAMS[kind]}`);
+    if (params !== EXPECTED_PARAMS[kind])
+      throw new Error(`${name}: ${params} params, expected ${EXPECTED_PARAMS[kind]}`);
     return { model, size: Number(size), macs: forwardMacs(model) };
   }
 

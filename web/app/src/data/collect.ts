@@ -33,8 +33,10 @@ function isHidden(path: string): boolean {
 /** Why a file that is not an image type is skipped, in words a user acts on. */
 function notImageReason(path: string): string {
   const ext = /\.([^./]+)$/.exec(path)?.[1]?.toLowerCase();
-  if (ext && ['heic', 'heif'].includes(ext)) return 'HEIC/HEIF photo: browsers cannot decode it; convert it to JPEG (skipped)';
-  if (ext && ['tif', 'tiff'].includes(ext)) return 'TIFF image: browsers cannot decode it; convert it to PNG or JPEG (skipped)';
+  if (ext && ['heic', 'heif'].includes(ext))
+    return 'HEIC/HEIF photo: browsers cannot decode it; convert it to JPEG (skipped)';
+  if (ext && ['tif', 'tiff'].includes(ext))
+    return 'TIFF image: browsers cannot decode it; convert it to PNG or JPEG (skipped)';
   return `not an image file type (${ext ? `.${ext}` : 'no extension'}; images must be JPEG, PNG, WebP, GIF, BMP or AVIF) (skipped)`;
 }
 
@@ -63,7 +65,11 @@ export function labelByFolder(files: PathFile[], fallbackClass?: string): Collec
   // Unwrap a lone top folder while something lies below it: one class cannot be trained, so a
   // single top-level folder is always the root, never the only class.
   const root: string[] = [];
-  while (kept.length && kept.every((k) => k.parts.length >= 2 && k.parts[0] === kept[0].parts[0]) && kept.some((k) => k.parts.length >= 3)) {
+  while (
+    kept.length &&
+    kept.every((k) => k.parts.length >= 2 && k.parts[0] === kept[0].parts[0]) &&
+    kept.some((k) => k.parts.length >= 3)
+  ) {
     root.push(kept[0].parts[0]);
     for (const k of kept) k.parts = k.parts.slice(1);
   }
@@ -74,7 +80,11 @@ export function labelByFolder(files: PathFile[], fallbackClass?: string): Collec
   let nested = 0;
   for (const k of kept) {
     const c = classOf(k);
-    if (c === undefined) skipped.push({ name: k.path, reason: 'not inside a class folder: put each image in a folder named after its class (skipped)' });
+    if (c === undefined)
+      skipped.push({
+        name: k.path,
+        reason: 'not inside a class folder: put each image in a folder named after its class (skipped)',
+      });
     else {
       items.push({ name: k.path, label: index.get(c)!, blob: k.blob });
       if (k.parts.length > 2) nested++;
@@ -85,7 +95,10 @@ export function labelByFolder(files: PathFile[], fallbackClass?: string): Collec
 
 /** Files from <input webkitdirectory> or a multi-file input. */
 export function fromFileList(list: FileList | File[]): PathFile[] {
-  return Array.from(list, (f) => ({ path: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name, blob: f }));
+  return Array.from(list, (f) => ({
+    path: (f as File & { webkitRelativePath?: string }).webkitRelativePath || f.name,
+    blob: f,
+  }));
 }
 
 function readEntries(reader: FileSystemDirectoryReader): Promise<FileSystemEntry[]> {
@@ -95,7 +108,8 @@ function readEntries(reader: FileSystemDirectoryReader): Promise<FileSystemEntry
 /** Walks a dropped entry to any depth; an unreadable file or folder is listed, not fatal. */
 async function walk(entry: FileSystemEntry, out: PathFile[]): Promise<void> {
   const path = entry.fullPath.replace(/^\//, '');
-  const unreadable = (e: unknown) => `could not be read (${(e as Error)?.message || (e as DOMException)?.name || 'permission or I/O error'}) (skipped)`;
+  const unreadable = (e: unknown) =>
+    `could not be read (${(e as Error)?.message || (e as DOMException)?.name || 'permission or I/O error'}) (skipped)`;
   if (entry.isFile) {
     try {
       const file = await new Promise<File>((resolve, reject) => (entry as FileSystemFileEntry).file(resolve, reject));
@@ -122,7 +136,9 @@ async function walk(entry: FileSystemEntry, out: PathFile[]): Promise<void> {
 
 /** Files and folders dropped on the page; .zip files among them are expanded. */
 export async function fromDataTransfer(dt: DataTransfer): Promise<PathFile[]> {
-  const entries = Array.from(dt.items).map((i) => i.webkitGetAsEntry?.()).filter((e): e is FileSystemEntry => !!e);
+  const entries = Array.from(dt.items)
+    .map((i) => i.webkitGetAsEntry?.())
+    .filter((e): e is FileSystemEntry => !!e);
   const out: PathFile[] = [];
   if (entries.length) for (const e of entries) await walk(e, out);
   else out.push(...fromFileList(dt.files));
@@ -142,7 +158,10 @@ export async function expandZips(files: PathFile[]): Promise<PathFile[]> {
 export async function fromZip(blob: Blob): Promise<PathFile[]> {
   const bytes = new Uint8Array(await blob.arrayBuffer());
   const files = await new Promise<Record<string, Uint8Array>>((resolve, reject) =>
-    unzip(bytes, { filter: (f) => !f.name.endsWith('/') }, (err, data) => (err ? reject(new Error(`the zip could not be read: ${err.message}`)) : resolve(data))));
+    unzip(bytes, { filter: (f) => !f.name.endsWith('/') }, (err, data) =>
+      err ? reject(new Error(`the zip could not be read: ${err.message}`)) : resolve(data),
+    ),
+  );
   return Object.entries(files).map(([path, data]) => ({ path, blob: new Blob([data as Uint8Array<ArrayBuffer>]) }));
 }
 
@@ -160,25 +179,32 @@ export async function fromSample(base = 'sample/'): Promise<PathFile[]> {
       else if (f && typeof f === 'object') {
         const o = f as { path?: string; file?: string; name?: string; label?: string | number; class?: string };
         const p = o.path ?? o.file ?? o.name ?? '';
-        const cls = typeof o.label === 'number' && Array.isArray(classes) ? String(classes[o.label]) : (o.class ?? (typeof o.label === 'string' ? o.label : undefined));
+        const cls =
+          typeof o.label === 'number' && Array.isArray(classes)
+            ? String(classes[o.label])
+            : (o.class ?? (typeof o.label === 'string' ? o.label : undefined));
         paths.push(p.includes('/') || !cls ? p : `${cls}/${p}`);
       }
     }
   } else if (Array.isArray(classes)) {
-    for (const c of classes as Array<{ name?: string; files?: string[] }>) for (const f of c.files ?? []) paths.push(f.includes('/') ? f : `${c.name}/${f}`);
+    for (const c of classes as Array<{ name?: string; files?: string[] }>)
+      for (const f of c.files ?? []) paths.push(f.includes('/') ? f : `${c.name}/${f}`);
   } else if (files && typeof files === 'object') {
-    for (const [cls, list] of Object.entries(files as Record<string, string[]>)) for (const f of list) paths.push(f.includes('/') ? f : `${cls}/${f}`);
+    for (const [cls, list] of Object.entries(files as Record<string, string[]>))
+      for (const f of list) paths.push(f.includes('/') ? f : `${cls}/${f}`);
   }
   if (paths.length === 0) throw new Error('the sample index.json lists no files');
   const out: PathFile[] = [];
   const queue = [...paths];
   // A few requests in flight; the sample is small.
-  await Promise.all(Array.from({ length: 6 }, async () => {
-    for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
-      const r = await fetch(base + p.split('/').map(encodeURIComponent).join('/'));
-      out.push({ path: p, blob: r.ok ? await r.blob() : new Blob([]) });
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: 6 }, async () => {
+      for (let p = queue.shift(); p !== undefined; p = queue.shift()) {
+        const r = await fetch(base + p.split('/').map(encodeURIComponent).join('/'));
+        out.push({ path: p, blob: r.ok ? await r.blob() : new Blob([]) });
+      }
+    }),
+  );
   out.sort((a, b) => a.path.localeCompare(b.path));
   return out;
 }

@@ -30,7 +30,11 @@ export class WorkerClient {
     };
   }
 
-  call<K extends RequestType>(type: K, input: AppApi[K]['in'], transfer: Transferable[] = []): Promise<AppApi[K]['out']> {
+  call<K extends RequestType>(
+    type: K,
+    input: AppApi[K]['in'],
+    transfer: Transferable[] = [],
+  ): Promise<AppApi[K]['out']> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });

@@ -126,7 +126,9 @@ export class DatasetStore {
     try {
       const root = await navigator.storage.getDirectory();
       const file = await root.getFileHandle(`dataset-${this.id}.bin`, { create: true });
-      this.spill = await (file as unknown as { createSyncAccessHandle(): Promise<SyncHandle> }).createSyncAccessHandle();
+      this.spill = await (
+        file as unknown as { createSyncAccessHandle(): Promise<SyncHandle> }
+      ).createSyncAccessHandle();
       this.spill.truncate(0);
       this.resident = Math.max(CHUNK, Math.floor(budgetBytes / this.per / CHUNK) * CHUNK);
       return `the dataset exceeds the memory budget: ${this.resident} images stay in memory, the rest are read from disk (OPFS)`;
@@ -188,10 +190,17 @@ export class DatasetStore {
    * `cancelled` is polled between images: once it says true, decoding stops and this throws
    * IngestCancelled.
    */
-  async ingest(items: ImageItem[], onProgress: (done: number) => void, cancelled: () => boolean = () => false): Promise<void> {
-    let next = 0, done = 0;
+  async ingest(
+    items: ImageItem[],
+    onProgress: (done: number) => void,
+    cancelled: () => boolean = () => false,
+  ): Promise<void> {
+    let next = 0,
+      done = 0;
     // Keep the input order in the store so splits repeat: decode in parallel, add in order.
-    const results: Array<{ rgb: Uint8Array; width: number; height: number } | Error | undefined> = new Array(items.length);
+    const results: Array<{ rgb: Uint8Array; width: number; height: number } | Error | undefined> = new Array(
+      items.length,
+    );
     let added = 0;
     const flush = () => {
       while (added < items.length && results[added] !== undefined) {
@@ -240,7 +249,8 @@ export class DatasetStore {
     const random = rng(seed);
     const byClass: number[][] = this.classes.map(() => []);
     this.labels.forEach((l, i) => byClass[l].push(i));
-    const train: number[] = [], val: number[] = [];
+    const train: number[] = [],
+      val: number[] = [];
     for (const idx of byClass) {
       shuffle(idx, random);
       // At least one validation image per class when the class has two or more.
@@ -254,7 +264,10 @@ export class DatasetStore {
 
   /** Copies the images at `indices` into one NHWC batch. */
   gather(indices: ArrayLike<number>, out?: Uint8Array): Uint8Array {
-    const x = out && out.length >= indices.length * this.per ? out.subarray(0, indices.length * this.per) : new Uint8Array(indices.length * this.per);
+    const x =
+      out && out.length >= indices.length * this.per
+        ? out.subarray(0, indices.length * this.per)
+        : new Uint8Array(indices.length * this.per);
     for (let k = 0; k < indices.length; k++) x.set(this.image(indices[k]), k * this.per);
     return x;
   }
@@ -277,11 +290,26 @@ export class DatasetStore {
       return this.images(idx);
     });
     return {
-      id: this.id, classes: this.classes, size: this.size, counts, trainCounts: count(this.train), valCounts: count(this.val),
-      total: this.length, corrupt: this.corrupt, duplicates: this.duplicates, duplicateGroups: Math.max(this.duplicateGroups, this.duplicates.length), tiny: this.tiny.slice(0, TINY_NAMES), tinyCount: Math.max(this.tinyCount, this.tiny.length), thumbs,
-      bytes: this.bytes, spilledBytes: this.spilledBytes, valFraction: this.valFraction, seed: this.seed,
+      id: this.id,
+      classes: this.classes,
+      size: this.size,
+      counts,
+      trainCounts: count(this.train),
+      valCounts: count(this.val),
+      total: this.length,
+      corrupt: this.corrupt,
+      duplicates: this.duplicates,
+      duplicateGroups: Math.max(this.duplicateGroups, this.duplicates.length),
+      tiny: this.tiny.slice(0, TINY_NAMES),
+      tinyCount: Math.max(this.tinyCount, this.tiny.length),
+      thumbs,
+      bytes: this.bytes,
+      spilledBytes: this.spilledBytes,
+      valFraction: this.valFraction,
+      seed: this.seed,
       valPreview: {
-        indices: Array.from(this.val.subarray(0, 24)), names: Array.from(this.val.subarray(0, 24), (i) => this.names[i]),
+        indices: Array.from(this.val.subarray(0, 24)),
+        names: Array.from(this.val.subarray(0, 24), (i) => this.names[i]),
         labels: Array.from(this.val.subarray(0, 24), (i) => this.labels[i]),
       },
     };

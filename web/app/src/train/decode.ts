@@ -38,10 +38,14 @@ export function sniffFormat(head: Uint8Array): string {
 async function whyUndecodable(blob: Blob, detail: string): Promise<string> {
   const head = new Uint8Array(await blob.slice(0, 16).arrayBuffer());
   const format = sniffFormat(head);
-  if (format === 'HEIC' || format === 'TIFF') return `${format} image: this browser cannot decode it; convert it to JPEG or PNG`;
+  if (format === 'HEIC' || format === 'TIFF')
+    return `${format} image: this browser cannot decode it; convert it to JPEG or PNG`;
   if (format) return `damaged ${format} file: the browser could not decode it (${detail})`;
-  const text = head.length > 0 && head.every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127) || b >= 128);
-  return text ? 'not an image: the file holds text' : `not an image: its contents match no image format the browser reads (${detail})`;
+  const text =
+    head.length > 0 && head.every((b) => b === 9 || b === 10 || b === 13 || (b >= 32 && b < 127) || b >= 128);
+  return text
+    ? 'not an image: the file holds text'
+    : `not an image: its contents match no image format the browser reads (${detail})`;
 }
 
 /**
@@ -53,7 +57,8 @@ export function pngComplete(bytes: Uint8Array): boolean {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   for (let at = 8; at + 12 <= bytes.length;) {
     const length = view.getUint32(at);
-    if (bytes[at + 4] === 0x49 && bytes[at + 5] === 0x45 && bytes[at + 6] === 0x4e && bytes[at + 7] === 0x44) return true;   // IEND
+    if (bytes[at + 4] === 0x49 && bytes[at + 5] === 0x45 && bytes[at + 6] === 0x4e && bytes[at + 7] === 0x44)
+      return true; // IEND
     at += 12 + length;
   }
   return false;
@@ -62,7 +67,10 @@ export function pngComplete(bytes: Uint8Array): boolean {
 /** Throws with a readable reason when the bytes are not a decodable image. */
 export async function decodeImage(blob: Blob, size: number): Promise<Decoded> {
   if (blob.size === 0) throw new Error('empty file (0 bytes)');
-  if (sniffFormat(new Uint8Array(await blob.slice(0, 16).arrayBuffer())) === 'PNG' && !pngComplete(new Uint8Array(await blob.arrayBuffer()))) {
+  if (
+    sniffFormat(new Uint8Array(await blob.slice(0, 16).arrayBuffer())) === 'PNG' &&
+    !pngComplete(new Uint8Array(await blob.arrayBuffer()))
+  ) {
     throw new Error('damaged PNG file: it ends early (no IEND chunk), as after an interrupted download or copy');
   }
   let bmp: ImageBitmap;

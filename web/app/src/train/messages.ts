@@ -170,7 +170,17 @@ export interface SavedSession {
 
 export type WorkerEvent =
   | { kind: 'ingest'; done: number; total: number; corrupt: number; ticket?: number }
-  | { kind: 'batch'; epoch: number; batch: number; batches: number; loss: number; accuracy: number; imagesPerSecond: number; etaSeconds: number; learningRate: number }
+  | {
+      kind: 'batch';
+      epoch: number;
+      batch: number;
+      batches: number;
+      loss: number;
+      accuracy: number;
+      imagesPerSecond: number;
+      etaSeconds: number;
+      learningRate: number;
+    }
   | { kind: 'epoch'; record: EpochRecord; validation: ValidationResult }
   | { kind: 'state'; state: TrainState }
   | { kind: 'maps'; maps: FeatureMaps }
@@ -183,7 +193,19 @@ export interface AppApi {
   /** threads: cap on engine threads (default: all the build allows). */
   init: { in: { threads?: number }; out: EngineInfo };
   /** Decodes, resizes and stores images; replaces the current dataset. */
-  ingest: { in: { items: ImageItem[]; classes: string[]; size: number; valFraction: number; seed: number; extraProblems: FileProblem[]; budgetBytes: number; ticket?: number }; out: DatasetSummary };
+  ingest: {
+    in: {
+      items: ImageItem[];
+      classes: string[];
+      size: number;
+      valFraction: number;
+      seed: number;
+      extraProblems: FileProblem[];
+      budgetBytes: number;
+      ticket?: number;
+    };
+    out: DatasetSummary;
+  };
   /** Cancels the running ingest (its call then fails with 'ingest cancelled'); false when none runs. */
   cancelIngest: { in: null; out: boolean };
   /** Re-splits the stored dataset. */
@@ -200,19 +222,43 @@ export interface AppApi {
   setViz: { in: { layer: string; image: number }; out: null };
   featureMaps: { in: { layer: string; image: number }; out: FeatureMaps };
   filters: { in: null; out: { layer: string; shape: number[]; data: Float32Array } | null };
-  gradCam: { in: { layer: string; image: number }; out: { available: false; reason: string } | { available: true; heat: Float32Array; h: number; w: number; classIndex: number } };
-  augmentPreview: { in: { augment: AugmentConfig; count: number; seed: number }; out: { available: false; reason: string } | { available: true; images: RgbImages } };
+  gradCam: {
+    in: { layer: string; image: number };
+    out:
+      | { available: false; reason: string }
+      | { available: true; heat: Float32Array; h: number; w: number; classIndex: number };
+  };
+  augmentPreview: {
+    in: { augment: AugmentConfig; count: number; seed: number };
+    out: { available: false; reason: string } | { available: true; images: RgbImages };
+  };
   predict: { in: { items: Array<{ name: string; blob: Blob }> }; out: Predictions };
   exportTfjs: { in: null; out: { modelJson: string; weights: Uint8Array } };
   exportCheckpoint: { in: null; out: { checkpoint: Uint8Array; modelJson: string; meta: string } };
   /** Restores the dataset, model and checkpoint saved in IndexedDB. */
-  restore: { in: null; out: { dataset: DatasetSummary; model: ModelInfo; history: EpochRecord[]; train: TrainConfig | null; config: ModelConfig } };
+  restore: {
+    in: null;
+    out: {
+      dataset: DatasetSummary;
+      model: ModelInfo;
+      history: EpochRecord[];
+      train: TrainConfig | null;
+      config: ModelConfig;
+    };
+  };
   /** Validation of the current model on the current dataset now (e.g. after a restore or import). */
   validate: { in: null; out: { loss: number; accuracy: number; result: ValidationResult } };
   /** A checkpoint .zip's files (exported by this app): the model, its training state and settings. */
   importCheckpoint: {
     in: { modelJson: string; checkpoint: Uint8Array; meta: string };
-    out: { model: ModelInfo; history: EpochRecord[]; train: TrainConfig | null; config: ModelConfig; classes: string[]; size: number };
+    out: {
+      model: ModelInfo;
+      history: EpochRecord[];
+      train: TrainConfig | null;
+      config: ModelConfig;
+      classes: string[];
+      size: number;
+    };
   };
   memory: { in: null; out: { heapBytes: number; mallocBytes: number; datasetBytes: number; spilledBytes: number } };
 }

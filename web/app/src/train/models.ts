@@ -14,7 +14,8 @@ export function augmentationLayers(a: AugmentConfig, seed: number): Layer[] {
   if (a.flip !== 'none') out.push(layers.randomFlip({ mode: a.flip, seed }));
   if (a.rotation > 0) out.push(layers.randomRotation({ factor: a.rotation, seed: seed + 1 }));
   if (a.zoom > 0) out.push(layers.randomZoom({ heightFactor: a.zoom, seed: seed + 2 }));
-  if (a.translation > 0) out.push(layers.randomTranslation({ heightFactor: a.translation, widthFactor: a.translation, seed: seed + 3 }));
+  if (a.translation > 0)
+    out.push(layers.randomTranslation({ heightFactor: a.translation, widthFactor: a.translation, seed: seed + 3 }));
   if (a.contrast > 0) out.push(layers.randomContrast({ factor: a.contrast, seed: seed + 4 }));
   return out;
 }
@@ -25,7 +26,13 @@ function bnOptions(c: ModelConfig): { momentum?: number } {
 }
 
 function conv(c: ModelConfig, filters: number, x: SymbolicTensor, relu: boolean): SymbolicTensor {
-  const opts = { filters, kernelSize: 3, padding: 'same' as const, useBias: !c.batchNorm, activation: (relu && !c.batchNorm ? 'relu' : 'linear') as 'relu' | 'linear' };
+  const opts = {
+    filters,
+    kernelSize: 3,
+    padding: 'same' as const,
+    useBias: !c.batchNorm,
+    activation: (relu && !c.batchNorm ? 'relu' : 'linear') as 'relu' | 'linear',
+  };
   x = (c.conv === 'separable' ? layers.separableConv2d(opts) : layers.conv2d(opts)).apply(x);
   if (c.batchNorm) {
     // Conv (no bias) -> BN -> ReLU, as the seed recommends.
@@ -36,7 +43,13 @@ function conv(c: ModelConfig, filters: number, x: SymbolicTensor, relu: boolean)
 }
 
 /** Model A's residual block: two 3x3 convs; max-pool and a strided 1x1 projection when pooling. */
-function residualBlock(c: ModelConfig, x: SymbolicTensor, filters: number, pooling: boolean, inChannels: number): SymbolicTensor {
+function residualBlock(
+  c: ModelConfig,
+  x: SymbolicTensor,
+  filters: number,
+  pooling: boolean,
+  inChannels: number,
+): SymbolicTensor {
   let residual = x;
   x = conv(c, filters, x, true);
   x = conv(c, filters, x, true);
@@ -68,7 +81,8 @@ export function buildSpec(c: ModelConfig): { inputs: SymbolicTensor; outputs: Sy
   if (c.stages.length === 0 || c.stages.some((f) => !Number.isInteger(f) || f < 1 || f > 2048)) {
     throw new Error(`filters per stage must be whole numbers from 1 to 2048, got [${c.stages.join(', ')}]`);
   }
-  if (!(c.inputSize >= 8 && c.inputSize <= 512)) throw new Error(`input size must be 8 to 512 pixels, got ${c.inputSize}`);
+  if (!(c.inputSize >= 8 && c.inputSize <= 512))
+    throw new Error(`input size must be 8 to 512 pixels, got ${c.inputSize}`);
   if (c.classes < 2) throw new Error(`the dataset needs at least 2 classes, got ${c.classes}`);
   cw.resetLayerNames();
   const inputs = cw.input({ shape: [c.inputSize, c.inputSize, 3] });
@@ -80,7 +94,8 @@ export function buildSpec(c: ModelConfig): { inputs: SymbolicTensor; outputs: Sy
     x = layers.conv2d({ filters: c.stages[0], kernelSize: 5, useBias: false }).apply(x);
     let channels = c.stages[0];
     for (const f of c.stages) {
-      for (let b = 0; b < blocks; b++) x = b === blocks - 1 ? xceptionBlock(c, x, f) : residualBlock({ ...c }, x, f, false, channels);
+      for (let b = 0; b < blocks; b++)
+        x = b === blocks - 1 ? xceptionBlock(c, x, f) : residualBlock({ ...c }, x, f, false, channels);
       channels = f;
     }
   } else {
@@ -96,8 +111,9 @@ export function buildSpec(c: ModelConfig): { inputs: SymbolicTensor; outputs: Sy
   }
   x = layers.globalAveragePooling2d().apply(x);
   if (c.dropout > 0) x = layers.dropout({ rate: c.dropout, seed: c.seed + 5 }).apply(x);
-  const outputs = c.classes === 2
-    ? layers.dense({ units: 1, activation: 'sigmoid' }).apply(x)
-    : layers.dense({ units: c.classes, activation: 'softmax' }).apply(x);
+  const outputs =
+    c.classes === 2
+      ? layers.dense({ units: 1, activation: 'sigmoid' }).apply(x)
+      : layers.dense({ units: c.classes, activation: 'softmax' }).apply(x);
   return { inputs, outputs, name: c.kind === 'xception' ? 'xception_like' : 'small_resnet' };
 }

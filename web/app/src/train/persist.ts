@@ -39,8 +39,18 @@ export async function persistDataset(ds: DatasetStore): Promise<boolean> {
   await idbDeletePrefix('blobs', 'ds/');
   for (let k = 0; k < ds.chunks.length; k++) await idbPut('blobs', `ds/${ds.id}/chunk/${k}`, ds.chunks[k]);
   const index: DatasetIndex = {
-    classes: ds.classes, size: ds.size, labels: Uint16Array.from(ds.labels), names: ds.names, train: ds.train, val: ds.val,
-    valFraction: ds.valFraction, seed: ds.seed, corrupt: ds.corrupt, duplicates: ds.duplicates, tiny: ds.tiny, chunks: ds.chunks.length,
+    classes: ds.classes,
+    size: ds.size,
+    labels: Uint16Array.from(ds.labels),
+    names: ds.names,
+    train: ds.train,
+    val: ds.val,
+    valFraction: ds.valFraction,
+    seed: ds.seed,
+    corrupt: ds.corrupt,
+    duplicates: ds.duplicates,
+    tiny: ds.tiny,
+    chunks: ds.chunks.length,
   };
   await idbPut('blobs', `ds/${ds.id}/index`, index);
   persistedDataset = ds.id;

@@ -9,12 +9,33 @@ type Preset = Pick<ModelConfig, 'kind' | 'stages' | 'blocksPerStage' | 'conv' | 
 
 export const PRESETS: Record<'residual' | 'xception' | 'tiny', Preset> = {
   // Seed model A: residual blocks of 32, 64, 128 filters.
-  residual: { kind: 'residual', stages: [32, 64, 128], blocksPerStage: 1, conv: 'regular', batchNorm: false, dropout: 0,
-    train: { epochs: 10, learningRate: 1e-3, optimizer: 'adam' } },
+  residual: {
+    kind: 'residual',
+    stages: [32, 64, 128],
+    blocksPerStage: 1,
+    conv: 'regular',
+    batchNorm: false,
+    dropout: 0,
+    train: { epochs: 10, learningRate: 1e-3, optimizer: 'adam' },
+  },
   // Seed model B: Xception-like, separable convs, BN, dropout 0.5.
-  xception: { kind: 'xception', stages: [32, 64, 128, 256, 512], blocksPerStage: 1, conv: 'separable', batchNorm: true, dropout: 0.5,
-    train: { epochs: 10, learningRate: 1e-3, optimizer: 'adam' } },
+  xception: {
+    kind: 'xception',
+    stages: [32, 64, 128, 256, 512],
+    blocksPerStage: 1,
+    conv: 'separable',
+    batchNorm: true,
+    dropout: 0.5,
+    train: { epochs: 10, learningRate: 1e-3, optimizer: 'adam' },
+  },
   // A quick model for small images and tests.
-  tiny: { kind: 'residual', stages: [16, 32], blocksPerStage: 1, conv: 'regular', batchNorm: false, dropout: 0,
-    train: { epochs: 5, learningRate: 3e-3, optimizer: 'adam' } },
+  tiny: {
+    kind: 'residual',
+    stages: [16, 32],
+    blocksPerStage: 1,
+    conv: 'regular',
+    batchNorm: false,
+    dropout: 0,
+    train: { epochs: 5, learningRate: 3e-3, optimizer: 'adam' },
+  },
 };

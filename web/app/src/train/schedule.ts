@@ -2,7 +2,12 @@
 // run), cosine decay to zero, exponential decay to a tenth over the run.
 import type { TrainConfig } from './messages.js';
 
-export function learningRateAt(cfg: Pick<TrainConfig, 'learningRate' | 'schedule' | 'epochs'>, epoch: number, batch: number, batches: number): number {
+export function learningRateAt(
+  cfg: Pick<TrainConfig, 'learningRate' | 'schedule' | 'epochs'>,
+  epoch: number,
+  batch: number,
+  batches: number,
+): number {
   const total = Math.max(1, cfg.epochs * batches);
   const t = Math.min(1, (epoch * batches + batch) / total);
   switch (cfg.schedule) {

@@ -9,8 +9,19 @@ import type { EngineInfo, Model } from 'convnet-wasm';
 import { DatasetStore } from './dataset-store.js';
 import { decodeImage } from './decode.js';
 import type {
-  AppApi, EpochRecord, Estimate, FeatureMaps, ModelConfig, ModelInfo, Request, RequestType, Response, TrainConfig,
-  TrainState, ValidationResult, WorkerEvent,
+  AppApi,
+  EpochRecord,
+  Estimate,
+  FeatureMaps,
+  ModelConfig,
+  ModelInfo,
+  Request,
+  RequestType,
+  Response,
+  TrainConfig,
+  TrainState,
+  ValidationResult,
+  WorkerEvent,
 } from './messages.js';
 import { augmentationLayers, buildSpec } from './models.js';
 import { loadDataset, loadSession, persistDataset, saveSession } from './persist.js';
@@ -19,7 +30,10 @@ import { storeSource } from './store-source.js';
 
 type Out<K extends RequestType> = AppApi[K]['out'];
 
-const scope = globalThis as unknown as { postMessage(m: unknown, t?: Transferable[]): void; onmessage: ((e: MessageEvent) => void) | null };
+const scope = globalThis as unknown as {
+  postMessage(m: unknown, t?: Transferable[]): void;
+  onmessage: ((e: MessageEvent) => void) | null;
+};
 const post = (m: Response, t: Transferable[] = []) => scope.postMessage(m, t);
 const emit = (e: WorkerEvent, t: Transferable[] = []) => post({ type: 'event', id: 0, out: e }, t);
 
@@ -58,21 +72,38 @@ function isBinary(m: Model): boolean {
 
 function describe(m: Model, json: string): ModelInfo {
   const summary = m.summaryData();
-  const mapLayers = summary.layers.filter((l) => l.outputShape.length === 4 && l.className !== 'InputLayer').map((l) => l.name);
-  const firstConv = summary.layers.find((l) => ['Conv2D', 'SeparableConv2D', 'DepthwiseConv2D'].includes(l.className))?.name ?? null;
+  const mapLayers = summary.layers
+    .filter((l) => l.outputShape.length === 4 && l.className !== 'InputLayer')
+    .map((l) => l.name);
+  const firstConv =
+    summary.layers.find((l) => ['Conv2D', 'SeparableConv2D', 'DepthwiseConv2D'].includes(l.className))?.name ?? null;
   return {
-    summary, summaryText: m.summary(), params: m.countParams(), json, inputShape: [...m.inputShape], outputShape: [...m.outputShape],
-    binary: isBinary(m), threads: m.threads, mapLayers, firstConv, epochsTrained: history.length, classNames: modelClasses ?? undefined,
+    summary,
+    summaryText: m.summary(),
+    params: m.countParams(),
+    json,
+    inputShape: [...m.inputShape],
+    outputShape: [...m.outputShape],
+    binary: isBinary(m),
+    threads: m.threads,
+    mapLayers,
+    firstConv,
+    epochsTrained: history.length,
+    classNames: modelClasses ?? undefined,
   };
 }
 
 function checkInput(m: Model, d: DatasetStore, what: string) {
   const [h, w, c] = m.inputShape;
   if (h !== d.size || w !== d.size || c !== 3) {
-    throw new Error(`${what}: the model takes ${h}x${w}x${c} images but the dataset is stored at ${d.size}x${d.size}x3: set the input size to ${h} and load the images again`);
+    throw new Error(
+      `${what}: the model takes ${h}x${w}x${c} images but the dataset is stored at ${d.size}x${d.size}x3: set the input size to ${h} and load the images again`,
+    );
   }
   if (isBinary(m) ? d.classes.length !== 2 : m.outputShape[0] !== d.classes.length) {
-    throw new Error(`${what}: the model has ${isBinary(m) ? 2 : m.outputShape[0]} classes but the dataset has ${d.classes.length}: rebuild the model`);
+    throw new Error(
+      `${what}: the model has ${isBinary(m) ? 2 : m.outputShape[0]} classes but the dataset has ${d.classes.length}: rebuild the model`,
+    );
   }
 }
 
@@ -80,7 +111,11 @@ function compileFor(m: Model, cfg: TrainConfig) {
   const key = `${cfg.optimizer}`;
   if (compiledKey === key) return;
   m.compile({
-    optimizer: { name: cfg.optimizer, learningRate: cfg.learningRate, ...(cfg.optimizer === 'sgd' ? { momentum: 0.9 } : {}) },
+    optimizer: {
+      name: cfg.optimizer,
+      learningRate: cfg.learningRate,
+      ...(cfg.optimizer === 'sgd' ? { momentum: 0.9 } : {}),
+    },
     loss: isBinary(m) ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy',
     metrics: ['accuracy'],
   });
@@ -100,10 +135,18 @@ function probabilities(m: Model, x: Uint8Array, n: number, size: number): Float3
 }
 
 /** Validation loss/accuracy and per-image predictions, in inference mode, in batches. */
-async function validate(m: Model, d: DatasetStore): Promise<{ loss: number; accuracy: number; result: ValidationResult }> {
-  const n = d.val.length, k = d.classes.length, bs = 64;
-  const predicted = new Int32Array(n), confidence = new Float32Array(n), trueLabels = new Int32Array(n);
-  let lossSum = 0, correct = 0;
+async function validate(
+  m: Model,
+  d: DatasetStore,
+): Promise<{ loss: number; accuracy: number; result: ValidationResult }> {
+  const n = d.val.length,
+    k = d.classes.length,
+    bs = 64;
+  const predicted = new Int32Array(n),
+    confidence = new Float32Array(n),
+    trueLabels = new Int32Array(n);
+  let lossSum = 0,
+    correct = 0;
   for (let b = 0; b < n; b += bs) {
     const idx = d.val.subarray(b, Math.min(n, b + bs));
     const p = probabilities(m, d.gather(idx), idx.length, d.size);
@@ -119,11 +162,16 @@ async function validate(m: Model, d: DatasetStore): Promise<{ loss: number; accu
     }
     await cw.yieldToEventLoop();
   }
-  return { loss: n ? lossSum / n : NaN, accuracy: n ? correct / n : NaN, result: { trueLabels, predicted, confidence, indices: d.val.slice() } };
+  return {
+    loss: n ? lossSum / n : NaN,
+    accuracy: n ? correct / n : NaN,
+    result: { trueLabels, predicted, confidence, indices: d.val.slice() },
+  };
 }
 
 function featureMaps(m: Model, d: DatasetStore, layer: string, image: number): FeatureMaps {
-  if (!(image >= 0 && image < d.length)) throw new Error(`featureMaps: image ${image} is not in the dataset (0..${d.length - 1})`);
+  if (!(image >= 0 && image < d.length))
+    throw new Error(`featureMaps: image ${image} is not in the dataset (0..${d.length - 1})`);
   const out = m.layerOutput(layer, cw.tensor(d.image(image).slice(), [1, d.size, d.size, 3]));
   return { layer, image, shape: out.shape.slice(1), data: out.data as Float32Array };
 }
@@ -141,9 +189,19 @@ async function train(cfg: TrainConfig): Promise<Out<'train'>> {
   if (problem) throw new Error(problem);
   lastTrain = cfg;
   const done: EpochRecord[] = [];
-  let ips = 0, step = 0, lr = NaN, lastPost = 0, batchStart = 0, lossSum = 0, accSum = 0, seen = 0;
+  let ips = 0,
+    step = 0,
+    lr = NaN,
+    lastPost = 0,
+    batchStart = 0,
+    lossSum = 0,
+    accSum = 0,
+    seen = 0;
   const fit = await m.fitDataset(storeSource(d, d.train), {
-    epochs: Math.max(0, cfg.epochs - history.length), initialEpoch: history.length, batchSize: Math.min(cfg.batchSize, n), control,
+    epochs: Math.max(0, cfg.epochs - history.length),
+    initialEpoch: history.length,
+    batchSize: Math.min(cfg.batchSize, n),
+    control,
     callbacks: {
       onEpochBegin: () => {
         lossSum = accSum = seen = 0;
@@ -167,8 +225,17 @@ async function train(cfg: TrainConfig): Promise<Out<'train'>> {
         if (now - lastPost > 100 || b === logs.batches - 1) {
           lastPost = now;
           const remaining = (cfg.epochs - logs.epoch - 1) * n + (n - seen);
-          emit({ kind: 'batch', epoch: logs.epoch, batch: b + 1, batches: logs.batches, loss: lossSum / seen, accuracy: accSum / seen,
-            imagesPerSecond: ips, etaSeconds: remaining / Math.max(ips, 1e-9), learningRate: lr });
+          emit({
+            kind: 'batch',
+            epoch: logs.epoch,
+            batch: b + 1,
+            batches: logs.batches,
+            loss: lossSum / seen,
+            accuracy: accSum / seen,
+            imagesPerSecond: ips,
+            etaSeconds: remaining / Math.max(ips, 1e-9),
+            learningRate: lr,
+          });
         }
         if (cfg.vizEvery > 0 && step % cfg.vizEvery === 0 && viz.layer) {
           try {
@@ -181,12 +248,17 @@ async function train(cfg: TrainConfig): Promise<Out<'train'>> {
         }
       },
       onEpochEnd: async (epoch, logs) => {
-        if (logs.stopped) return;   // a stopped epoch is not a record: resuming repeats it whole
+        if (logs.stopped) return; // a stopped epoch is not a record: resuming repeats it whole
         const t0 = performance.now();
         const v = await validate(m, d);
         const record: EpochRecord = {
-          epoch: epoch + 1, loss: logs.loss, accuracy: logs.accuracy ?? NaN, valLoss: v.loss, valAccuracy: v.accuracy,
-          seconds: logs.seconds + (performance.now() - t0) / 1000, learningRate: lr,
+          epoch: epoch + 1,
+          loss: logs.loss,
+          accuracy: logs.accuracy ?? NaN,
+          valLoss: v.loss,
+          valAccuracy: v.accuracy,
+          seconds: logs.seconds + (performance.now() - t0) / 1000,
+          learningRate: lr,
         };
         history.push(record);
         done.push(record);
@@ -202,12 +274,29 @@ async function checkpoint(m: Model, d: DatasetStore, cfg: TrainConfig) {
   try {
     const bytes = await m.saveCheckpoint({ epoch: history.length });
     const persisted = await persistDataset(d);
-    await saveSession({
-      datasetId: d.id, classes: d.classes, size: d.size, total: d.length, modelName: m.name, epoch: history.length, savedAt: Date.now(),
-      modelJson: modelInfo!.json, config: modelConfig!, train: cfg, history, datasetPersisted: persisted,
-    }, bytes);
+    await saveSession(
+      {
+        datasetId: d.id,
+        classes: d.classes,
+        size: d.size,
+        total: d.length,
+        modelName: m.name,
+        epoch: history.length,
+        savedAt: Date.now(),
+        modelJson: modelInfo!.json,
+        config: modelConfig!,
+        train: cfg,
+        history,
+        datasetPersisted: persisted,
+      },
+      bytes,
+    );
     emit({ kind: 'checkpoint', epoch: history.length, bytes: bytes.byteLength });
-    if (!persisted) emit({ kind: 'log', message: 'the dataset is too large to keep in IndexedDB: resuming will need the images again' });
+    if (!persisted)
+      emit({
+        kind: 'log',
+        message: 'the dataset is too large to keep in IndexedDB: resuming will need the images again',
+      });
   } catch (e) {
     emit({ kind: 'log', message: `checkpoint not saved: ${(e as Error).message}` });
   }
@@ -244,16 +333,29 @@ const mib = (b: number) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)} GiB` : `
 function memoryProblem(e: cw.MemoryEstimate, batchSize: number): string {
   if (e.fits) return '';
   // Within the heap but still refused: the activations are one block, and one block stays under 2 GiB.
-  const why = e.bytes <= e.limitBytes ? 'more than one block of engine memory can hold (under 2 GiB)' : `but the engine can use at most ${mib(e.limitBytes)} here`;
-  return `training at batch ${batchSize} needs ${mib(e.bytes)} (activations ${mib(e.activationBytes)}), ${why}: ` +
-    (e.maxBatch > 0 ? `set the batch size to ${e.maxBatch} or less, or use smaller images` : 'not even one image fits: use smaller images or a smaller model');
+  const why =
+    e.bytes <= e.limitBytes
+      ? 'more than one block of engine memory can hold (under 2 GiB)'
+      : `but the engine can use at most ${mib(e.limitBytes)} here`;
+  return (
+    `training at batch ${batchSize} needs ${mib(e.bytes)} (activations ${mib(e.activationBytes)}), ${why}: ` +
+    (e.maxBatch > 0
+      ? `set the batch size to ${e.maxBatch} or less, or use smaller images`
+      : 'not even one image fits: use smaller images or a smaller model')
+  );
 }
 
 function estimate(batchSize: number): Estimate {
   const m = needModel('estimate');
   const size = m.inputShape[0];
   const need = m.memoryEstimate(batchSize);
-  const memory = { memoryBytes: need.bytes, limitBytes: need.limitBytes, maxBatch: need.maxBatch, fits: need.fits, batchSize };
+  const memory = {
+    memoryBytes: need.bytes,
+    limitBytes: need.limitBytes,
+    maxBatch: need.maxBatch,
+    fits: need.fits,
+    batchSize,
+  };
   // Timing builds a second model: only when both fit with room to spare.
   if (!need.fits || 2 * need.bytes > need.limitBytes) return { ...memory, secondsPerBatch: NaN, secondsPerEpoch: NaN };
   const t = cw.modelFromJson(modelInfo!.json, { seed: 1 });
@@ -262,12 +364,13 @@ function estimate(batchSize: number): Estimate {
     const x = new Uint8Array(batchSize * size * size * 3).map((_, i) => (i * 2654435761) >>> 24);
     const y = new Float32Array(batchSize).map((_, i) => (isBinary(t) ? i % 2 : i % Math.max(1, t.outputShape[0])));
     const xt = cw.tensor(x, [batchSize, size, size, 3]);
-    t.trainOnBatch(xt, y);   // warm-up: plans and allocates
+    t.trainOnBatch(xt, y); // warm-up: plans and allocates
     const t0 = performance.now();
     t.trainOnBatch(xt, y);
     t.trainOnBatch(xt, y);
     const perBatch = (performance.now() - t0) / 2000;
-    const nTrain = ds?.train.length ?? 0, nVal = ds?.val.length ?? 0;
+    const nTrain = ds?.train.length ?? 0,
+      nVal = ds?.val.length ?? 0;
     // Inference costs about a third of a training step.
     const perEpoch = perBatch * Math.ceil(nTrain / batchSize) + (perBatch / 3) * Math.ceil(nVal / batchSize);
     return { ...memory, secondsPerBatch: perBatch, secondsPerEpoch: perEpoch };
@@ -277,15 +380,26 @@ function estimate(batchSize: number): Estimate {
 }
 
 const CHECKPOINT_FORMAT = 'convnet-wasm-app checkpoint 1';
-const DEFAULT_TRAIN: TrainConfig = { epochs: 10, batchSize: 32, optimizer: 'adam', learningRate: 1e-3, schedule: 'constant', vizEvery: 5 };
+const DEFAULT_TRAIN: TrainConfig = {
+  epochs: 10,
+  batchSize: 32,
+  optimizer: 'adam',
+  learningRate: 1e-3,
+  schedule: 'constant',
+  vizEvery: 5,
+};
 
 /** What the exported model.json says about itself (TF.js userDefinedMetadata; Teachable Machine's key names). */
 function exportMetadata(m: Model): Record<string, unknown> {
   const labels = modelClasses ?? ds?.classes ?? [];
   return {
-    labels, imageSize: m.inputShape[0], inputShape: [...m.inputShape],
+    labels,
+    imageSize: m.inputShape[0],
+    inputShape: [...m.inputShape],
     input: 'RGB pixels in 0..255, NHWC; the model rescales them itself',
-    output: isBinary(m) ? `one sigmoid unit: the probability of '${labels[1] ?? 'class 1'}' (1 - p for '${labels[0] ?? 'class 0'}')` : 'softmax over labels, in this order',
+    output: isBinary(m)
+      ? `one sigmoid unit: the probability of '${labels[1] ?? 'class 1'}' (1 - p for '${labels[0] ?? 'class 0'}')`
+      : 'softmax over labels, in this order',
     exportedBy: 'convnet-wasm app',
   };
 }
@@ -293,17 +407,29 @@ function exportMetadata(m: Model): Record<string, unknown> {
 /** A checkpoint .zip exported by this app (in this or another browser): the model and its training state, to predict with or train on. */
 async function importCheckpoint(req: AppApi['importCheckpoint']['in']): Promise<Out<'importCheckpoint'>> {
   if (state !== 'idle') throw new Error('import: stop training first');
-  let meta: { format?: unknown; classes?: unknown; size?: unknown; config?: unknown; train?: unknown; history?: unknown };
+  let meta: {
+    format?: unknown;
+    classes?: unknown;
+    size?: unknown;
+    config?: unknown;
+    train?: unknown;
+    history?: unknown;
+  };
   try {
     meta = JSON.parse(req.meta);
   } catch (e) {
     throw new Error(`app.json in the checkpoint is not valid JSON (${(e as Error).message})`);
   }
-  if (meta?.format !== CHECKPOINT_FORMAT) throw new Error(`this .zip is not a checkpoint exported by this app (app.json format is ${JSON.stringify(meta?.format)}, expected '${CHECKPOINT_FORMAT}')`);
+  if (meta?.format !== CHECKPOINT_FORMAT)
+    throw new Error(
+      `this .zip is not a checkpoint exported by this app (app.json format is ${JSON.stringify(meta?.format)}, expected '${CHECKPOINT_FORMAT}')`,
+    );
   const classes = meta.classes;
-  if (!Array.isArray(classes) || classes.length < 2 || !classes.every((c) => typeof c === 'string')) throw new Error('the checkpoint does not list its class names (app.json "classes")');
+  if (!Array.isArray(classes) || classes.length < 2 || !classes.every((c) => typeof c === 'string'))
+    throw new Error('the checkpoint does not list its class names (app.json "classes")');
   const config = meta.config as ModelConfig | null;
-  if (!config || typeof config !== 'object' || !Number.isInteger(config.seed)) throw new Error('the checkpoint has no model settings (app.json "config")');
+  if (!config || typeof config !== 'object' || !Number.isInteger(config.seed))
+    throw new Error('the checkpoint has no model settings (app.json "config")');
   const records = Array.isArray(meta.history) ? (meta.history as EpochRecord[]) : [];
   const m = cw.modelFromJson(req.modelJson, { seed: config.seed });
   let epoch: number;
@@ -329,7 +455,10 @@ async function importCheckpoint(req: AppApi['importCheckpoint']['in']): Promise<
 async function restore(): Promise<Out<'restore'>> {
   if (state !== 'idle') throw new Error('restore: stop training first');
   const { record, checkpoint: bytes } = await loadSession();
-  if (!record.datasetPersisted) throw new Error('the saved session has no stored dataset (it was too large): load the images, then build and train again');
+  if (!record.datasetPersisted)
+    throw new Error(
+      'the saved session has no stored dataset (it was too large): load the images, then build and train again',
+    );
   await ds?.close();
   ds = await loadDataset(record.datasetId);
   model?.dispose();
@@ -349,25 +478,31 @@ const handlers: { [K in RequestType]: (input: AppApi[K]['in']) => Promise<Out<K>
   init: async (req) => (info ??= await cw.init(req.threads ? { threads: req.threads } : {})),
   // One ingest at a time, the newest wins (DatasetStore.gate): a newer request cancels this
   // one, so an older decode never replaces a newer dataset.
-  ingest: (req) => DatasetStore.gate.run(async (cancelled) => {
-    if (state !== 'idle') throw new Error('ingest: stop training first');
-    await ds?.close();
-    ds = null;
-    const store = new DatasetStore(req.classes, req.size);
-    try {
-      store.corrupt.push(...req.extraProblems);
-      const note = await store.prepare(req.items.length, req.budgetBytes);
-      if (note) emit({ kind: 'log', message: note });
-      await store.ingest(req.items, (done) => emit({ kind: 'ingest', done, total: req.items.length, corrupt: store.corrupt.length, ticket: req.ticket }), cancelled);
-      if (store.length === 0) throw new Error(`none of the ${req.items.length} files could be decoded as an image`);
-    } catch (e) {
-      await store.close();
-      throw e;
-    }
-    store.split(req.valFraction, req.seed);
-    ds = store;
-    return store.summary();
-  }),
+  ingest: (req) =>
+    DatasetStore.gate.run(async (cancelled) => {
+      if (state !== 'idle') throw new Error('ingest: stop training first');
+      await ds?.close();
+      ds = null;
+      const store = new DatasetStore(req.classes, req.size);
+      try {
+        store.corrupt.push(...req.extraProblems);
+        const note = await store.prepare(req.items.length, req.budgetBytes);
+        if (note) emit({ kind: 'log', message: note });
+        await store.ingest(
+          req.items,
+          (done) =>
+            emit({ kind: 'ingest', done, total: req.items.length, corrupt: store.corrupt.length, ticket: req.ticket }),
+          cancelled,
+        );
+        if (store.length === 0) throw new Error(`none of the ${req.items.length} files could be decoded as an image`);
+      } catch (e) {
+        await store.close();
+        throw e;
+      }
+      store.split(req.valFraction, req.seed);
+      ds = store;
+      return store.summary();
+    }),
   cancelIngest: () => DatasetStore.gate.cancel(),
   split: (req) => {
     const d = needData('split');
@@ -378,7 +513,8 @@ const handlers: { [K in RequestType]: (input: AppApi[K]['in']) => Promise<Out<K>
   images: (req) => needData('images').images(req.indices),
   classImages: (req) => {
     const d = needData('classImages');
-    const indices: number[] = [], names: string[] = [];
+    const indices: number[] = [],
+      names: string[] = [];
     for (const i of req.split === 'train' ? d.train : d.val) {
       if (d.labels[i] === req.label) {
         indices.push(i);
@@ -418,7 +554,10 @@ const handlers: { [K in RequestType]: (input: AppApi[K]['in']) => Promise<Out<K>
   augmentPreview: (req) => {
     const d = needData('augmentPreview');
     const r = cw.seededRandom(req.seed);
-    const idx = Array.from({ length: Math.min(req.count, d.train.length) }, () => d.train[Math.floor(r() * d.train.length)]);
+    const idx = Array.from(
+      { length: Math.min(req.count, d.train.length) },
+      () => d.train[Math.floor(r() * d.train.length)],
+    );
     const pixels = d.gather(idx);
     const layers = augmentationLayers(req.augment, req.seed);
     if (layers.length === 0) return { available: true, images: { data: pixels, n: idx.length, size: d.size } };
@@ -429,7 +568,9 @@ const handlers: { [K in RequestType]: (input: AppApi[K]['in']) => Promise<Out<K>
   predict: async (req) => {
     const m = needModel('predict');
     const size = m.inputShape[0];
-    const ok: Uint8Array[] = [], names: string[] = [], failed: Array<{ name: string; reason: string }> = [];
+    const ok: Uint8Array[] = [],
+      names: string[] = [],
+      failed: Array<{ name: string; reason: string }> = [];
     for (const it of req.items) {
       try {
         ok.push((await decodeImage(it.blob, size)).rgb);
@@ -453,9 +594,27 @@ const handlers: { [K in RequestType]: (input: AppApi[K]['in']) => Promise<Out<K>
   },
   exportCheckpoint: async () => {
     const m = needModel('exportCheckpoint');
-    if (!compiledKey) compileFor(m, lastTrain ?? { epochs: 1, batchSize: 32, optimizer: 'adam', learningRate: 1e-3, schedule: 'constant', vizEvery: 0 });
+    if (!compiledKey)
+      compileFor(
+        m,
+        lastTrain ?? {
+          epochs: 1,
+          batchSize: 32,
+          optimizer: 'adam',
+          learningRate: 1e-3,
+          schedule: 'constant',
+          vizEvery: 0,
+        },
+      );
     const checkpoint = await m.saveCheckpoint({ epoch: history.length });
-    const meta = JSON.stringify({ format: CHECKPOINT_FORMAT, classes: modelClasses ?? ds?.classes, size: m.inputShape[0], config: modelConfig, train: lastTrain, history });
+    const meta = JSON.stringify({
+      format: CHECKPOINT_FORMAT,
+      classes: modelClasses ?? ds?.classes,
+      size: m.inputShape[0],
+      config: modelConfig,
+      train: lastTrain,
+      history,
+    });
     return { checkpoint, modelJson: modelInfo!.json, meta };
   },
   restore: () => restore(),
@@ -487,7 +646,11 @@ scope.onmessage = async (e: MessageEvent) => {
       engineStopped = fatal;
       emit({ kind: 'log', message: stoppedMessage(fatal) });
     }
-    post({ type: req.type, id: req.id, err: { message: fatal !== null ? stoppedMessage(fatal) : err instanceof Error ? err.message : String(err) } });
+    post({
+      type: req.type,
+      id: req.id,
+      err: { message: fatal !== null ? stoppedMessage(fatal) : err instanceof Error ? err.message : String(err) },
+    });
   }
 };
 
@@ -495,7 +658,8 @@ scope.onmessage = async (e: MessageEvent) => {
 function transferables(v: unknown, found = new Set<ArrayBuffer>(), depth = 0): Transferable[] {
   if (depth > 4 || v === null || typeof v !== 'object') return [...found];
   if (ArrayBuffer.isView(v)) {
-    if (v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength) found.add(v.buffer);
+    if (v.buffer instanceof ArrayBuffer && v.byteOffset === 0 && v.byteLength === v.buffer.byteLength)
+      found.add(v.buffer);
     return [...found];
   }
   for (const x of Array.isArray(v) ? v : Object.values(v)) transferables(x, found, depth + 1);

@@ -7,7 +7,13 @@ import { $, $button, $canvas, $input, $select, setStatus } from './dom.js';
 
 export function augmentConfig(): AugmentConfig {
   const num = (id: string) => Number($input(id).value) || 0;
-  return { flip: $select('aug-flip').value as AugmentConfig['flip'], rotation: num('aug-rotation'), zoom: num('aug-zoom'), translation: num('aug-translation'), contrast: num('aug-contrast') };
+  return {
+    flip: $select('aug-flip').value as AugmentConfig['flip'],
+    rotation: num('aug-rotation'),
+    zoom: num('aug-zoom'),
+    translation: num('aug-translation'),
+    contrast: num('aug-contrast'),
+  };
 }
 
 export function setAugmentConfig(a: AugmentConfig): void {
@@ -33,7 +39,10 @@ export function setupAugmentPanel(app: App): void {
       }
       setStatus('aug-note', '');
       document.body.dataset.augment = String(sample);
-      drawImageGrid($canvas('aug-canvas'), r.images.data, r.images.n, r.images.size, r.images.size, 3, { cols: 8, cellPx: 64 });
+      drawImageGrid($canvas('aug-canvas'), r.images.data, r.images.n, r.images.size, r.images.size, 3, {
+        cols: 8,
+        cellPx: 64,
+      });
     } catch (e) {
       setStatus('aug-note', (e as Error).message, 'error');
     }

@@ -19,7 +19,10 @@ export function setInputSize(size: number): void {
 
 function splitSettings(): { valFraction: number; seed: number } {
   const v = Number($input('val-frac').value);
-  return { valFraction: Number.isFinite(v) ? Math.min(0.5, Math.max(0, v)) : 0.2, seed: Math.max(0, Math.floor(Number($input('seed').value) || 0)) };
+  return {
+    valFraction: Number.isFinite(v) ? Math.min(0.5, Math.max(0, v)) : 0.2,
+    seed: Math.max(0, Math.floor(Number($input('seed').value) || 0)),
+  };
 }
 
 // One ingest at a time, the newest wins: every new folder, zip, drop, sample or size change
@@ -47,24 +50,39 @@ export async function cancelIngest(app: App): Promise<void> {
   await app.worker.call('cancelIngest', null).catch(() => false);
   if (mine !== ticket) return;
   setBusy(mine, 'idle');
-  setStatus('ingest-status', app.state.dataset ? 'Cancelled: the dataset loaded before stays.' : 'Decoding cancelled: no dataset is loaded. Choose a folder again, or change the image size to decode the last one.', 'warn');
+  setStatus(
+    'ingest-status',
+    app.state.dataset
+      ? 'Cancelled: the dataset loaded before stays.'
+      : 'Decoding cancelled: no dataset is loaded. Choose a folder again, or change the image size to decode the last one.',
+    'warn',
+  );
   document.body.dataset.ingest = 'cancelled';
 }
 
-const sameSplit = (s: DatasetSummary, w: { valFraction: number; seed: number }) => Math.abs(s.valFraction - w.valFraction) < 1e-9 && s.seed === w.seed;
+const sameSplit = (s: DatasetSummary, w: { valFraction: number; seed: number }) =>
+  Math.abs(s.valFraction - w.valFraction) < 1e-9 && s.seed === w.seed;
 
 /** Decodes the collected files in the worker at the current input size. */
 export async function ingest(app: App, collected: Collected, mine = ++ticket): Promise<DatasetSummary | null> {
   if (mine !== ticket) return null;
   if (collected.items.length === 0) {
     setBusy(mine, 'idle');
-    setStatus('ingest-status', `No images found (${collected.skipped.length} files skipped). Class folders must contain image files.`, 'error');
+    setStatus(
+      'ingest-status',
+      `No images found (${collected.skipped.length} files skipped). Class folders must contain image files.`,
+      'error',
+    );
     document.body.dataset.ingest = 'error';
     return null;
   }
   if (collected.classes.length < 2) {
     setBusy(mine, 'idle');
-    setStatus('ingest-status', `Found only one class (${collected.classes[0]}): training needs at least two class folders.`, 'error');
+    setStatus(
+      'ingest-status',
+      `Found only one class (${collected.classes[0]}): training needs at least two class folders.`,
+      'error',
+    );
     document.body.dataset.ingest = 'error';
     return null;
   }
@@ -79,12 +97,18 @@ export async function ingest(app: App, collected: Collected, mine = ++ticket): P
   setBusy(mine, 'decoding');
   setStatus('ingest-status', `Decoding ${collected.items.length} images…`);
   const off = app.worker.on((e) => {
-    if (e.kind === 'ingest' && e.ticket === mine && mine === ticket) setStatus('ingest-status', `Decoding: ${e.done} of ${e.total} images (${e.corrupt} skipped so far)…`);
+    if (e.kind === 'ingest' && e.ticket === mine && mine === ticket)
+      setStatus('ingest-status', `Decoding: ${e.done} of ${e.total} images (${e.corrupt} skipped so far)…`);
   });
   try {
     let summary = await app.worker.call('ingest', {
-      items: collected.items, classes: collected.classes, size: inputSize(), ...splitSettings(), extraProblems: collected.skipped,
-      budgetBytes: Math.max(16, Number($input('budget').value) || 512) * 1024 * 1024, ticket: mine,
+      items: collected.items,
+      classes: collected.classes,
+      size: inputSize(),
+      ...splitSettings(),
+      extraProblems: collected.skipped,
+      budgetBytes: Math.max(16, Number($input('budget').value) || 512) * 1024 * 1024,
+      ticket: mine,
     });
     if (mine !== ticket) return null;
     // Split settings changed while decoding: apply them now.
@@ -92,8 +116,13 @@ export async function ingest(app: App, collected: Collected, mine = ++ticket): P
     if (!sameSplit(summary, wanted)) summary = await app.worker.call('split', wanted);
     if (mine !== ticket) return null;
     app.state.dataset = summary;
-    const nested = collected.nested ? `; ${collected.nested} file${collected.nested === 1 ? '' : 's'} from nested folders counted in their top-level class folder` : '';
-    setStatus('ingest-status', `Loaded ${summary.total} images in ${summary.classes.length} classes at ${summary.size}x${summary.size} (${fmtBytes(summary.bytes)} in memory${summary.spilledBytes ? `, ${fmtBytes(summary.spilledBytes)} on disk` : ''}) in ${((performance.now() - t0) / 1000).toFixed(1)} s${nested}; ${summary.corrupt.length} files skipped${summary.corrupt.length ? ' (listed below with the reason)' : ''}.`);
+    const nested = collected.nested
+      ? `; ${collected.nested} file${collected.nested === 1 ? '' : 's'} from nested folders counted in their top-level class folder`
+      : '';
+    setStatus(
+      'ingest-status',
+      `Loaded ${summary.total} images in ${summary.classes.length} classes at ${summary.size}x${summary.size} (${fmtBytes(summary.bytes)} in memory${summary.spilledBytes ? `, ${fmtBytes(summary.spilledBytes)} on disk` : ''}) in ${((performance.now() - t0) / 1000).toFixed(1)} s${nested}; ${summary.corrupt.length} files skipped${summary.corrupt.length ? ' (listed below with the reason)' : ''}.`,
+    );
     render(summary);
     setBusy(mine, 'idle');
     document.body.dataset.ingest = 'done';
@@ -118,16 +147,46 @@ export async function ingest(app: App, collected: Collected, mine = ++ticket): P
 function render(s: DatasetSummary): void {
   const view = $('dataset-view');
   view.replaceChildren();
-  const max = Math.max(...s.counts), min = Math.min(...s.counts);
-  const table = h('table', { class: 'counts', id: 'class-counts' },
-    h('thead', {}, h('tr', {}, h('th', { text: 'class' }), h('th', { text: 'images' }), h('th', { text: 'train' }), h('th', { text: 'validation' }))));
+  const max = Math.max(...s.counts),
+    min = Math.min(...s.counts);
+  const table = h(
+    'table',
+    { class: 'counts', id: 'class-counts' },
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        h('th', { text: 'class' }),
+        h('th', { text: 'images' }),
+        h('th', { text: 'train' }),
+        h('th', { text: 'validation' }),
+      ),
+    ),
+  );
   const body = h('tbody');
-  s.classes.forEach((c, i) => body.append(h('tr', { 'data-class': c },
-    h('td', { text: c }), h('td', { text: String(s.counts[i]), class: 'count' }), h('td', { text: String(s.trainCounts[i]) }), h('td', { text: String(s.valCounts[i]) }))));
+  s.classes.forEach((c, i) =>
+    body.append(
+      h(
+        'tr',
+        { 'data-class': c },
+        h('td', { text: c }),
+        h('td', { text: String(s.counts[i]), class: 'count' }),
+        h('td', { text: String(s.trainCounts[i]) }),
+        h('td', { text: String(s.valCounts[i]) }),
+      ),
+    ),
+  );
   table.append(body);
   view.append(table);
   if (min === 0 || max / min > 1.5) {
-    view.append(h('p', { class: 'warn', text: `Classes are unbalanced (largest ${max}, smallest ${min} images): accuracy can mislead; consider more images for the small classes.` }));
+    view.append(
+      h('p', {
+        class: 'warn',
+        text: `Classes are unbalanced (largest ${max}, smallest ${min} images): accuracy can mislead; consider more images for the small classes.`,
+      }),
+    );
   }
   for (const [i, c] of s.classes.entries()) {
     const t = s.thumbs[i];
@@ -137,20 +196,41 @@ function render(s: DatasetSummary): void {
     if (t.n > 0) drawImageGrid(canvas, t.data, t.n, t.size, t.size, 3, { cols: 8, cellPx: 40 });
   }
   const listed = (shown: number, total: number) => (total > shown ? ` (the first ${shown} are listed)` : '');
-  const corrupt = h('details', { open: '' }, h('summary', { id: 'corrupt-summary', text: `Skipped files: ${s.corrupt.length}${listed(Math.min(500, s.corrupt.length), s.corrupt.length)}` }));
+  const corrupt = h(
+    'details',
+    { open: '' },
+    h('summary', {
+      id: 'corrupt-summary',
+      text: `Skipped files: ${s.corrupt.length}${listed(Math.min(500, s.corrupt.length), s.corrupt.length)}`,
+    }),
+  );
   const list = h('ul', { class: 'problems', id: 'corrupt-list' });
   for (const p of s.corrupt.slice(0, 500)) list.append(h('li', {}, h('code', { text: p.name }), ` — ${p.reason}`));
   corrupt.append(list);
   view.append(corrupt);
   const dupCount = s.duplicateGroups ?? s.duplicates.length;
-  const dup = h('details', {}, h('summary', { id: 'duplicate-summary', text: `Duplicate images (identical after resizing): ${dupCount} group${dupCount === 1 ? '' : 's'}${listed(Math.min(200, s.duplicates.length), dupCount)}` }));
+  const dup = h(
+    'details',
+    {},
+    h('summary', {
+      id: 'duplicate-summary',
+      text: `Duplicate images (identical after resizing): ${dupCount} group${dupCount === 1 ? '' : 's'}${listed(Math.min(200, s.duplicates.length), dupCount)}`,
+    }),
+  );
   const dl = h('ul', { class: 'problems', id: 'duplicate-list' });
   for (const g of s.duplicates.slice(0, 200)) dl.append(h('li', { text: g.join(' = ') }));
   dup.append(dl);
   view.append(dup);
   // The count is exact; the worker sends only the first 500 names, and 200 are listed here.
   const tinyCount = s.tinyCount ?? s.tiny.length;
-  const tiny = h('details', {}, h('summary', { id: 'tiny-summary', text: `Images smaller than ${s.size}x${s.size} (upscaled): ${tinyCount}${listed(Math.min(200, s.tiny.length), tinyCount)}` }));
+  const tiny = h(
+    'details',
+    {},
+    h('summary', {
+      id: 'tiny-summary',
+      text: `Images smaller than ${s.size}x${s.size} (upscaled): ${tinyCount}${listed(Math.min(200, s.tiny.length), tinyCount)}`,
+    }),
+  );
   const tl = h('ul', { class: 'problems', id: 'tiny-list' });
   for (const t of s.tiny.slice(0, 200)) tl.append(h('li', { text: t }));
   tiny.append(tl);
@@ -181,7 +261,9 @@ async function load(app: App, files: Promise<PathFile[]> | PathFile[], what: str
 export async function loadSample(app: App): Promise<void> {
   // The sample's images are small (28x28): train at their own size unless the user chose one.
   if (!$select('input-size').dataset.chosen) {
-    const index = await fetch('sample/index.json').then((r) => r.json()).catch(() => null) as { imageSize?: number[] } | null;
+    const index = (await fetch('sample/index.json')
+      .then((r) => r.json())
+      .catch(() => null)) as { imageSize?: number[] } | null;
     if (index?.imageSize?.[0]) setInputSize(Math.max(...index.imageSize));
   }
   return load(app, fromSample(), 'the sample dataset');

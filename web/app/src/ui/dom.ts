@@ -10,7 +10,11 @@ export const $select = (id: string) => $(id) as HTMLSelectElement;
 export const $button = (id: string) => $(id) as HTMLButtonElement;
 export const $canvas = (id: string) => $(id) as HTMLCanvasElement;
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: Array<Node | string>): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string> = {},
+  ...children: Array<Node | string>
+): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   for (const [k, v] of Object.entries(attrs)) {
     if (k === 'text') e.textContent = v;

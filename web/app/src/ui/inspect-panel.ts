@@ -5,8 +5,17 @@
 // Everything shown belongs to the current model and dataset: a new model, dataset or restored
 // session clears what the previous one produced, and answers to requests made for it are dropped.
 import {
-  canvasTextMeasure, confusionMatrix, drawFeatureMaps, drawFilters, drawHeatmapOverlay, inspectGuide, layoutModelGraph, predictionCaption,
-  renderConfusionMatrix, renderImageTiles, renderModelGraph,
+  canvasTextMeasure,
+  confusionMatrix,
+  drawFeatureMaps,
+  drawFilters,
+  drawHeatmapOverlay,
+  inspectGuide,
+  layoutModelGraph,
+  predictionCaption,
+  renderConfusionMatrix,
+  renderImageTiles,
+  renderModelGraph,
 } from '../viz/index.js';
 import type { App } from '../state.js';
 import type { DatasetSummary, FeatureMaps, ModelInfo, ValidationResult } from '../train/messages.js';
@@ -31,7 +40,14 @@ const MIS_MAX = 32;
 
 function currentResults(app: App): ValidationResult | null {
   const s = app.state;
-  if (!results || !s.validation || results.validation !== s.validation || results.model !== s.model || results.dataset !== s.dataset) return null;
+  if (
+    !results ||
+    !s.validation ||
+    results.validation !== s.validation ||
+    results.model !== s.model ||
+    results.dataset !== s.dataset
+  )
+    return null;
   return results.validation;
 }
 
@@ -44,7 +60,8 @@ function clearCanvas(id: string): void {
   c.height = 0;
 }
 
-const GRADCAM_HINT = 'Press the button for a heat map of where the model looks in the chosen image (a click on a misclassified image below does it too).';
+const GRADCAM_HINT =
+  'Press the button for a heat map of where the model looks in the chosen image (a click on a misclassified image below does it too).';
 
 /** No heat map (another image or model): hide the canvas rather than leave an empty box. */
 function clearGradCam(app: App): void {
@@ -63,7 +80,8 @@ function blankThumb(id: string): void {
 function drawMaps(m: FeatureMaps): void {
   if (m.shape.length !== 3) return;
   drawFeatureMaps($canvas('viz-maps'), m.data, m.shape as [number, number, number], { maxMaps: 64, cellPx: 48 });
-  $('viz-caption').textContent = `${m.layer}: ${m.shape.join('x')} (${Math.min(64, m.shape[2])} of ${m.shape[2]} maps shown)`;
+  $('viz-caption').textContent =
+    `${m.layer}: ${m.shape.join('x')} (${Math.min(64, m.shape[2])} of ${m.shape[2]} maps shown)`;
   document.body.dataset.maps = m.layer;
   document.body.dataset.mapsImage = String(m.image);
 }
@@ -80,7 +98,8 @@ async function showImage(app: App): Promise<void> {
 
 async function refresh(app: App): Promise<void> {
   if (!app.state.model || !app.state.dataset || !current.layer || current.image < 0) return;
-  const g = gen, want = { ...current };
+  const g = gen,
+    want = { ...current };
   try {
     await app.worker.call('setViz', want);
     const maps = await app.worker.call('featureMaps', want);
@@ -98,7 +117,8 @@ async function drawFirstFilters(app: App): Promise<void> {
   try {
     const f = await app.worker.call('filters', null);
     if (g !== gen) return;
-    if (f && f.shape.length === 4) drawFilters($canvas('viz-filters'), f.data, f.shape as [number, number, number, number], { maxFilters: 64 });
+    if (f && f.shape.length === 4)
+      drawFilters($canvas('viz-filters'), f.data, f.shape as [number, number, number, number], { maxFilters: 64 });
     else clearCanvas('viz-filters');
   } catch {
     /* no model in the worker (yet): nothing to draw */
@@ -109,7 +129,9 @@ function renderGraph(app: App): void {
   const m = app.state.model;
   const box = $('graph');
   if (!m) {
-    box.replaceChildren(h('p', { class: 'help', text: 'The model graph appears here once a model is built (Model screen).' }));
+    box.replaceChildren(
+      h('p', { class: 'help', text: 'The model graph appears here once a model is built (Model screen).' }),
+    );
     return;
   }
   const layout = layoutModelGraph(m.summary, { measure: canvasTextMeasure() ?? undefined });
@@ -117,7 +139,8 @@ function renderGraph(app: App): void {
     selected: current.layer,
     onSelect: (name) => {
       if (!m.mapLayers.includes(name)) {
-        $('viz-caption').textContent = `${name} has no spatial output (feature maps exist for convolution-shaped layers only).`;
+        $('viz-caption').textContent =
+          `${name} has no spatial output (feature maps exist for convolution-shaped layers only).`;
         return;
       }
       current.layer = name;
@@ -132,14 +155,17 @@ function fillLayerPicker(app: App): void {
   const layerSel = $select('viz-layer');
   layerSel.replaceChildren(...(m?.mapLayers ?? []).map((l) => h('option', { value: l, text: l })));
   if (!m) current.layer = '';
-  else if (!m.mapLayers.includes(current.layer)) current.layer = m.mapLayers.find((l) => /conv/.test(l)) ?? m.mapLayers[0] ?? '';
+  else if (!m.mapLayers.includes(current.layer))
+    current.layer = m.mapLayers.find((l) => /conv/.test(l)) ?? m.mapLayers[0] ?? '';
   layerSel.value = current.layer;
 }
 
 function fillClassPicker(app: App): void {
   const d = app.state.dataset;
   const counts = d ? (pick.split === 'val' ? d.valCounts : d.trainCounts) : [];
-  $select('viz-class').replaceChildren(...(d?.classes ?? []).map((c, i) => h('option', { value: String(i), text: `${c} (${counts[i] ?? 0})` })));
+  $select('viz-class').replaceChildren(
+    ...(d?.classes ?? []).map((c, i) => h('option', { value: String(i), text: `${c} (${counts[i] ?? 0})` })),
+  );
   $select('viz-class').value = String(pick.label);
   $select('viz-split').value = pick.split;
 }
@@ -149,9 +175,10 @@ const baseName = (name: string) => name.split('/').pop() ?? name;
 function describeImage(app: App): void {
   const d = app.state.dataset;
   const k = list.indices.indexOf(current.image);
-  $('viz-image-note').textContent = d && k >= 0
-    ? `${d.classes[pick.label]}, ${pick.split === 'val' ? 'validation' : 'training'} image ${k + 1} of ${list.indices.length}: ${list.names[k]}`
-    : '';
+  $('viz-image-note').textContent =
+    d && k >= 0
+      ? `${d.classes[pick.label]}, ${pick.split === 'val' ? 'validation' : 'training'} image ${k + 1} of ${list.indices.length}: ${list.names[k]}`
+      : '';
   document.body.dataset.inspectImage = String(current.image);
   $button('viz-prev').disabled = k <= 0;
   $button('viz-next').disabled = k < 0 || k >= list.indices.length - 1;
@@ -176,8 +203,15 @@ async function loadList(app: App, keep = -1): Promise<void> {
   list = r;
   listFor = d;
   const n = r.indices.length;
-  imgSel.replaceChildren(...r.indices.map((idx, k) => h('option', { value: String(idx), text: `${k + 1} of ${n}: ${baseName(r.names[k])}` })));
-  if (n === 0) imgSel.replaceChildren(h('option', { value: '-1', text: `no ${pick.split === 'val' ? 'validation' : 'training'} images of this class` }));
+  imgSel.replaceChildren(
+    ...r.indices.map((idx, k) =>
+      h('option', { value: String(idx), text: `${k + 1} of ${n}: ${baseName(r.names[k])}` }),
+    ),
+  );
+  if (n === 0)
+    imgSel.replaceChildren(
+      h('option', { value: '-1', text: `no ${pick.split === 'val' ? 'validation' : 'training'} images of this class` }),
+    );
   current.image = r.indices.includes(keep) ? keep : (r.indices[0] ?? -1);
   imgSel.value = String(current.image);
   describeImage(app);
@@ -204,15 +238,17 @@ async function openImage(app: App, index: number, label: number, split: Split): 
 }
 
 function renderValidation(app: App): void {
-  const v = currentResults(app), d = app.state.dataset;
+  const v = currentResults(app),
+    d = app.state.dataset;
   const box = $('confusion');
   if (!v || !d) {
     box.replaceChildren();
     $('mis-grid').replaceChildren();
     $('mis-note').textContent = '';
-    $('confusion-note').textContent = !app.state.model || !d
-      ? 'The confusion matrix and misclassified images appear after training a model on the loaded images.'
-      : 'No validation results for this model and dataset yet: train at least one epoch.';
+    $('confusion-note').textContent =
+      !app.state.model || !d
+        ? 'The confusion matrix and misclassified images appear after training a model on the loaded images.'
+        : 'No validation results for this model and dataset yet: train at least one epoch.';
     delete document.body.dataset.inspectResults;
     return;
   }
@@ -221,15 +257,20 @@ function renderValidation(app: App): void {
   const matrix = confusionMatrix(v.trueLabels, v.predicted, k);
   renderConfusionMatrix(box, matrix, d.classes, {
     caption: 'Rows: true class; columns: predicted class',
-    onCellClick: (t, p) => void showMisclassified(app, (i) => v.trueLabels[i] === t && v.predicted[i] === p,
-      `True ${d.classes[t]}, predicted ${d.classes[p]}`),
+    onCellClick: (t, p) =>
+      void showMisclassified(
+        app,
+        (i) => v.trueLabels[i] === t && v.predicted[i] === p,
+        `True ${d.classes[t]}, predicted ${d.classes[p]}`,
+      ),
   });
   document.body.dataset.inspectResults = String(app.state.history.length);
   void showMisclassified(app, (i) => v.trueLabels[i] !== v.predicted[i], 'Misclassified');
 }
 
 async function showMisclassified(app: App, keep: (i: number) => boolean, what: string): Promise<void> {
-  const v = currentResults(app), d = app.state.dataset;
+  const v = currentResults(app),
+    d = app.state.dataset;
   if (!v || !d) return;
   const g = gen;
   const sel: number[] = [];
@@ -250,20 +291,26 @@ async function showMisclassified(app: App, keep: (i: number) => boolean, what: s
   const imgs = await app.worker.call('images', { indices: sel.map((i) => v.indices[i]) });
   if (g !== gen || currentResults(app) !== v) return;
   grid.replaceChildren();
-  const tiles = renderImageTiles(grid, imgs, sel.map((i) => predictionCaption(d.classes[v.trueLabels[i]], d.classes[v.predicted[i]], v.confidence[i])), {
-    cellPx: 72,
-    onPick: (k) => {
-      // The opened image stays marked, so the user sees which one is shown above.
-      tiles.forEach((t, j) => t.classList.toggle('selected', j === k));
-      void openImage(app, v.indices[sel[k]], v.trueLabels[sel[k]], 'val');
+  const tiles = renderImageTiles(
+    grid,
+    imgs,
+    sel.map((i) => predictionCaption(d.classes[v.trueLabels[i]], d.classes[v.predicted[i]], v.confidence[i])),
+    {
+      cellPx: 72,
+      onPick: (k) => {
+        // The opened image stays marked, so the user sees which one is shown above.
+        tiles.forEach((t, j) => t.classList.toggle('selected', j === k));
+        void openImage(app, v.indices[sel[k]], v.trueLabels[sel[k]], 'val');
+      },
     },
-  });
+  );
 }
 
 async function gradCam(app: App): Promise<void> {
   const m = app.state.model;
   if (!m || !app.state.dataset || current.image < 0) return;
-  const g = gen, image = current.image;
+  const g = gen,
+    image = current.image;
   try {
     const layer = m.mapLayers.filter((l) => /conv|add|activation/.test(l)).at(-1) ?? current.layer;
     const r = await app.worker.call('gradCam', { layer, image });
@@ -281,7 +328,10 @@ async function gradCam(app: App): Promise<void> {
     }
     $canvas('gradcam-canvas').hidden = false;
     drawHeatmapOverlay($canvas('gradcam-canvas'), rgba, r.heat, [r.h, r.w]);
-    setStatus('gradcam-note', `Where ${layer} looks for "${app.state.dataset?.classes[r.classIndex]}" (the predicted class) in this image.`);
+    setStatus(
+      'gradcam-note',
+      `Where ${layer} looks for "${app.state.dataset?.classes[r.classIndex]}" (the predicted class) in this image.`,
+    );
     document.body.dataset.gradcam = `${image}:${layer}`;
   } catch (e) {
     if (g === gen) setStatus('gradcam-note', (e as Error).message, 'error');
@@ -290,27 +340,45 @@ async function gradCam(app: App): Promise<void> {
 
 function updateGuide(app: App): void {
   const s = app.state;
-  const gd = inspectGuide({ hasData: !!s.dataset, hasModel: !!s.model, hasResults: !!currentResults(app), training: s.trainState !== 'idle' });
+  const gd = inspectGuide({
+    hasData: !!s.dataset,
+    hasModel: !!s.model,
+    hasResults: !!currentResults(app),
+    training: s.trainState !== 'idle',
+  });
   $('inspect-guide').hidden = !gd.message;
   $('inspect-guide-text').textContent = gd.message;
   const tabOf = { data: 'data', model: 'model', train: 'train' } as const;
-  $('inspect-steps').replaceChildren(...gd.steps.map((st) => {
-    const li = h('li', { class: st.done ? 'done' : '', 'data-step': st.step }, st.label);
-    if (st.step === gd.next) {
-      const b = h('button', { type: 'button', class: 'primary', text: `Go to ${st.step === 'data' ? 'Data' : st.step === 'model' ? 'Model' : 'Train'}` });
-      b.addEventListener('click', () => app.selectTab(tabOf[st.step]));
-      li.append(b);
-    }
-    return li;
-  }));
+  $('inspect-steps').replaceChildren(
+    ...gd.steps.map((st) => {
+      const li = h('li', { class: st.done ? 'done' : '', 'data-step': st.step }, st.label);
+      if (st.step === gd.next) {
+        const b = h('button', {
+          type: 'button',
+          class: 'primary',
+          text: `Go to ${st.step === 'data' ? 'Data' : st.step === 'model' ? 'Model' : 'Train'}`,
+        });
+        b.addEventListener('click', () => app.selectTab(tabOf[st.step]));
+        li.append(b);
+      }
+      return li;
+    }),
+  );
   for (const id of ['viz-split', 'viz-class', 'viz-image']) $select(id).disabled = !gd.canPickImage;
   if (!gd.canPickImage) $button('viz-prev').disabled = $button('viz-next').disabled = true;
   $select('viz-layer').disabled = !gd.canShowMaps;
   $button('viz-refresh').disabled = !gd.canShowMaps;
   $button('gradcam-btn').disabled = !gd.canShowMaps;
   if (!gd.canShowMaps) {
-    $('viz-caption').textContent = s.model ? 'Load images to see feature maps.' : 'Feature maps appear here once a model is built.';
-    setStatus('gradcam-note', s.model ? 'Grad-CAM needs images: load them on the Data screen.' : 'Grad-CAM needs a model (and works best after training).');
+    $('viz-caption').textContent = s.model
+      ? 'Load images to see feature maps.'
+      : 'Feature maps appear here once a model is built.';
+    setStatus(
+      'gradcam-note',
+      s.model
+        ? 'Grad-CAM needs images: load them on the Data screen.'
+        : 'Grad-CAM needs a model (and works best after training).',
+    );
   }
   document.body.dataset.inspectNext = gd.next ?? 'none';
 }
@@ -335,7 +403,10 @@ async function contextChanged(app: App): Promise<void> {
     const hasVal = !!d && d.valCounts.some((c) => c > 0);
     pick.split = hasVal ? 'val' : 'train';
     const counts = d ? (hasVal ? d.valCounts : d.trainCounts) : [];
-    pick.label = Math.max(0, counts.findIndex((c) => c > 0));
+    pick.label = Math.max(
+      0,
+      counts.findIndex((c) => c > 0),
+    );
     current.image = -1;
     fillClassPicker(app);
   }
@@ -351,7 +422,8 @@ export function setupInspectPanel(app: App): void {
     const s = app.state;
     // Results arrive for the model and dataset that were trained (building or loading is
     // refused while training), so they belong to the current ones.
-    results = s.validation && s.model && s.dataset ? { model: s.model, dataset: s.dataset, validation: s.validation } : null;
+    results =
+      s.validation && s.model && s.dataset ? { model: s.model, dataset: s.dataset, validation: s.validation } : null;
     draw('inspect', 'validation', () => {
       renderValidation(app);
       updateGuide(app);

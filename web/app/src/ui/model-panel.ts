@@ -12,7 +12,9 @@ const PRESET_NAMES = { residual: 'The small residual net', xception: 'The Xcepti
 
 let imported: { json: string; weights?: Uint8Array } | null = null;
 
-function applyPreset(p: Pick<ModelConfig, 'kind' | 'stages' | 'blocksPerStage' | 'conv' | 'batchNorm' | 'dropout'>): void {
+function applyPreset(
+  p: Pick<ModelConfig, 'kind' | 'stages' | 'blocksPerStage' | 'conv' | 'batchNorm' | 'dropout'>,
+): void {
   $select('m-kind').value = p.kind;
   $input('m-stages').value = p.stages.join(',');
   $input('m-blocks').value = String(p.blocksPerStage);
@@ -24,7 +26,7 @@ function applyPreset(p: Pick<ModelConfig, 'kind' | 'stages' | 'blocksPerStage' |
 
 export function setEditor(c: ModelConfig): void {
   if (c.kind !== 'import') applyPreset(c);
-  $input('seed').value = String(c.seed);   // the seed is part of what Start compares
+  $input('seed').value = String(c.seed); // the seed is part of what Start compares
 }
 
 /**
@@ -40,7 +42,10 @@ export function bnMomentumFor(trainImages: number, batchSize: number): number {
 
 export function modelConfig(app: App): ModelConfig {
   const trainImages = app.state.dataset?.trainCounts.reduce((a, b) => a + b, 0) ?? 0;
-  const stages = $input('m-stages').value.split(/[\s,]+/).filter(Boolean).map(Number);
+  const stages = $input('m-stages')
+    .value.split(/[\s,]+/)
+    .filter(Boolean)
+    .map(Number);
   return {
     kind: imported ? 'import' : ($select('m-kind').value as 'residual' | 'xception'),
     inputSize: inputSize(),
@@ -62,9 +67,15 @@ export function modelConfig(app: App): ModelConfig {
  * How the editor's config (and the loaded dataset) differs from the built model, in words, or ''
  * when Start would train exactly what the Model screen shows.
  */
-export function modelDifference(built: ModelConfig, shown: ModelConfig, model: ModelInfo, d: DatasetSummary | null): string {
+export function modelDifference(
+  built: ModelConfig,
+  shown: ModelConfig,
+  model: ModelInfo,
+  d: DatasetSummary | null,
+): string {
   const out: string[] = [];
-  if (d && model.inputShape[0] !== d.size) out.push(`the images are now ${d.size}x${d.size}, the model takes ${model.inputShape[0]}x${model.inputShape[1]}`);
+  if (d && model.inputShape[0] !== d.size)
+    out.push(`the images are now ${d.size}x${d.size}, the model takes ${model.inputShape[0]}x${model.inputShape[1]}`);
   const classes = model.binary ? 2 : model.outputShape[0];
   if (d && classes !== d.classes.length) out.push(`the dataset has ${d.classes.length} classes, the model ${classes}`);
   else if (d && model.classNames && model.classNames.join('\u0000') !== d.classes.join('\u0000')) {
@@ -76,8 +87,10 @@ export function modelDifference(built: ModelConfig, shown: ModelConfig, model: M
   }
   const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
   if (shown.kind !== built.kind) out.push(`model type ${shown.kind} instead of ${built.kind}`);
-  if (!same(shown.stages, built.stages)) out.push(`filters ${shown.stages.join(',')} instead of ${built.stages.join(',')}`);
-  if (shown.blocksPerStage !== built.blocksPerStage) out.push(`${shown.blocksPerStage} blocks per stage instead of ${built.blocksPerStage}`);
+  if (!same(shown.stages, built.stages))
+    out.push(`filters ${shown.stages.join(',')} instead of ${built.stages.join(',')}`);
+  if (shown.blocksPerStage !== built.blocksPerStage)
+    out.push(`${shown.blocksPerStage} blocks per stage instead of ${built.blocksPerStage}`);
   if (shown.conv !== built.conv) out.push(`${shown.conv} convolutions instead of ${built.conv}`);
   if (shown.batchNorm !== built.batchNorm) out.push(`batch normalization ${shown.batchNorm ? 'on' : 'off'}`);
   if (shown.dropout !== built.dropout) out.push(`dropout ${shown.dropout} instead of ${built.dropout}`);
@@ -90,14 +103,27 @@ export function showModel(m: ModelInfo, bnMomentum?: number): void {
   $('model-summary').textContent = m.summaryText;
   const est = $('model-estimate');
   est.replaceChildren(
-    h('span', { text: 'Parameters' }), h('span', { id: 'param-count', text: m.params.toLocaleString('en-US') }),
-    h('span', { text: 'Input → output' }), h('span', { text: `${m.inputShape.join('x')} → ${m.binary ? '1 (sigmoid, 2 classes)' : `${m.outputShape[0]} (softmax)`}` }),
-    h('span', { text: 'Layers' }), h('span', { text: String(m.summary.layers.length) }),
-    h('span', { text: 'Threads' }), h('span', { text: String(m.threads) }),
+    h('span', { text: 'Parameters' }),
+    h('span', { id: 'param-count', text: m.params.toLocaleString('en-US') }),
+    h('span', { text: 'Input → output' }),
+    h('span', {
+      text: `${m.inputShape.join('x')} → ${m.binary ? '1 (sigmoid, 2 classes)' : `${m.outputShape[0]} (softmax)`}`,
+    }),
+    h('span', { text: 'Layers' }),
+    h('span', { text: String(m.summary.layers.length) }),
+    h('span', { text: 'Threads' }),
+    h('span', { text: String(m.threads) }),
   );
   if (bnMomentum !== undefined) {
-    est.append(h('span', { text: 'Batch-norm momentum' }), h('span', { id: 'bn-momentum', text: `${bnMomentum} (from the steps per epoch: ` +
-      "Keras's 0.99 would make the statistics used for validation lag by about 100 steps, several epochs on a small dataset)" }));
+    est.append(
+      h('span', { text: 'Batch-norm momentum' }),
+      h('span', {
+        id: 'bn-momentum',
+        text:
+          `${bnMomentum} (from the steps per epoch: ` +
+          "Keras's 0.99 would make the statistics used for validation lag by about 100 steps, several epochs on a small dataset)",
+      }),
+    );
   }
 }
 
@@ -106,22 +132,33 @@ async function estimate(app: App): Promise<void> {
   const model = app.state.model;
   try {
     const e = await app.worker.call('estimate', { batchSize });
-    if (app.state.model !== model) return;   // a newer model was built meanwhile: its own estimate follows
-    const memory = `${fmtBytes(e.memoryBytes)} of at most ${fmtBytes(e.limitBytes)}` +
+    if (app.state.model !== model) return; // a newer model was built meanwhile: its own estimate follows
+    const memory =
+      `${fmtBytes(e.memoryBytes)} of at most ${fmtBytes(e.limitBytes)}` +
       (!e.fits && e.memoryBytes <= e.limitBytes ? ' (the activations must fit one block, under 2 GiB)' : '') +
-      (e.fits ? `; batches up to ${e.maxBatch.toLocaleString('en-US')} fit` :
-        e.maxBatch > 0 ? ` — too much: set the batch size to ${e.maxBatch} or less (Train screen), or use smaller images` :
-          ' — too much even for one image: use smaller images or a smaller model');
+      (e.fits
+        ? `; batches up to ${e.maxBatch.toLocaleString('en-US')} fit`
+        : e.maxBatch > 0
+          ? ` — too much: set the batch size to ${e.maxBatch} or less (Train screen), or use smaller images`
+          : ' — too much even for one image: use smaller images or a smaller model');
     $('model-estimate').append(
-      h('span', { text: 'Engine memory (batch ' + batchSize + ')' }), h('span', { id: 'est-memory', class: e.fits ? '' : 'error', text: memory }));
+      h('span', { text: 'Engine memory (batch ' + batchSize + ')' }),
+      h('span', { id: 'est-memory', class: e.fits ? '' : 'error', text: memory }),
+    );
     if (Number.isFinite(e.secondsPerBatch)) {
       $('model-estimate').append(
-        h('span', { text: 'Time per batch' }), h('span', { text: `${(e.secondsPerBatch * 1000).toFixed(0)} ms` }),
-        h('span', { text: 'Time per epoch (estimate)' }), h('span', { id: 'est-epoch', text: app.state.dataset ? fmtSeconds(e.secondsPerEpoch) : 'load a dataset' }));
+        h('span', { text: 'Time per batch' }),
+        h('span', { text: `${(e.secondsPerBatch * 1000).toFixed(0)} ms` }),
+        h('span', { text: 'Time per epoch (estimate)' }),
+        h('span', { id: 'est-epoch', text: app.state.dataset ? fmtSeconds(e.secondsPerEpoch) : 'load a dataset' }),
+      );
     }
   } catch (e) {
     if (app.state.model !== model) return;
-    $('model-estimate').append(h('span', { text: 'Estimate' }), h('span', { class: 'error', text: (e as Error).message }));
+    $('model-estimate').append(
+      h('span', { text: 'Estimate' }),
+      h('span', { class: 'error', text: (e as Error).message }),
+    );
   }
 }
 
@@ -145,7 +182,8 @@ async function buildNow(app: App): Promise<ModelInfo | null> {
   try {
     if (app.state.dataset && app.state.collected && app.state.dataset.size !== cfg.inputSize) {
       setStatus('model-status', `Decoding the images again at ${cfg.inputSize}x${cfg.inputSize}…`);
-      if (!(await ingest(app, app.state.collected))) throw new Error('the dataset could not be decoded at the new size');
+      if (!(await ingest(app, app.state.collected)))
+        throw new Error('the dataset could not be decoded at the new size');
     }
     const m = await app.worker.call('build', cfg);
     if (cfg.kind === 'import' && app.state.dataset && m.inputShape[0] !== app.state.dataset.size) {
@@ -157,7 +195,10 @@ async function buildNow(app: App): Promise<ModelInfo | null> {
     app.state.modelConfig = cfg;
     app.state.history = [];
     app.state.validation = null;
-    setStatus('model-status', `Built ${m.summary.name}: ${m.params.toLocaleString('en-US')} parameters, ${m.summary.layers.length} layers.`);
+    setStatus(
+      'model-status',
+      `Built ${m.summary.name}: ${m.params.toLocaleString('en-US')} parameters, ${m.summary.layers.length} layers.`,
+    );
     showModel(m, cfg.batchNorm && cfg.kind !== 'import' ? (cfg.bnMomentum ?? 0.99) : undefined);
     document.body.dataset.model = 'built';
     app.emit('model');
@@ -186,7 +227,9 @@ async function readImport(files: File[]): Promise<{ json: string; weights?: Uint
   if (paths.length === 0 || bins.length === 0) return { json };
   const parts: Uint8Array[] = [];
   for (const p of paths) {
-    const f = bins.find((b) => b.name === p.split('/').pop()) ?? (bins.length === 1 && paths.length === 1 ? bins[0] : undefined);
+    const f =
+      bins.find((b) => b.name === p.split('/').pop()) ??
+      (bins.length === 1 && paths.length === 1 ? bins[0] : undefined);
     if (!f) throw new Error(`the weight file ${p} named in model.json was not chosen`);
     parts.push(new Uint8Array(await f.arrayBuffer()));
   }
@@ -210,10 +253,15 @@ export function setupModelPanel(app: App): void {
       applyPreset(PRESETS[name]);
       setTrainConfig({ ...trainConfig(), ...PRESETS[name].train });
       if (app.state.dataset) void buildModel(app);
-      else setStatus('model-status', `${PRESET_NAMES[name]} chosen: load a dataset (Data screen), then it is built for it.`);
+      else
+        setStatus(
+          'model-status',
+          `${PRESET_NAMES[name]} chosen: load a dataset (Data screen), then it is built for it.`,
+        );
     });
   }
-  for (const id of ['m-kind', 'm-stages', 'm-blocks', 'm-conv', 'm-bn', 'm-dropout']) $(id).addEventListener('change', () => (imported = null));
+  for (const id of ['m-kind', 'm-stages', 'm-blocks', 'm-conv', 'm-bn', 'm-dropout'])
+    $(id).addEventListener('change', () => (imported = null));
   $button('build-btn').addEventListener('click', () => void buildModel(app));
   const imp = $input('import-input');
   imp.addEventListener('change', async () => {
@@ -221,7 +269,10 @@ export function setupModelPanel(app: App): void {
       imported = await readImport(Array.from(imp.files ?? []));
       imp.value = '';
       await buildModel(app);
-      setStatus('model-status', `Imported model.json ${imported?.weights ? 'with its weights' : '(fresh weights: no .bin chosen)'}.`);
+      setStatus(
+        'model-status',
+        `Imported model.json ${imported?.weights ? 'with its weights' : '(fresh weights: no .bin chosen)'}.`,
+      );
     } catch (e) {
       imported = null;
       setStatus('model-status', `Import failed: ${(e as Error).message}`, 'error');

@@ -16,26 +16,44 @@ let live: Array<{ x: number; loss: number; acc: number }> = [];
 
 function drawCharts(app: App): void {
   const hs = app.state.history;
-  const pts = (f: (r: (typeof hs)[number]) => number) => hs.filter((r) => Number.isFinite(f(r))).map((r) => ({ x: r.epoch, y: f(r) }));
-  const livePts = (f: (p: (typeof live)[number]) => number) => live.filter((p) => Number.isFinite(f(p))).map((p) => ({ x: p.x, y: f(p) }));
+  const pts = (f: (r: (typeof hs)[number]) => number) =>
+    hs.filter((r) => Number.isFinite(f(r))).map((r) => ({ x: r.epoch, y: f(r) }));
+  const livePts = (f: (p: (typeof live)[number]) => number) =>
+    live.filter((p) => Number.isFinite(f(p))).map((p) => ({ x: p.x, y: f(p) }));
   drawLineChart($canvas('chart-loss'), {
-    title: 'Loss', xLabel: 'epoch', series: [
+    title: 'Loss',
+    xLabel: 'epoch',
+    series: [
       { name: 'train (live)', color: '#2f62c7', points: livePts((p) => p.loss) },
       { name: 'validation', color: '#d9480f', points: pts((r) => r.valLoss), dashed: true },
     ],
   });
   drawLineChart($canvas('chart-acc'), {
-    title: 'Accuracy', xLabel: 'epoch', yMin: 0, yMax: 1, series: [
+    title: 'Accuracy',
+    xLabel: 'epoch',
+    yMin: 0,
+    yMax: 1,
+    series: [
       { name: 'train (live)', color: '#2f62c7', points: livePts((p) => p.acc) },
       { name: 'validation', color: '#d9480f', points: pts((r) => r.valAccuracy), dashed: true },
     ],
   });
   document.body.dataset.livePoints = String(live.length);
   const body = $('history-table').querySelector('tbody')!;
-  body.replaceChildren(...hs.map((r) => h('tr', {},
-    h('td', { text: String(r.epoch) }), h('td', { text: r.loss.toFixed(4) }), h('td', { text: r.accuracy.toFixed(3) }),
-    h('td', { text: Number.isFinite(r.valLoss) ? r.valLoss.toFixed(4) : '–' }),
-    h('td', { class: 'val-acc', text: Number.isFinite(r.valAccuracy) ? r.valAccuracy.toFixed(3) : '–' }), h('td', { text: r.seconds.toFixed(1) }))));
+  body.replaceChildren(
+    ...hs.map((r) =>
+      h(
+        'tr',
+        {},
+        h('td', { text: String(r.epoch) }),
+        h('td', { text: r.loss.toFixed(4) }),
+        h('td', { text: r.accuracy.toFixed(3) }),
+        h('td', { text: Number.isFinite(r.valLoss) ? r.valLoss.toFixed(4) : '–' }),
+        h('td', { class: 'val-acc', text: Number.isFinite(r.valAccuracy) ? r.valAccuracy.toFixed(3) : '–' }),
+        h('td', { text: r.seconds.toFixed(1) }),
+      ),
+    ),
+  );
 }
 
 function setButtons(s: TrainState): void {
@@ -52,10 +70,14 @@ let lastProgress = { epoch: 0, batch: 0, batches: 0 };
 function describeState(s: TrainState): string {
   const at = `epoch ${lastProgress.epoch + 1}, batch ${lastProgress.batch}/${lastProgress.batches}`;
   switch (s) {
-    case 'training': return lastProgress.batches ? `Training (${at})…` : 'Training…';
-    case 'paused': return `Paused at ${at}: press Resume to go on (paused time does not count in the epoch time).`;
-    case 'stopping': return 'Stopping after the current batch…';
-    default: return '';
+    case 'training':
+      return lastProgress.batches ? `Training (${at})…` : 'Training…';
+    case 'paused':
+      return `Paused at ${at}: press Resume to go on (paused time does not count in the epoch time).`;
+    case 'stopping':
+      return 'Stopping after the current batch…';
+    default:
+      return '';
   }
 }
 
@@ -69,11 +91,16 @@ async function readyModel(app: App): Promise<string> {
   const diff = built ? modelDifference(app.state.modelConfig!, modelConfig(app), app.state.model!, d) : 'no model';
   if (!diff) return '';
   if (app.state.history.length > 0) {
-    return `The model trained so far (${app.state.history.length} epoch${app.state.history.length === 1 ? '' : 's'}) differs from what the Model screen shows now (${diff}). ` +
-      'Press Build on the Model screen to start a new model with these settings, or change them back to continue training this one.';
+    return (
+      `The model trained so far (${app.state.history.length} epoch${app.state.history.length === 1 ? '' : 's'}) differs from what the Model screen shows now (${diff}). ` +
+      'Press Build on the Model screen to start a new model with these settings, or change them back to continue training this one.'
+    );
   }
   // Nothing trained yet: build what the screen shows, then train it.
-  setStatus('train-status', built ? `Building the model the Model screen shows (${diff})…` : 'Building the model the Model screen shows…');
+  setStatus(
+    'train-status',
+    built ? `Building the model the Model screen shows (${diff})…` : 'Building the model the Model screen shows…',
+  );
   return (await buildModel(app)) ? '' : 'The model could not be built: see the Model screen.';
 }
 
@@ -92,17 +119,27 @@ export function setupTrainPanel(app: App): void {
     }
     const cfg = trainConfig();
     if (app.state.history.length >= cfg.epochs) {
-      setStatus('train-status', `Already trained ${app.state.history.length} epochs: raise "Epochs (total)" to continue.`, 'warn');
+      setStatus(
+        'train-status',
+        `Already trained ${app.state.history.length} epochs: raise "Epochs (total)" to continue.`,
+        'warn',
+      );
       return;
     }
     lastProgress = { epoch: app.state.history.length, batch: 0, batches: 0 };
     $('train-progress-text').textContent = '';
-    setStatus('train-status', app.state.history.length ? `Continuing from epoch ${app.state.history.length}…` : 'Starting…');
+    setStatus(
+      'train-status',
+      app.state.history.length ? `Continuing from epoch ${app.state.history.length}…` : 'Starting…',
+    );
     try {
       const r = await app.worker.call('train', cfg);
       const last = app.state.history.at(-1);
-      setStatus('train-status', `${r.stopped ? 'Stopped' : 'Finished'} after epoch ${app.state.history.length}` +
-        (last ? `: validation accuracy ${(last.valAccuracy * 100).toFixed(1)}%.` : '.'));
+      setStatus(
+        'train-status',
+        `${r.stopped ? 'Stopped' : 'Finished'} after epoch ${app.state.history.length}` +
+          (last ? `: validation accuracy ${(last.valAccuracy * 100).toFixed(1)}%.` : '.'),
+      );
       document.body.dataset.trained = String(app.state.history.length);
     } catch (e) {
       setStatus('train-status', `Training failed: ${(e as Error).message}`, 'error');
@@ -147,10 +184,20 @@ export function setupTrainPanel(app: App): void {
   window.addEventListener('resize', () => draw('train', 'charts', () => drawCharts(app)));
 }
 
-function showProgress(e: { epoch: number; batch: number; batches: number; loss: number; accuracy: number; imagesPerSecond: number; etaSeconds: number; learningRate: number }): void {
+function showProgress(e: {
+  epoch: number;
+  batch: number;
+  batches: number;
+  loss: number;
+  accuracy: number;
+  imagesPerSecond: number;
+  etaSeconds: number;
+  learningRate: number;
+}): void {
   const cfg = trainConfig();
   const bar = $('train-progress') as HTMLProgressElement;
   bar.max = cfg.epochs * e.batches;
   bar.value = e.epoch * e.batches + e.batch;
-  $('train-progress-text').textContent = `epoch ${e.epoch + 1}/${cfg.epochs} · batch ${e.batch}/${e.batches} · loss ${e.loss.toFixed(4)} · acc ${e.accuracy.toFixed(3)} · ${e.imagesPerSecond.toFixed(0)} images/s · ETA ${fmtSeconds(e.etaSeconds)} · lr ${e.learningRate.toPrecision(3)}`;
+  $('train-progress-text').textContent =
+    `epoch ${e.epoch + 1}/${cfg.epochs} · batch ${e.batch}/${e.batches} · loss ${e.loss.toFixed(4)} · acc ${e.accuracy.toFixed(3)} · ${e.imagesPerSecond.toFixed(0)} images/s · ETA ${fmtSeconds(e.etaSeconds)} · lr ${e.learningRate.toPrecision(3)}`;
 }

@@ -19,15 +19,26 @@ async function predict(app: App, files: PathFile[]): Promise<void> {
   const items = files.map((f) => ({ name: f.path, blob: f.blob }));
   try {
     const r = await app.worker.call('predict', { items });
-    const classes = app.state.model.classNames ?? app.state.dataset?.classes ?? Array.from({ length: r.classes }, (_, i) => `class ${i}`);
+    const classes =
+      app.state.model.classNames ??
+      app.state.dataset?.classes ??
+      Array.from({ length: r.classes }, (_, i) => `class ${i}`);
     box.replaceChildren();
     const per = r.images.size * r.images.size * 3;
     r.names.forEach((name, i) => {
       const canvas = h('canvas');
       drawRgb(canvas, r.images.data, r.images.size, i * per);
       const probs = Array.from(r.probs.subarray(i * r.classes, (i + 1) * r.classes));
-      const order = probs.map((p, c) => [p, c] as const).sort((a, b) => b[0] - a[0]).slice(0, 5);
-      const card = h('div', { class: 'prediction', 'data-top': classes[order[0][1]] }, canvas, h('div', { text: name.split('/').pop() ?? name }));
+      const order = probs
+        .map((p, c) => [p, c] as const)
+        .sort((a, b) => b[0] - a[0])
+        .slice(0, 5);
+      const card = h(
+        'div',
+        { class: 'prediction', 'data-top': classes[order[0][1]] },
+        canvas,
+        h('div', { text: name.split('/').pop() ?? name }),
+      );
       for (const [p, c] of order) {
         const bar = h('div', { class: 'bar' });
         bar.style.width = `${Math.round(p * 100)}%`;
@@ -59,9 +70,12 @@ export function setupUsePanel(app: App): void {
       // A pause between the two downloads keeps browsers from treating them as one burst.
       await new Promise((res) => setTimeout(res, 300));
       download('weights.bin', r.weights as Uint8Array<ArrayBuffer>);
-      setStatus('export-status', `Exported model.json and weights.bin (${r.weights.byteLength.toLocaleString('en-US')} bytes): an inference model ` +
-        '(the augmentation layers, which act only in training, are left out) with its class names and input size in userDefinedMetadata. ' +
-        "Load it with TF.js's tf.loadLayersModel or convnet-wasm's loadTfjsModel. The full model, augmentation included, is in the checkpoint.");
+      setStatus(
+        'export-status',
+        `Exported model.json and weights.bin (${r.weights.byteLength.toLocaleString('en-US')} bytes): an inference model ` +
+          '(the augmentation layers, which act only in training, are left out) with its class names and input size in userDefinedMetadata. ' +
+          "Load it with TF.js's tf.loadLayersModel or convnet-wasm's loadTfjsModel. The full model, augmentation included, is in the checkpoint.",
+      );
     } catch (e) {
       setStatus('export-status', `Export failed: ${(e as Error).message}`, 'error');
     }
@@ -69,10 +83,17 @@ export function setupUsePanel(app: App): void {
   $button('export-ckpt').addEventListener('click', async () => {
     try {
       const r = await app.worker.call('exportCheckpoint', null);
-      const zip = zipSync({ 'model.json': strToU8(r.modelJson), 'checkpoint.bin': r.checkpoint, 'app.json': strToU8(r.meta) });
+      const zip = zipSync({
+        'model.json': strToU8(r.modelJson),
+        'checkpoint.bin': r.checkpoint,
+        'app.json': strToU8(r.meta),
+      });
       download('convnet-checkpoint.zip', zip as Uint8Array<ArrayBuffer>, 'application/zip');
-      setStatus('export-status', `Checkpoint exported (${zip.byteLength.toLocaleString('en-US')} bytes): topology, weights, optimizer state, history. ` +
-        'Import it here (in this or another browser) to predict or to continue training.');
+      setStatus(
+        'export-status',
+        `Checkpoint exported (${zip.byteLength.toLocaleString('en-US')} bytes): topology, weights, optimizer state, history. ` +
+          'Import it here (in this or another browser) to predict or to continue training.',
+      );
     } catch (e) {
       setStatus('export-status', `Export failed: ${(e as Error).message}`, 'error');
     }
@@ -104,8 +125,11 @@ async function importCheckpoint(app: App, file: File): Promise<void> {
       return files[key];
     };
     const checkpoint = get('checkpoint.bin');
-    const r = await app.worker.call('importCheckpoint', { modelJson: strFromU8(get('model.json')), checkpoint, meta: strFromU8(get('app.json')) },
-      [checkpoint.buffer as ArrayBuffer]);
+    const r = await app.worker.call(
+      'importCheckpoint',
+      { modelJson: strFromU8(get('model.json')), checkpoint, meta: strFromU8(get('app.json')) },
+      [checkpoint.buffer as ArrayBuffer],
+    );
     app.state.model = r.model;
     app.state.modelConfig = r.config;
     app.state.history = r.history;
@@ -118,9 +142,13 @@ async function importCheckpoint(app: App, file: File): Promise<void> {
     app.emit('history');
     const d = app.state.dataset;
     const same = d && d.size === r.size && d.classes.join('\u0000') === r.classes.join('\u0000');
-    setStatus('export-status', `Imported ${r.model.summary.name} at epoch ${r.history.length} (classes ${r.classes.join(', ')}; ${r.size}x${r.size} images). ` +
-      (same ? 'The loaded dataset matches: press Start on the Train screen to continue.' :
-        `Predict works now; to continue training, load the images of these classes on the Data screen at ${r.size}x${r.size}, then press Start.`));
+    setStatus(
+      'export-status',
+      `Imported ${r.model.summary.name} at epoch ${r.history.length} (classes ${r.classes.join(', ')}; ${r.size}x${r.size} images). ` +
+        (same
+          ? 'The loaded dataset matches: press Start on the Train screen to continue.'
+          : `Predict works now; to continue training, load the images of these classes on the Data screen at ${r.size}x${r.size}, then press Start.`),
+    );
     if (same) {
       const v = await app.worker.call('validate', null);
       app.state.validation = v.result;

@@ -3,8 +3,8 @@
 
 export interface CanvasSize {
   ctx: CanvasRenderingContext2D;
-  width: number;   // CSS pixels
-  height: number;  // CSS pixels
+  width: number; // CSS pixels
+  height: number; // CSS pixels
 }
 
 function context2d(canvas: HTMLCanvasElement): CanvasRenderingContext2D {

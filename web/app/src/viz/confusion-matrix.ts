@@ -6,16 +6,24 @@
 
 import { colormap, luminance } from './heatmap.js';
 
-export function confusionMatrix(trueLabels: ArrayLike<number>, predLabels: ArrayLike<number>, numClasses: number): number[][] {
-  if (!Number.isInteger(numClasses) || numClasses <= 0) throw new Error(`confusionMatrix: numClasses must be a positive integer, got ${numClasses}`);
+export function confusionMatrix(
+  trueLabels: ArrayLike<number>,
+  predLabels: ArrayLike<number>,
+  numClasses: number,
+): number[][] {
+  if (!Number.isInteger(numClasses) || numClasses <= 0)
+    throw new Error(`confusionMatrix: numClasses must be a positive integer, got ${numClasses}`);
   if (trueLabels.length !== predLabels.length) {
     throw new Error(`confusionMatrix: ${trueLabels.length} true labels but ${predLabels.length} predictions`);
   }
   const m = Array.from({ length: numClasses }, () => new Array<number>(numClasses).fill(0));
   for (let i = 0; i < trueLabels.length; i++) {
-    const t = trueLabels[i]!, p = predLabels[i]!;
+    const t = trueLabels[i]!,
+      p = predLabels[i]!;
     if (!Number.isInteger(t) || t < 0 || t >= numClasses || !Number.isInteger(p) || p < 0 || p >= numClasses) {
-      throw new Error(`confusionMatrix: sample ${i} has true label ${t} and prediction ${p}; both must be integers in [0, ${numClasses})`);
+      throw new Error(
+        `confusionMatrix: sample ${i} has true label ${t} and prediction ${p}; both must be integers in [0, ${numClasses})`,
+      );
     }
     m[t]![p]!++;
   }
@@ -33,18 +41,25 @@ export function rowNormalize(matrix: number[][]): number[][] {
 /** Longest header before it is shortened, in em (about 28 characters). */
 export const MAX_HEADER_EM = 16;
 
-const HEADER_CSS = 'padding:0.35em 0.5em;font-weight:600;text-align:left;vertical-align:bottom;border-bottom:1px solid currentColor;';
+const HEADER_CSS =
+  'padding:0.35em 0.5em;font-weight:600;text-align:left;vertical-align:bottom;border-bottom:1px solid currentColor;';
 
 export interface ConfusionMatrixOptions {
   onCellClick?: (trueIdx: number, predIdx: number) => void;
   caption?: string;
 }
 
-export function renderConfusionMatrix(container: HTMLElement, matrix: number[][], classNames: string[],
-                                      opts: ConfusionMatrixOptions = {}): HTMLTableElement {
+export function renderConfusionMatrix(
+  container: HTMLElement,
+  matrix: number[][],
+  classNames: string[],
+  opts: ConfusionMatrixOptions = {},
+): HTMLTableElement {
   const n = matrix.length;
   if (classNames.length !== n || matrix.some((r) => r.length !== n)) {
-    throw new Error(`renderConfusionMatrix: matrix must be ${classNames.length}x${classNames.length} to match the class names`);
+    throw new Error(
+      `renderConfusionMatrix: matrix must be ${classNames.length}x${classNames.length} to match the class names`,
+    );
   }
   const norm = rowNormalize(matrix);
   const table = document.createElement('table');
@@ -70,7 +85,8 @@ export function renderConfusionMatrix(container: HTMLElement, matrix: number[][]
     // the whole column's layout in some browsers.
     const label = document.createElement('span');
     label.textContent = name;
-    label.style.cssText = `display:inline-block;writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;` +
+    label.style.cssText =
+      `display:inline-block;writing-mode:vertical-rl;transform:rotate(180deg);white-space:nowrap;` +
       `max-height:${MAX_HEADER_EM}em;overflow:hidden;text-overflow:ellipsis;line-height:1.2;`;
     th.appendChild(label);
     hr.appendChild(th);
@@ -107,7 +123,8 @@ export function renderConfusionMatrix(container: HTMLElement, matrix: number[][]
       // Buttons only when a click does something, so screen readers do not announce dead controls.
       const inner = onCellClick ? document.createElement('button') : document.createElement('span');
       inner.textContent = count;
-      inner.style.cssText = 'display:block;min-width:2.6em;min-height:2.2em;padding:0.3em;color:inherit;background:none;border:0;font:inherit;';
+      inner.style.cssText =
+        'display:block;min-width:2.6em;min-height:2.2em;padding:0.3em;color:inherit;background:none;border:0;font:inherit;';
       if (onCellClick) {
         const btn = inner as HTMLButtonElement;
         btn.type = 'button';

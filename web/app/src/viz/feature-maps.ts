@@ -5,17 +5,17 @@
 import { drawTileGrid, grayToRgba, tileGridLayout } from './tile-grid.js';
 
 export interface FeatureMapTiles {
-  tiles: Uint8ClampedArray[];      // one per channel: h*w grayscale bytes, row-major
+  tiles: Uint8ClampedArray[]; // one per channel: h*w grayscale bytes, row-major
   h: number;
   w: number;
   count: number;
-  ranges: [number, number][];      // per channel [min, max] of the finite values
+  ranges: [number, number][]; // per channel [min, max] of the finite values
 }
 
 export interface FeatureMapOptions {
-  maxMaps?: number;   // at most this many channels (the first ones); default all
-  cellPx?: number;    // longer side of one tile in CSS pixels; default 56
-  gap?: number;       // pixels between tiles; default 2
+  maxMaps?: number; // at most this many channels (the first ones); default all
+  cellPx?: number; // longer side of one tile in CSS pixels; default 56
+  gap?: number; // pixels between tiles; default 2
 }
 
 function checkShape(data: ArrayLike<number>, shape: readonly number[], what: string, dims: number): void {
@@ -28,7 +28,11 @@ function checkShape(data: ArrayLike<number>, shape: readonly number[], what: str
   }
 }
 
-export function featureMapTiles(data: Float32Array, shape: [number, number, number], maxMaps?: number): FeatureMapTiles {
+export function featureMapTiles(
+  data: Float32Array,
+  shape: [number, number, number],
+  maxMaps?: number,
+): FeatureMapTiles {
   checkShape(data, shape, 'featureMapTiles', 3);
   const [h, w, c] = shape;
   const count = Math.min(c, maxMaps === undefined ? c : Math.max(0, Math.floor(maxMaps)));
@@ -36,12 +40,19 @@ export function featureMapTiles(data: Float32Array, shape: [number, number, numb
   const tiles: Uint8ClampedArray[] = [];
   const ranges: [number, number][] = [];
   for (let k = 0; k < count; k++) {
-    let lo = Infinity, hi = -Infinity;
+    let lo = Infinity,
+      hi = -Infinity;
     for (let i = 0; i < hw; i++) {
       const v = data[i * c + k]!;
-      if (Number.isFinite(v)) { if (v < lo) lo = v; if (v > hi) hi = v; }
+      if (Number.isFinite(v)) {
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
     }
-    if (!(lo <= hi)) { lo = 0; hi = 0; }   // no finite value at all
+    if (!(lo <= hi)) {
+      lo = 0;
+      hi = 0;
+    } // no finite value at all
     const tile = new Uint8ClampedArray(hw);
     if (hi > lo) {
       const scale = 255 / (hi - lo);
@@ -51,7 +62,7 @@ export function featureMapTiles(data: Float32Array, shape: [number, number, numb
         tile[i] = Number.isFinite(v) ? Math.round((v - lo) * scale) : 0;
       }
     } else {
-      tile.fill(128);   // a constant channel has no contrast to show: mid-grey
+      tile.fill(128); // a constant channel has no contrast to show: mid-grey
     }
     tiles.push(tile);
     ranges.push([lo, hi]);
@@ -59,8 +70,12 @@ export function featureMapTiles(data: Float32Array, shape: [number, number, numb
   return { tiles, h, w, count, ranges };
 }
 
-export function drawFeatureMaps(canvas: HTMLCanvasElement, data: Float32Array, shape: [number, number, number],
-                                opts: FeatureMapOptions = {}): { count: number } {
+export function drawFeatureMaps(
+  canvas: HTMLCanvasElement,
+  data: Float32Array,
+  shape: [number, number, number],
+  opts: FeatureMapOptions = {},
+): { count: number } {
   const fm = featureMapTiles(data, shape, opts.maxMaps);
   const layout = tileGridLayout(fm.count, fm.w, fm.h, { cellPx: opts.cellPx ?? 56, gap: opts.gap ?? 2 });
   drawTileGrid(canvas, fm.tiles.map(grayToRgba), fm.w, fm.h, layout);

@@ -5,19 +5,19 @@
 import { drawTileGrid, tileGridLayout } from './tile-grid.js';
 
 export interface FilterOptions {
-  maxFilters?: number;              // at most this many tiles; default 64
-  cellPx?: number;                  // longer side of one tile in CSS pixels; default 36
-  gap?: number;                     // default 3
-  normalize?: 'filter' | 'layer';   // scale per filter (default) or one scale for all
+  maxFilters?: number; // at most this many tiles; default 64
+  cellPx?: number; // longer side of one tile in CSS pixels; default 36
+  gap?: number; // default 3
+  normalize?: 'filter' | 'layer'; // scale per filter (default) or one scale for all
 }
 
 export interface FilterTiles {
-  tiles: Uint8ClampedArray[];   // RGBA, kh*kw*4 bytes each
+  tiles: Uint8ClampedArray[]; // RGBA, kh*kw*4 bytes each
   h: number;
   w: number;
   count: number;
-  rgb: boolean;                 // true: one colour tile per filter; false: one grey tile per (filter, input channel)
-  cols: number;                 // suggested grid columns (CI when it is small, so rows are filters)
+  rgb: boolean; // true: one colour tile per filter; false: one grey tile per (filter, input channel)
+  cols: number; // suggested grid columns (CI when it is small, so rows are filters)
 }
 
 function maxAbs(kernel: Float32Array, kh: number, kw: number, cin: number, cout: number, o: number | null): number {
@@ -30,13 +30,19 @@ function maxAbs(kernel: Float32Array, kh: number, kw: number, cin: number, cout:
   return m;
 }
 
-export function filterTiles(kernel: Float32Array, shape: [number, number, number, number], opts: FilterOptions = {}): FilterTiles {
+export function filterTiles(
+  kernel: Float32Array,
+  shape: [number, number, number, number],
+  opts: FilterOptions = {},
+): FilterTiles {
   if (shape.length !== 4 || shape.some((d) => !Number.isInteger(d) || d <= 0)) {
     throw new Error(`filterTiles: shape must be [kh, kw, cin, cout] of positive integers, got [${shape.join(', ')}]`);
   }
   const [kh, kw, cin, cout] = shape;
   if (kernel.length < kh * kw * cin * cout) {
-    throw new Error(`filterTiles: shape [${shape.join(', ')}] needs ${kh * kw * cin * cout} weights, got ${kernel.length}`);
+    throw new Error(
+      `filterTiles: shape [${shape.join(', ')}] needs ${kh * kw * cin * cout} weights, got ${kernel.length}`,
+    );
   }
   const limit = Math.max(1, Math.floor(opts.maxFilters ?? 64));
   const rgb = cin === 3;
@@ -55,10 +61,14 @@ export function filterTiles(kernel: Float32Array, shape: [number, number, number
           const px = (y * kw + x) * 4;
           const at = (i: number) => kernel[((y * kw + x) * cin + i) * cout + o]!;
           if (rgb) {
-            tile[px] = toByte(at(0), m); tile[px + 1] = toByte(at(1), m); tile[px + 2] = toByte(at(2), m);
+            tile[px] = toByte(at(0), m);
+            tile[px + 1] = toByte(at(1), m);
+            tile[px + 2] = toByte(at(2), m);
           } else {
             const g = toByte(at(ci), m);
-            tile[px] = g; tile[px + 1] = g; tile[px + 2] = g;
+            tile[px] = g;
+            tile[px + 1] = g;
+            tile[px + 2] = g;
           }
           tile[px + 3] = 255;
         }
@@ -70,8 +80,12 @@ export function filterTiles(kernel: Float32Array, shape: [number, number, number
   return { tiles, h: kh, w: kw, count: tiles.length, rgb, cols };
 }
 
-export function drawFilters(canvas: HTMLCanvasElement, kernel: Float32Array, shape: [number, number, number, number],
-                            opts: FilterOptions = {}): { count: number } {
+export function drawFilters(
+  canvas: HTMLCanvasElement,
+  kernel: Float32Array,
+  shape: [number, number, number, number],
+  opts: FilterOptions = {},
+): { count: number } {
   const ft = filterTiles(kernel, shape, opts);
   const layout = tileGridLayout(ft.count, ft.w, ft.h, { cols: ft.cols, cellPx: opts.cellPx ?? 36, gap: opts.gap ?? 3 });
   drawTileGrid(canvas, ft.tiles, ft.w, ft.h, layout);

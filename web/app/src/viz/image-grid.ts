@@ -6,19 +6,27 @@ import { drawTileGrid, tileGridLayout } from './tile-grid.js';
 
 export interface ImageGridOptions {
   cols?: number;
-  cellPx?: number;                    // longer side of one image in CSS pixels; default 64
-  valueRange?: [number, number];      // input values that map to black and white; default [0, 255]
-  labels?: string[];                  // a caption under each image
+  cellPx?: number; // longer side of one image in CSS pixels; default 64
+  valueRange?: [number, number]; // input values that map to black and white; default [0, 255]
+  labels?: string[]; // a caption under each image
 }
 
 // One RGBA array (h*w*4) per image.
-export function imageGridPixels(images: Float32Array | Uint8Array, n: number, h: number, w: number, c: 1 | 3,
-                                valueRange: [number, number] = [0, 255]): Uint8ClampedArray[] {
+export function imageGridPixels(
+  images: Float32Array | Uint8Array,
+  n: number,
+  h: number,
+  w: number,
+  c: 1 | 3,
+  valueRange: [number, number] = [0, 255],
+): Uint8ClampedArray[] {
   if (![n, h, w].every((d) => Number.isInteger(d) && d >= 0) || (c !== 1 && c !== 3)) {
     throw new Error(`imageGridPixels: bad shape n=${n} h=${h} w=${w} c=${c} (c must be 1 or 3)`);
   }
   if (images.length < n * h * w * c) {
-    throw new Error(`imageGridPixels: ${n} images of ${h}x${w}x${c} need ${n * h * w * c} values, got ${images.length}`);
+    throw new Error(
+      `imageGridPixels: ${n} images of ${h}x${w}x${c} need ${n * h * w * c} values, got ${images.length}`,
+    );
   }
   const [lo, hi] = valueRange;
   if (!(hi > lo)) throw new Error(`imageGridPixels: valueRange [${lo}, ${hi}] must have max > min`);
@@ -42,11 +50,22 @@ export function imageGridPixels(images: Float32Array | Uint8Array, n: number, h:
   return out;
 }
 
-export function drawImageGrid(canvas: HTMLCanvasElement, images: Float32Array | Uint8Array, n: number, h: number, w: number,
-                              c: 1 | 3, opts: ImageGridOptions = {}): void {
+export function drawImageGrid(
+  canvas: HTMLCanvasElement,
+  images: Float32Array | Uint8Array,
+  n: number,
+  h: number,
+  w: number,
+  c: 1 | 3,
+  opts: ImageGridOptions = {},
+): void {
   const tiles = imageGridPixels(images, n, h, w, c, opts.valueRange);
   const captionH = opts.labels && opts.labels.length > 0 ? 15 : 0;
-  const layout = tileGridLayout(n, w, h, { cellPx: opts.cellPx ?? 64, gap: 4, captionH,
-                                           ...(opts.cols !== undefined ? { cols: opts.cols } : {}) });
+  const layout = tileGridLayout(n, w, h, {
+    cellPx: opts.cellPx ?? 64,
+    gap: 4,
+    captionH,
+    ...(opts.cols !== undefined ? { cols: opts.cols } : {}),
+  });
   drawTileGrid(canvas, tiles, w, h, layout, opts.labels);
 }

@@ -30,12 +30,20 @@ export function predictionCaption(trueName: string, predName: string, confidence
  * Renders n RGB images (n * size * size * 3 bytes) as tiles into the container, replacing its
  * content; returns the tiles (buttons when onPick is given).
  */
-export function renderImageTiles(container: HTMLElement, images: { data: Uint8Array; n: number; size: number }, items: ImageTileItem[],
-                                 opts: ImageTileOptions = {}): HTMLElement[] {
+export function renderImageTiles(
+  container: HTMLElement,
+  images: { data: Uint8Array; n: number; size: number },
+  items: ImageTileItem[],
+  opts: ImageTileOptions = {},
+): HTMLElement[] {
   const { data, n, size } = images;
   if (items.length !== n) throw new Error(`renderImageTiles: ${n} images but ${items.length} captions`);
-  if (data.length < n * size * size * 3) throw new Error(`renderImageTiles: ${n} images of ${size}x${size} need ${n * size * size * 3} bytes, got ${data.length}`);
-  const cellPx = opts.cellPx ?? 72, tileWidth = Math.max(cellPx, opts.tileWidth ?? 132);
+  if (data.length < n * size * size * 3)
+    throw new Error(
+      `renderImageTiles: ${n} images of ${size}x${size} need ${n * size * size * 3} bytes, got ${data.length}`,
+    );
+  const cellPx = opts.cellPx ?? 72,
+    tileWidth = Math.max(cellPx, opts.tileWidth ?? 132);
   container.style.display = 'flex';
   container.style.flexWrap = 'wrap';
   container.style.gap = '0.5rem';
@@ -47,7 +55,8 @@ export function renderImageTiles(container: HTMLElement, images: { data: Uint8Ar
     tile.title = item.title;
     tile.setAttribute('aria-label', item.title);
     tile.dataset['tile'] = String(k);
-    tile.style.cssText = `display:flex;flex-direction:column;align-items:center;gap:0.2rem;width:${tileWidth}px;margin:0;padding:0.3rem;` +
+    tile.style.cssText =
+      `display:flex;flex-direction:column;align-items:center;gap:0.2rem;width:${tileWidth}px;margin:0;padding:0.3rem;` +
       'border:1px solid rgba(128,128,128,0.45);border-radius:5px;background:transparent;color:inherit;font:inherit;text-align:center;';
     if (opts.onPick) {
       const btn = tile as HTMLButtonElement;

@@ -14,8 +14,27 @@ export type { FilterOptions, FilterTiles } from './filters.js';
 export { imageGridPixels, drawImageGrid } from './image-grid.js';
 export type { ImageGridOptions } from './image-grid.js';
 
-export { layoutModelGraph, findResidualBlocks, renderModelGraph, summaryFromModelJson, nodeText, nodeWidthFor, canvasTextMeasure, MIN_NODE_W, MAX_NODE_W } from './model-graph.js';
-export type { GraphLayout, GraphNode, GraphEdge, GraphBlock, GraphLayerInput, ResidualBlock, RenderGraphOptions, TextMeasure } from './model-graph.js';
+export {
+  layoutModelGraph,
+  findResidualBlocks,
+  renderModelGraph,
+  summaryFromModelJson,
+  nodeText,
+  nodeWidthFor,
+  canvasTextMeasure,
+  MIN_NODE_W,
+  MAX_NODE_W,
+} from './model-graph.js';
+export type {
+  GraphLayout,
+  GraphNode,
+  GraphEdge,
+  GraphBlock,
+  GraphLayerInput,
+  ResidualBlock,
+  RenderGraphOptions,
+  TextMeasure,
+} from './model-graph.js';
 
 export { confusionMatrix, rowNormalize, renderConfusionMatrix, MAX_HEADER_EM } from './confusion-matrix.js';
 export type { ConfusionMatrixOptions } from './confusion-matrix.js';

@@ -32,7 +32,8 @@ export function inspectGuide(s: InspectInputs): InspectGuide {
   const next = steps.find((x) => !x.done)?.step ?? null;
   let message = '';
   if (!s.hasData && !s.hasModel) {
-    message = 'Nothing to inspect yet. First load images, then build a model and train it: its graph, feature maps, filters, ' +
+    message =
+      'Nothing to inspect yet. First load images, then build a model and train it: its graph, feature maps, filters, ' +
       'Grad-CAM, confusion matrix and misclassified images appear here.';
   } else if (!s.hasData) {
     message = 'The model is built, but there are no images to look at: load images on the Data screen.';

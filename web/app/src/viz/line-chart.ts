@@ -19,29 +19,56 @@ export interface LineChartSpec {
   yMax?: number;
 }
 
-export interface Extent { x0: number; x1: number; y0: number; y1: number; empty: boolean }
+export interface Extent {
+  x0: number;
+  x1: number;
+  y0: number;
+  y1: number;
+  empty: boolean;
+}
 
 // Data range over finite points; yMin/yMax override the data. A zero-width range is
 // widened so that a single point or a flat line still gets a usable axis.
 export function seriesExtent(series: LineSeries[], yMin?: number, yMax?: number): Extent {
-  let x0 = Infinity, x1 = -Infinity, y0 = Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    x1 = -Infinity,
+    y0 = Infinity,
+    y1 = -Infinity;
   for (const s of series) {
     for (const p of s.points) {
-      if (Number.isFinite(p.x)) { x0 = Math.min(x0, p.x); x1 = Math.max(x1, p.x); }
-      if (Number.isFinite(p.x) && Number.isFinite(p.y)) { y0 = Math.min(y0, p.y); y1 = Math.max(y1, p.y); }
+      if (Number.isFinite(p.x)) {
+        x0 = Math.min(x0, p.x);
+        x1 = Math.max(x1, p.x);
+      }
+      if (Number.isFinite(p.x) && Number.isFinite(p.y)) {
+        y0 = Math.min(y0, p.y);
+        y1 = Math.max(y1, p.y);
+      }
     }
   }
   const empty = !(x0 <= x1);
-  if (empty) { x0 = 0; x1 = 1; }
-  if (!(y0 <= y1)) { y0 = 0; y1 = 1; }
+  if (empty) {
+    x0 = 0;
+    x1 = 1;
+  }
+  if (!(y0 <= y1)) {
+    y0 = 0;
+    y1 = 1;
+  }
   if (yMin !== undefined && Number.isFinite(yMin)) y0 = yMin;
   if (yMax !== undefined && Number.isFinite(yMax)) y1 = yMax;
-  if (x1 - x0 === 0) { x0 -= 0.5; x1 += 0.5; }
+  if (x1 - x0 === 0) {
+    x0 -= 0.5;
+    x1 += 0.5;
+  }
   if (y1 - y0 <= 0) {
     const pad = Math.abs(y0) > 0 ? Math.abs(y0) * 0.1 : 0.5;
     if (yMin !== undefined && yMax === undefined) y1 = y0 + 2 * pad;
     else if (yMax !== undefined && yMin === undefined) y0 = y1 - 2 * pad;
-    else { y0 -= pad; y1 += pad; }
+    else {
+      y0 -= pad;
+      y1 += pad;
+    }
   }
   return { x0, x1, y0, y1, empty };
 }
@@ -76,7 +103,10 @@ export function drawLineChart(canvas: HTMLCanvasElement, spec: LineChartSpec): v
   ctx.clearRect(0, 0, width, height);
 
   // Title and legend on top, tick labels and axis labels around the plot.
-  const top = 44, right = 12, bottom = spec.xLabel ? 40 : 26, left = spec.yLabel ? 60 : 46;
+  const top = 44,
+    right = 12,
+    bottom = spec.xLabel ? 40 : 26,
+    left = spec.yLabel ? 60 : 46;
   const plotW = Math.max(10, width - left - right);
   const plotH = Math.max(10, height - top - bottom);
   const ext = seriesExtent(spec.series, spec.yMin, spec.yMax);
@@ -105,7 +135,10 @@ export function drawLineChart(canvas: HTMLCanvasElement, spec: LineChartSpec): v
     ctx.strokeStyle = s.color;
     ctx.lineWidth = 2;
     ctx.setLineDash(s.dashed ? [5, 3] : []);
-    ctx.beginPath(); ctx.moveTo(lx, 30); ctx.lineTo(lx + 18, 30); ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(lx, 30);
+    ctx.lineTo(lx + 18, 30);
+    ctx.stroke();
     ctx.setLineDash([]);
     ctx.fillStyle = fg;
     ctx.fillText(s.name, lx + 22, 30);
@@ -121,12 +154,19 @@ export function drawLineChart(canvas: HTMLCanvasElement, spec: LineChartSpec): v
   // Epochs and steps are integers: when every x is, do not label fractional positions.
   const integerX = spec.series.every((s) => s.points.every((p) => !Number.isFinite(p.x) || Number.isInteger(p.x)));
   const xTicks = ext.empty ? [] : integerX ? xTicksRaw.filter(Number.isInteger) : xTicksRaw;
-  for (const t of yTicks) { ctx.beginPath(); ctx.moveTo(left, Math.round(sy(t)) + 0.5); ctx.lineTo(left + plotW, Math.round(sy(t)) + 0.5); ctx.stroke(); }
+  for (const t of yTicks) {
+    ctx.beginPath();
+    ctx.moveTo(left, Math.round(sy(t)) + 0.5);
+    ctx.lineTo(left + plotW, Math.round(sy(t)) + 0.5);
+    ctx.stroke();
+  }
   ctx.globalAlpha = 1;
 
   ctx.strokeStyle = fg;
   ctx.beginPath();
-  ctx.moveTo(left + 0.5, top); ctx.lineTo(left + 0.5, top + plotH + 0.5); ctx.lineTo(left + plotW, top + plotH + 0.5);
+  ctx.moveTo(left + 0.5, top);
+  ctx.lineTo(left + 0.5, top + plotH + 0.5);
+  ctx.lineTo(left + plotW, top + plotH + 0.5);
   ctx.stroke();
 
   ctx.fillStyle = fg;
@@ -139,7 +179,10 @@ export function drawLineChart(canvas: HTMLCanvasElement, spec: LineChartSpec): v
   ctx.textBaseline = 'top';
   const xStep = xTicks.length > 1 ? xTicks[1]! - xTicks[0]! : 1;
   for (const t of xTicks) {
-    ctx.beginPath(); ctx.moveTo(sx(t), top + plotH); ctx.lineTo(sx(t), top + plotH + 4); ctx.stroke();
+    ctx.beginPath();
+    ctx.moveTo(sx(t), top + plotH);
+    ctx.lineTo(sx(t), top + plotH + 4);
+    ctx.stroke();
     ctx.fillText(formatTick(t, xStep), sx(t), top + plotH + 6);
   }
   if (spec.xLabel) ctx.fillText(spec.xLabel, left + plotW / 2, height - 14);
@@ -176,7 +219,10 @@ export function drawLineChart(canvas: HTMLCanvasElement, spec: LineChartSpec): v
     let penDown = false;
     for (let i = 0; i < pts.length; i++) {
       const p = pts[i]!;
-      if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) { penDown = false; continue; }
+      if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) {
+        penDown = false;
+        continue;
+      }
       if (penDown) ctx.lineTo(sx(p.x), sy(p.y));
       else ctx.moveTo(sx(p.x), sy(p.y));
       penDown = true;
@@ -187,11 +233,15 @@ export function drawLineChart(canvas: HTMLCanvasElement, spec: LineChartSpec): v
     for (let i = 0; i < pts.length; i++) {
       const p = pts[i]!;
       if (!Number.isFinite(p.x) || !Number.isFinite(p.y)) continue;
-      const prev = pts[i - 1], next = pts[i + 1];
-      const alone = !(prev && Number.isFinite(prev.x) && Number.isFinite(prev.y)) &&
-                    !(next && Number.isFinite(next.x) && Number.isFinite(next.y));
+      const prev = pts[i - 1],
+        next = pts[i + 1];
+      const alone =
+        !(prev && Number.isFinite(prev.x) && Number.isFinite(prev.y)) &&
+        !(next && Number.isFinite(next.x) && Number.isFinite(next.y));
       if (alone || pts.length <= 30) {
-        ctx.beginPath(); ctx.arc(sx(p.x), sy(p.y), alone ? 3 : 2, 0, Math.PI * 2); ctx.fill();
+        ctx.beginPath();
+        ctx.arc(sx(p.x), sy(p.y), alone ? 3 : 2, 0, Math.PI * 2);
+        ctx.fill();
       }
     }
   }

@@ -15,46 +15,58 @@ export interface GraphLayerInput {
 }
 
 export interface ResidualBlock {
-  fork: string;          // the layer whose output feeds both paths (outside the block)
-  add: string;           // the Add that joins them (inside the block)
-  mainPath: string[];    // layers on the longer path, fork to add exclusive, in order
-  skipPath: string[];    // layers on the other path: [] for an identity skip, e.g. [conv] for a projection
+  fork: string; // the layer whose output feeds both paths (outside the block)
+  add: string; // the Add that joins them (inside the block)
+  mainPath: string[]; // layers on the longer path, fork to add exclusive, in order
+  skipPath: string[]; // layers on the other path: [] for an identity skip, e.g. [conv] for a projection
 }
 
 export interface GraphNode {
   name: string;
   className: string;
-  shapeText: string;     // "32×32×16"; empty when the summary has no shape
+  shapeText: string; // "32×32×16"; empty when the summary has no shape
   params: number;
-  x: number; y: number; w: number; h: number;   // top-left corner and size, SVG units
-  column: number;        // 0 = main column; skip paths to the right
-  block: number;         // index into blocks, or -1
+  x: number;
+  y: number;
+  w: number;
+  h: number; // top-left corner and size, SVG units
+  column: number; // 0 = main column; skip paths to the right
+  block: number; // index into blocks, or -1
 }
 
 export interface GraphEdge {
   from: string;
   to: string;
-  points: { x: number; y: number }[];   // polyline, source to target
+  points: { x: number; y: number }[]; // polyline, source to target
 }
 
 export interface GraphBlock extends ResidualBlock {
   index: number;
   label: string;
-  x: number; y: number; w: number; h: number;   // the frame
+  x: number;
+  y: number;
+  w: number;
+  h: number; // the frame
 }
 
 export interface GraphLayout {
-  nodes: GraphNode[];    // in topological order
+  nodes: GraphNode[]; // in topological order
   edges: GraphEdge[];
   blocks: GraphBlock[];
   width: number;
   height: number;
-  nodeWidth: number;     // every node's width (one column width keeps the columns aligned)
+  nodeWidth: number; // every node's width (one column width keeps the columns aligned)
 }
 
 // Text inside a node: name (bold) on top; class, shape and params below.
-export const NODE_FONT = { family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif', namePx: 12, detailPx: 11, padX: 10 };
-export const MIN_NODE_W = 224, MAX_NODE_W = 400;
+export const NODE_FONT = {
+  family: 'system-ui, -apple-system, "Segoe UI", Roboto, sans-serif',
+  namePx: 12,
+  detailPx: 11,
+  padX: 10,
+};
+export const MIN_NODE_W = 224,
+  MAX_NODE_W = 400;
 
 export function nodeText(n: { name: string; className: string; shapeText: string; params: number }): [string, string] {
   const params = n.params > 0 ? `${n.params.toLocaleString('en-US')} params` : '';
@@ -68,8 +80,10 @@ export type TextMeasure = (text: string, px: number, bold: boolean) => number;
  * Node width for these layers: the widest text plus padding, within [MIN_NODE_W, MAX_NODE_W].
  * Text is measured with `measure` (on a page: canvasTextMeasure()), else estimated.
  */
-export function nodeWidthFor(layers: ReadonlyArray<{ name: string; className: string; outputShape: ReadonlyArray<number | null>; params: number }>,
-                             measure: TextMeasure = estimateTextWidth): number {
+export function nodeWidthFor(
+  layers: ReadonlyArray<{ name: string; className: string; outputShape: ReadonlyArray<number | null>; params: number }>,
+  measure: TextMeasure = estimateTextWidth,
+): number {
   let need = 0;
   for (const l of layers) {
     const [a, b] = nodeText({ ...l, shapeText: shapeText(l.outputShape) });
@@ -78,8 +92,13 @@ export function nodeWidthFor(layers: ReadonlyArray<{ name: string; className: st
   return Math.min(MAX_NODE_W, Math.max(MIN_NODE_W, Math.ceil(need + 2 * NODE_FONT.padX)));
 }
 
-const NODE_H = 44, ROW_GAP = 16, COL_GAP = 44;
-const MARGIN = 12, LEFT_LANE = 24, BLOCK_HEADER = 22, BLOCK_PAD = 8;
+const NODE_H = 44,
+  ROW_GAP = 16,
+  COL_GAP = 44;
+const MARGIN = 12,
+  LEFT_LANE = 24,
+  BLOCK_HEADER = 22,
+  BLOCK_PAD = 8;
 
 function indexLayers(layers: readonly GraphLayerInput[]): Map<string, number> {
   const byName = new Map<string, number>();
@@ -89,7 +108,8 @@ function indexLayers(layers: readonly GraphLayerInput[]): Map<string, number> {
   });
   for (const l of layers) {
     for (const src of l.inbound) {
-      if (!byName.has(src)) throw new Error(`model graph: layer '${l.name}' has input '${src}', which is not a layer of the model`);
+      if (!byName.has(src))
+        throw new Error(`model graph: layer '${l.name}' has input '${src}', which is not a layer of the model`);
     }
   }
   return byName;
@@ -137,13 +157,15 @@ export function findResidualBlocks(layers: readonly GraphLayerInput[]): Residual
   for (const i of order) {
     const l = layers[i]!;
     if (l.className !== 'Add' || l.inbound.length !== 2) continue;
-    const a = byName.get(l.inbound[0]!)!, b = byName.get(l.inbound[1]!)!;
+    const a = byName.get(l.inbound[0]!)!,
+      b = byName.get(l.inbound[1]!)!;
     let fork = -1;
     for (const x of anc[a]!) if (anc[b]!.has(x) && (fork < 0 || rank.get(x)! > rank.get(fork)!)) fork = x;
-    if (fork < 0) continue;   // two independent inputs: a merge, not a residual block
-    const pathTo = (end: number) => order.filter((n) => n !== fork && anc[end]!.has(n) && anc[n]!.has(fork))
-                                         .map((n) => layers[n]!.name);
-    const pa = pathTo(a), pb = pathTo(b);
+    if (fork < 0) continue; // two independent inputs: a merge, not a residual block
+    const pathTo = (end: number) =>
+      order.filter((n) => n !== fork && anc[end]!.has(n) && anc[n]!.has(fork)).map((n) => layers[n]!.name);
+    const pa = pathTo(a),
+      pb = pathTo(b);
     const [mainPath, skipPath] = pb.length > pa.length ? [pb, pa] : [pa, pb];
     blocks.push({ fork: layers[fork]!.name, add: l.name, mainPath, skipPath });
   }
@@ -155,7 +177,10 @@ export function shapeText(shape: ReadonlyArray<number | null>): string {
   return dims.map((d) => (d === null ? '?' : String(d))).join('×');
 }
 
-export function layoutModelGraph(summary: { layers: readonly GraphLayerInput[] }, opts: { measure?: TextMeasure } = {}): GraphLayout {
+export function layoutModelGraph(
+  summary: { layers: readonly GraphLayerInput[] },
+  opts: { measure?: TextMeasure } = {},
+): GraphLayout {
   const layers = summary.layers;
   const byName = indexLayers(layers);
   const order = topoOrder(layers, byName);
@@ -167,7 +192,10 @@ export function layoutModelGraph(summary: { layers: readonly GraphLayerInput[] }
   const blockOf = new Map<string, number>();
   found.forEach((b, k) => {
     for (const n of b.mainPath) if (!blockOf.has(n)) blockOf.set(n, k);
-    for (const n of b.skipPath) { column.set(n, 1); blockOf.set(n, k); }
+    for (const n of b.skipPath) {
+      column.set(n, 1);
+      blockOf.set(n, k);
+    }
     blockOf.set(b.add, k);
   });
 
@@ -220,8 +248,16 @@ export function layoutModelGraph(summary: { layers: readonly GraphLayerInput[] }
     const l = layers[i]!;
     const c = column.get(l.name) ?? 0;
     return {
-      name: l.name, className: l.className, shapeText: shapeText(l.outputShape), params: l.params,
-      x: colX(c), y: rowY[row.get(l.name)!]!, w: NODE_W, h: NODE_H, column: c, block: blockOf.get(l.name) ?? -1,
+      name: l.name,
+      className: l.className,
+      shapeText: shapeText(l.outputShape),
+      params: l.params,
+      x: colX(c),
+      y: rowY[row.get(l.name)!]!,
+      w: NODE_W,
+      h: NODE_H,
+      column: c,
+      block: blockOf.get(l.name) ?? -1,
     };
   });
   const node = new Map(nodes.map((n) => [n.name, n]));
@@ -242,27 +278,63 @@ export function layoutModelGraph(summary: { layers: readonly GraphLayerInput[] }
   for (const dst of nodes) {
     for (const srcName of layers[byName.get(dst.name)!]!.inbound) {
       const src = node.get(srcName)!;
-      edges.push({ from: src.name, to: dst.name, points: routeEdge(src, dst, nodes, identitySkips.has(`${src.name}->${dst.name}`), colX(1) + NODE_W / 2) });
+      edges.push({
+        from: src.name,
+        to: dst.name,
+        points: routeEdge(src, dst, nodes, identitySkips.has(`${src.name}->${dst.name}`), colX(1) + NODE_W / 2),
+      });
     }
   }
   return { nodes, edges, blocks, width, height, nodeWidth: NODE_W };
 }
 
-function routeEdge(u: GraphNode, v: GraphNode, nodes: GraphNode[], identitySkip: boolean, skipLaneX: number): { x: number; y: number }[] {
-  const ucx = u.x + u.w / 2, vcx = v.x + v.w / 2, ucy = u.y + u.h / 2, vcy = v.y + v.h / 2;
+function routeEdge(
+  u: GraphNode,
+  v: GraphNode,
+  nodes: GraphNode[],
+  identitySkip: boolean,
+  skipLaneX: number,
+): { x: number; y: number }[] {
+  const ucx = u.x + u.w / 2,
+    vcx = v.x + v.w / 2,
+    ucy = u.y + u.h / 2,
+    vcy = v.y + v.h / 2;
   if (identitySkip) {
     // Beside the main path, where a projection would have been.
-    return [{ x: u.x + u.w, y: ucy }, { x: skipLaneX, y: ucy }, { x: skipLaneX, y: vcy }, { x: v.x + v.w, y: vcy }];
+    return [
+      { x: u.x + u.w, y: ucy },
+      { x: skipLaneX, y: ucy },
+      { x: skipLaneX, y: vcy },
+      { x: v.x + v.w, y: vcy },
+    ];
   }
   if (u.column === v.column) {
     const blocked = nodes.some((n) => n.column === u.column && n.y > u.y && n.y < v.y);
-    if (!blocked) return [{ x: ucx, y: u.y + u.h }, { x: vcx, y: v.y }];
+    if (!blocked)
+      return [
+        { x: ucx, y: u.y + u.h },
+        { x: vcx, y: v.y },
+      ];
     // Around the nodes in between, through the lane left of the column.
     const lane = u.x - LEFT_LANE / 2;
-    return [{ x: u.x, y: ucy }, { x: lane, y: ucy }, { x: lane, y: vcy }, { x: v.x, y: vcy }];
+    return [
+      { x: u.x, y: ucy },
+      { x: lane, y: ucy },
+      { x: lane, y: vcy },
+      { x: v.x, y: vcy },
+    ];
   }
-  if (v.column > u.column) return [{ x: u.x + u.w, y: ucy }, { x: vcx, y: ucy }, { x: vcx, y: v.y }];
-  return [{ x: ucx, y: u.y + u.h }, { x: ucx, y: vcy }, { x: v.x + v.w, y: vcy }];
+  if (v.column > u.column)
+    return [
+      { x: u.x + u.w, y: ucy },
+      { x: vcx, y: ucy },
+      { x: vcx, y: v.y },
+    ];
+  return [
+    { x: ucx, y: u.y + u.h },
+    { x: ucx, y: vcy },
+    { x: v.x + v.w, y: vcy },
+  ];
 }
 
 // Summary data from a TF.js/Keras model.json (for previews before the engine builds the
@@ -270,10 +342,15 @@ function routeEdge(u: GraphNode, v: GraphNode, nodes: GraphNode[], identitySkip:
 export function summaryFromModelJson(json: unknown): { layers: GraphLayerInput[] } {
   const j = json as { modelTopology?: unknown };
   const topo = (j && typeof j === 'object' && 'modelTopology' in j ? j.modelTopology : json) as Record<string, unknown>;
-  const model = (topo && 'model_config' in topo ? topo['model_config'] : topo) as { class_name?: string; config?: unknown };
-  if (!model || typeof model !== 'object' || !model.config) throw new Error('summaryFromModelJson: no model config found (expected modelTopology.config.layers)');
+  const model = (topo && 'model_config' in topo ? topo['model_config'] : topo) as {
+    class_name?: string;
+    config?: unknown;
+  };
+  if (!model || typeof model !== 'object' || !model.config)
+    throw new Error('summaryFromModelJson: no model config found (expected modelTopology.config.layers)');
   const cfg = model.config as { layers?: unknown[] } | unknown[];
-  const raw = (Array.isArray(cfg) ? cfg : cfg.layers) as Array<{ class_name: string; config: Record<string, unknown>; inbound_nodes?: unknown }> | undefined;
+  const raw = (Array.isArray(cfg) ? cfg : cfg.layers) as
+    Array<{ class_name: string; config: Record<string, unknown>; inbound_nodes?: unknown }> | undefined;
   if (!Array.isArray(raw)) throw new Error('summaryFromModelJson: the model config has no layers list');
   const sequential = model.class_name === 'Sequential';
   const out: GraphLayerInput[] = [];
@@ -288,7 +365,13 @@ export function summaryFromModelJson(json: unknown): { layers: GraphLayerInput[]
       out.push({ name: 'input', className: 'InputLayer', outputShape: batchShape, params: 0, inbound: [] });
       inbound = ['input'];
     }
-    out.push({ name, className: l.class_name, outputShape: l.class_name === 'InputLayer' && batchShape ? batchShape : [], params: 0, inbound });
+    out.push({
+      name,
+      className: l.class_name,
+      outputShape: l.class_name === 'InputLayer' && batchShape ? batchShape : [],
+      params: 0,
+      inbound,
+    });
   }
   return { layers: out };
 }
@@ -299,11 +382,17 @@ function inboundNames(nodes: unknown): string[] {
   const names: string[] = [];
   const visit = (v: unknown): void => {
     if (Array.isArray(v)) {
-      if (v.length >= 3 && typeof v[0] === 'string' && typeof v[1] === 'number') { names.push(v[0]); return; }
+      if (v.length >= 3 && typeof v[0] === 'string' && typeof v[1] === 'number') {
+        names.push(v[0]);
+        return;
+      }
       v.forEach(visit);
     } else if (v && typeof v === 'object') {
       const o = v as Record<string, unknown>;
-      if (Array.isArray(o['keras_history'])) { visit(o['keras_history']); return; }
+      if (Array.isArray(o['keras_history'])) {
+        visit(o['keras_history']);
+        return;
+      }
       Object.values(o).forEach(visit);
     }
   };
@@ -328,7 +417,7 @@ function nodeColors(className: string): [string, string] {
   if (/Pool|Flatten/.test(className)) return ['#efe3fb', '#7048a8'];
   if (/^(Add|Concatenate)$/.test(className)) return ['#fbe0e0', '#aa3a3a'];
   if (/^(Dense|Dropout)$/.test(className)) return ['#dcf3f2', '#2a807e'];
-  return ['#ececec', '#6b6b6b'];   // input, rescaling, augmentation
+  return ['#ececec', '#6b6b6b']; // input, rescaling, augmentation
 }
 
 // Measured with a canvas in the SVG's font: works while the graph is hidden (another tab),
@@ -337,7 +426,8 @@ let measureCtx: CanvasRenderingContext2D | null | undefined;
 
 /** The page's real text widths in the graph's font, or null without a DOM. */
 export function canvasTextMeasure(): TextMeasure | null {
-  if (measureCtx === undefined) measureCtx = typeof document !== 'undefined' ? document.createElement('canvas').getContext('2d') : null;
+  if (measureCtx === undefined)
+    measureCtx = typeof document !== 'undefined' ? document.createElement('canvas').getContext('2d') : null;
   const ctx = measureCtx;
   if (!ctx) return null;
   return (text, px, bold) => {
@@ -351,16 +441,26 @@ function fitText(text: string, maxWidth: number, px: number, bold: boolean): str
   return ellipsize(text, maxWidth, (s) => measure(s, px, bold));
 }
 
-function el<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, string | number>): SVGElementTagNameMap[K] {
+function el<K extends keyof SVGElementTagNameMap>(
+  tag: K,
+  attrs: Record<string, string | number>,
+): SVGElementTagNameMap[K] {
   const e = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
   return e;
 }
 
-export function renderModelGraph(container: HTMLElement, layout: GraphLayout, opts: RenderGraphOptions = {}): SVGSVGElement {
+export function renderModelGraph(
+  container: HTMLElement,
+  layout: GraphLayout,
+  opts: RenderGraphOptions = {},
+): SVGSVGElement {
   const svg = el('svg', {
-    viewBox: `0 0 ${layout.width} ${layout.height}`, width: layout.width, height: layout.height,
-    role: 'group', class: 'model-graph',
+    viewBox: `0 0 ${layout.width} ${layout.height}`,
+    width: layout.width,
+    height: layout.height,
+    role: 'group',
+    class: 'model-graph',
     'aria-label': `Model graph: ${layout.nodes.length} layers, ${layout.blocks.length} residual blocks`,
   });
   // Shrinks to fit its box, but not below 80% so text stays readable (the box scrolls instead).
@@ -371,15 +471,34 @@ export function renderModelGraph(container: HTMLElement, layout: GraphLayout, op
   const nodeW = layout.nodeWidth ?? layout.nodes[0]?.w ?? MIN_NODE_W;
   const markerId = `model-graph-arrow-${++markerCounter}`;
   const defs = el('defs', {});
-  const marker = el('marker', { id: markerId, viewBox: '0 0 8 8', refX: 7, refY: 4, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+  const marker = el('marker', {
+    id: markerId,
+    viewBox: '0 0 8 8',
+    refX: 7,
+    refY: 4,
+    markerWidth: 7,
+    markerHeight: 7,
+    orient: 'auto-start-reverse',
+  });
   marker.appendChild(el('path', { d: 'M0,0 L8,4 L0,8 z', fill: 'currentColor' }));
   defs.appendChild(marker);
   svg.appendChild(defs);
 
   for (const b of layout.blocks) {
     const g = el('g', { class: 'model-graph-block', 'data-block': b.index });
-    g.appendChild(el('rect', { x: b.x, y: b.y, width: b.w, height: b.h, rx: 8, fill: 'none', stroke: 'currentColor',
-                               'stroke-opacity': 0.45, 'stroke-dasharray': '6 4' }));
+    g.appendChild(
+      el('rect', {
+        x: b.x,
+        y: b.y,
+        width: b.w,
+        height: b.h,
+        rx: 8,
+        fill: 'none',
+        stroke: 'currentColor',
+        'stroke-opacity': 0.45,
+        'stroke-dasharray': '6 4',
+      }),
+    );
     // Right of the main column's centre line, which the incoming edge runs along.
     const tx = b.x + BLOCK_PAD + nodeW / 2 + 8;
     const t = el('text', { x: tx, y: b.y + 14, 'font-size': 11, fill: 'currentColor', 'fill-opacity': 0.8 });
@@ -391,7 +510,13 @@ export function renderModelGraph(container: HTMLElement, layout: GraphLayout, op
     svg.appendChild(g);
   }
 
-  const edgeGroup = el('g', { class: 'model-graph-edges', fill: 'none', stroke: 'currentColor', 'stroke-opacity': 0.6, 'stroke-width': 1.4 });
+  const edgeGroup = el('g', {
+    class: 'model-graph-edges',
+    fill: 'none',
+    stroke: 'currentColor',
+    'stroke-opacity': 0.6,
+    'stroke-width': 1.4,
+  });
   for (const e of layout.edges) {
     const d = e.points.map((p, i) => `${i === 0 ? 'M' : 'L'}${p.x},${p.y}`).join(' ');
     edgeGroup.appendChild(el('path', { d, 'marker-end': `url(#${markerId})`, 'data-from': e.from, 'data-to': e.to }));
@@ -412,26 +537,49 @@ export function renderModelGraph(container: HTMLElement, layout: GraphLayout, op
     const params = n.params > 0 ? `${n.params.toLocaleString('en-US')} params` : '';
     const [text1, text2] = nodeText(n);
     const g = el('g', {
-      class: 'model-graph-node', tabindex: 0, role: 'button', 'data-name': n.name, 'aria-pressed': String(opts.selected === n.name),
+      class: 'model-graph-node',
+      tabindex: 0,
+      role: 'button',
+      'data-name': n.name,
+      'aria-pressed': String(opts.selected === n.name),
       'aria-label': `${n.name}, ${n.className}${n.shapeText ? `, output ${n.shapeText}` : ''}${params ? `, ${params}` : ''}`,
     });
     g.style.cursor = 'pointer';
     const title = el('title', {});
     title.textContent = `${n.name} (${n.className})${n.shapeText ? ` → ${n.shapeText}` : ''}${params ? `, ${params}` : ''}`;
     g.appendChild(title);
-    g.appendChild(el('rect', { x: n.x, y: n.y, width: n.w, height: n.h, rx: 6, fill, stroke,
-                               'stroke-width': opts.selected === n.name ? 3 : 1.2 }));
+    g.appendChild(
+      el('rect', {
+        x: n.x,
+        y: n.y,
+        width: n.w,
+        height: n.h,
+        rx: 6,
+        fill,
+        stroke,
+        'stroke-width': opts.selected === n.name ? 3 : 1.2,
+      }),
+    );
     // Name on top; class, shape and params below; shortened only past MAX_NODE_W (the
     // title above keeps the whole text).
     const room = n.w - 2 * NODE_FONT.padX;
-    const line1 = el('text', { x: n.x + NODE_FONT.padX, y: n.y + 18, 'font-size': NODE_FONT.namePx, 'font-weight': 600, fill: '#111' });
+    const line1 = el('text', {
+      x: n.x + NODE_FONT.padX,
+      y: n.y + 18,
+      'font-size': NODE_FONT.namePx,
+      'font-weight': 600,
+      fill: '#111',
+    });
     line1.textContent = fitText(text1, room, NODE_FONT.namePx, true);
     const line2 = el('text', { x: n.x + NODE_FONT.padX, y: n.y + 35, 'font-size': NODE_FONT.detailPx, fill: '#333' });
     line2.textContent = fitText(text2, room, NODE_FONT.detailPx, false);
     g.append(line1, line2);
     g.addEventListener('click', () => select(n.name));
     g.addEventListener('keydown', (ev: KeyboardEvent) => {
-      if (ev.key === 'Enter' || ev.key === ' ') { ev.preventDefault(); select(n.name); }
+      if (ev.key === 'Enter' || ev.key === ' ') {
+        ev.preventDefault();
+        select(n.name);
+      }
       // Arrow keys walk the layers in order, so a keyboard user need not tab through all.
       else if (ev.key === 'ArrowDown' || ev.key === 'ArrowUp') {
         ev.preventDefault();

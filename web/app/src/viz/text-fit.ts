@@ -8,7 +8,7 @@ function charEm(ch: string): number {
   if (/[mwMW@%]/.test(ch)) return 0.92;
   if (/[A-Z]/.test(ch)) return 0.72;
   if (/[0-9]/.test(ch)) return 0.6;
-  if (ch.charCodeAt(0) > 0x2e7f) return 1.05;   // CJK and other wide scripts
+  if (ch.charCodeAt(0) > 0x2e7f) return 1.05; // CJK and other wide scripts
   return 0.6;
 }
 
@@ -26,7 +26,8 @@ export function estimateTextWidth(text: string, fontPx: number, bold = false): n
 export function ellipsize(text: string, maxWidth: number, measure: (s: string) => number): string {
   if (measure(text) <= maxWidth) return text;
   const chars = [...text];
-  let lo = 0, hi = chars.length;   // binary search on the prefix length
+  let lo = 0,
+    hi = chars.length; // binary search on the prefix length
   while (lo < hi) {
     const mid = Math.ceil((lo + hi) / 2);
     if (measure(chars.slice(0, mid).join('') + '…') <= maxWidth) lo = mid;

@@ -7,17 +7,21 @@ import { fitCanvasToContent } from './canvas.js';
 export interface TileGridLayout {
   cols: number;
   rows: number;
-  cellW: number;   // CSS pixels of one tile
+  cellW: number; // CSS pixels of one tile
   cellH: number;
   captionH: number;
   gap: number;
-  width: number;   // whole grid, CSS pixels
+  width: number; // whole grid, CSS pixels
   height: number;
 }
 
 // Tiles keep their aspect ratio: the longer side is cellPx.
-export function tileGridLayout(count: number, tileW: number, tileH: number,
-                               opts: { cols?: number; cellPx: number; gap: number; captionH?: number }): TileGridLayout {
+export function tileGridLayout(
+  count: number,
+  tileW: number,
+  tileH: number,
+  opts: { cols?: number; cellPx: number; gap: number; captionH?: number },
+): TileGridLayout {
   const n = Math.max(0, Math.floor(count));
   const cols = Math.max(1, Math.min(n || 1, Math.floor(opts.cols ?? Math.ceil(Math.sqrt(n || 1)))));
   const rows = Math.max(n === 0 ? 0 : 1, Math.ceil(n / cols));
@@ -27,7 +31,12 @@ export function tileGridLayout(count: number, tileW: number, tileH: number,
   const captionH = opts.captionH ?? 0;
   const gap = Math.max(0, opts.gap);
   return {
-    cols, rows, cellW, cellH, captionH, gap,
+    cols,
+    rows,
+    cellW,
+    cellH,
+    captionH,
+    gap,
     width: cols * cellW + (cols - 1) * gap,
     height: rows === 0 ? 1 : rows * (cellH + captionH) + (rows - 1) * gap,
   };
@@ -38,14 +47,23 @@ export function grayToRgba(gray: Uint8ClampedArray): Uint8ClampedArray {
   const out = new Uint8ClampedArray(gray.length * 4);
   for (let i = 0; i < gray.length; i++) {
     const v = gray[i]!;
-    out[i * 4] = v; out[i * 4 + 1] = v; out[i * 4 + 2] = v; out[i * 4 + 3] = 255;
+    out[i * 4] = v;
+    out[i * 4 + 1] = v;
+    out[i * 4 + 2] = v;
+    out[i * 4 + 3] = 255;
   }
   return out;
 }
 
 // Draws RGBA tiles (each tileW x tileH) into the canvas as a grid, with optional captions.
-export function drawTileGrid(canvas: HTMLCanvasElement, rgbaTiles: Uint8ClampedArray[], tileW: number, tileH: number,
-                             layout: TileGridLayout, captions?: string[]): void {
+export function drawTileGrid(
+  canvas: HTMLCanvasElement,
+  rgbaTiles: Uint8ClampedArray[],
+  tileW: number,
+  tileH: number,
+  layout: TileGridLayout,
+  captions?: string[],
+): void {
   const { ctx } = fitCanvasToContent(canvas, layout.width, layout.height);
   ctx.clearRect(0, 0, layout.width, layout.height);
   if (rgbaTiles.length === 0) return;

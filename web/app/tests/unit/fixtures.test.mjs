@@ -12,14 +12,18 @@ import { CLASS_NAMES, loadFashionMnist, makeImageFolders } from '../fixtures/mak
 // A minimal PNG reader for the files we write (8-bit, filter 0): enough to check them.
 function readPng(buf) {
   assert.deepEqual([...buf.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'PNG signature');
-  let off = 8, ihdr, idat = [], types = [];
+  let off = 8,
+    ihdr,
+    idat = [],
+    types = [];
   while (off < buf.length) {
     const len = buf.readUInt32BE(off);
     const type = buf.toString('latin1', off + 4, off + 8);
     const data = buf.subarray(off + 8, off + 8 + len);
     assert.equal(buf.readUInt32BE(off + 8 + len), crc32(buf.subarray(off + 4, off + 8 + len)), `CRC of ${type}`);
     types.push(type);
-    if (type === 'IHDR') ihdr = { width: data.readUInt32BE(0), height: data.readUInt32BE(4), depth: data[8], colorType: data[9] };
+    if (type === 'IHDR')
+      ihdr = { width: data.readUInt32BE(0), height: data.readUInt32BE(4), depth: data[8], colorType: data[9] };
     if (type === 'IDAT') idat.push(data);
     off += 12 + len;
   }
@@ -42,7 +46,12 @@ test('crc32 matches the standard check value', () => {
 });
 
 test('PNG round trip: grey and RGB, odd sizes', () => {
-  for (const [w, h, c] of [[28, 28, 1], [5, 3, 3], [1, 1, 1], [17, 2, 3]]) {
+  for (const [w, h, c] of [
+    [28, 28, 1],
+    [5, 3, 3],
+    [1, 1, 1],
+    [17, 2, 3],
+  ]) {
     const px = new Uint8Array(w * h * c).map((_, i) => (i * 37 + 11) & 255);
     const png = readPng(encodePng(px, w, h, c));
     assert.deepEqual([png.width, png.height, png.depth, png.channels], [w, h, 8, c]);
@@ -57,10 +66,19 @@ test('image folders: class folders with real images, corrupt files and a manifes
   try {
     const m = makeImageFolders({ out, perClass: 7, classes: 3, corrupt: 4 });
     assert.equal(m.total, 21);
-    assert.deepEqual(m.classes.map((c) => [c.name, c.count]), [['t-shirt', 7], ['trouser', 7], ['pullover', 7]]);
+    assert.deepEqual(
+      m.classes.map((c) => [c.name, c.count]),
+      [
+        ['t-shirt', 7],
+        ['trouser', 7],
+        ['pullover', 7],
+      ],
+    );
     const ds = loadFashionMnist('train');
     for (const [k, name] of CLASS_NAMES.slice(0, 3).entries()) {
-      const pngs = readdirSync(join(out, name)).filter((f) => /^\d+\.png$/.test(f)).sort();
+      const pngs = readdirSync(join(out, name))
+        .filter((f) => /^\d+\.png$/.test(f))
+        .sort();
       assert.equal(pngs.length, 7);
       // Files hold the dataset's pixels for images of that class.
       const img = readPng(readFileSync(join(out, name, pngs[2])));
@@ -68,7 +86,10 @@ test('image folders: class folders with real images, corrupt files and a manifes
       assert.equal(ds.labels[i], k);
       assert.deepEqual(img.pixels, ds.images.subarray(i * 784, (i + 1) * 784));
     }
-    assert.deepEqual(m.corrupt.map((c) => c.kind), ['truncated-png', 'text-as-jpg', 'zero-byte-png', 'truncated-png']);
+    assert.deepEqual(
+      m.corrupt.map((c) => c.kind),
+      ['truncated-png', 'text-as-jpg', 'zero-byte-png', 'truncated-png'],
+    );
     for (const c of m.corrupt) assert.ok(existsSync(join(out, c.path)), c.path);
     assert.equal(statSync(join(out, m.corrupt[2].path)).size, 0);
     assert.throws(() => readPng(readFileSync(join(out, m.corrupt[0].path))));
@@ -84,7 +105,10 @@ test('image folders: --total mode spreads N images over the classes, RGB works',
     const t0 = performance.now();
     const m = makeImageFolders({ out, total: 1003, classes: 4, rgb: true });
     const ms = performance.now() - t0;
-    assert.deepEqual(m.classes.map((c) => c.count), [251, 251, 251, 250]);
+    assert.deepEqual(
+      m.classes.map((c) => c.count),
+      [251, 251, 251, 250],
+    );
     let n = 0;
     for (const c of m.classes) n += readdirSync(join(out, c.name)).length;
     assert.equal(n, 1003);
@@ -99,7 +123,8 @@ test('built-in sample dataset: index.json matches the files, under 1 MB', () => 
   const dir = fileURLToPath(new URL('../../../../public/sample/', import.meta.url));
   const index = JSON.parse(readFileSync(join(dir, 'index.json'), 'utf8'));
   assert.ok(index.classes.length >= 3);
-  let bytes = 0, total = 0;
+  let bytes = 0,
+    total = 0;
   for (const c of index.classes) {
     assert.ok(c.files.length >= 100, `${c.name}: ${c.files.length} files`);
     for (const f of c.files) {

@@ -22,14 +22,19 @@ before(async () => {
   out = mkdtempSync(join(cache, 'ingest-unit-'));
   for (const s of sources) {
     const js = ts.transpileModule(readFileSync(join(appDir, 'src', s), 'utf8'), {
-      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 }, fileName: s,
+      compilerOptions: { module: ts.ModuleKind.ES2022, target: ts.ScriptTarget.ES2022 },
+      fileName: s,
     }).outputText;
     mkdirSync(join(out, dirname(s)), { recursive: true });
     writeFileSync(join(out, s.replace(/\.ts$/, '.js')), js);
   }
   writeFileSync(join(out, 'package.json'), '{"type": "module"}\n');
   const load = (p) => import(pathToFileURL(join(out, p)).href);
-  [collect, store, decode] = await Promise.all([load('data/collect.js'), load('train/dataset-store.js'), load('train/decode.js')]);
+  [collect, store, decode] = await Promise.all([
+    load('data/collect.js'),
+    load('train/dataset-store.js'),
+    load('train/decode.js'),
+  ]);
 });
 after(() => out && rmSync(out, { recursive: true, force: true }));
 
@@ -40,22 +45,32 @@ const labelled = (c) => Object.fromEntries(c.items.map((it) => [it.name, c.class
 
 describe('labelByFolder: classes are the top-level folders', () => {
   test('a nested folder is no class: its images count for the top-level folder (issue 11, flaw 3)', () => {
-    const c = collect.labelByFolder(files([
-      'shoes/boots/a.jpg', 'shoes/sneakers/b.jpg', 'shoes/sneakers/2019 trip/c.jpg', 'shoes/sneakers/2019 trip/day 2/d.JPG',
-      'shoes/boots/e.png',
-    ]));
+    const c = collect.labelByFolder(
+      files([
+        'shoes/boots/a.jpg',
+        'shoes/sneakers/b.jpg',
+        'shoes/sneakers/2019 trip/c.jpg',
+        'shoes/sneakers/2019 trip/day 2/d.JPG',
+        'shoes/boots/e.png',
+      ]),
+    );
     assert.deepEqual(c.classes, ['boots', 'sneakers']);
     assert.equal(c.root, 'shoes');
     assert.deepEqual(labelled(c), {
-      'shoes/boots/a.jpg': 'boots', 'shoes/sneakers/b.jpg': 'sneakers', 'shoes/sneakers/2019 trip/c.jpg': 'sneakers',
-      'shoes/sneakers/2019 trip/day 2/d.JPG': 'sneakers', 'shoes/boots/e.png': 'boots',
+      'shoes/boots/a.jpg': 'boots',
+      'shoes/sneakers/b.jpg': 'sneakers',
+      'shoes/sneakers/2019 trip/c.jpg': 'sneakers',
+      'shoes/sneakers/2019 trip/day 2/d.JPG': 'sneakers',
+      'shoes/boots/e.png': 'boots',
     });
     assert.equal(c.nested, 2);
     assert.deepEqual(c.skipped, []);
   });
 
   test('several dropped class folders (no common root) and non-ASCII names', () => {
-    const c = collect.labelByFolder(files(['Bälle/x.jpg', 'Bälle/Urlaub 2020/写真.jpg', 'Streifen 縞/café.webp', 'Streifen 縞/a/b/c/d.png']));
+    const c = collect.labelByFolder(
+      files(['Bälle/x.jpg', 'Bälle/Urlaub 2020/写真.jpg', 'Streifen 縞/café.webp', 'Streifen 縞/a/b/c/d.png']),
+    );
     assert.deepEqual(c.classes.slice().sort(), ['Bälle', 'Streifen 縞']);
     assert.equal(c.root, '');
     assert.equal(labelled(c)['Bälle/Urlaub 2020/写真.jpg'], 'Bälle');
@@ -63,10 +78,18 @@ describe('labelByFolder: classes are the top-level folders', () => {
   });
 
   test('images directly in the root are skipped with a reason; text, HEIC and hidden files too', () => {
-    const c = collect.labelByFolder(files([
-      'photos/cats/a.jpg', 'photos/dogs/b.jpg', 'photos/cover.jpg', 'photos/notes.txt', 'photos/dogs/IMG_1.HEIC',
-      'photos/.DS_Store', 'photos/cats/._a.jpg', '__MACOSX/photos/cats/._a.jpg',
-    ]));
+    const c = collect.labelByFolder(
+      files([
+        'photos/cats/a.jpg',
+        'photos/dogs/b.jpg',
+        'photos/cover.jpg',
+        'photos/notes.txt',
+        'photos/dogs/IMG_1.HEIC',
+        'photos/.DS_Store',
+        'photos/cats/._a.jpg',
+        '__MACOSX/photos/cats/._a.jpg',
+      ]),
+    );
     assert.deepEqual(c.classes, ['cats', 'dogs']);
     const reasons = Object.fromEntries(c.skipped.map((s) => [s.name, s.reason]));
     assert.deepEqual(Object.keys(reasons).sort(), ['photos/cover.jpg', 'photos/dogs/IMG_1.HEIC', 'photos/notes.txt']);
@@ -86,7 +109,9 @@ describe('sources: zip and dropped folders', () => {
   test('fromZip keeps nested and non-ASCII paths; labels match the folder', async () => {
     const enc = new TextEncoder();
     const zip = zipSync({
-      'photos/Würfel/a.jpg': enc.encode('a'), 'photos/Würfel/tief/unten/b.jpg': enc.encode('b'), 'photos/Streifen 縞/2019 trip/写真.jpg': enc.encode('c'),
+      'photos/Würfel/a.jpg': enc.encode('a'),
+      'photos/Würfel/tief/unten/b.jpg': enc.encode('b'),
+      'photos/Streifen 縞/2019 trip/写真.jpg': enc.encode('c'),
       'photos/Streifen 縞/d.jpg': enc.encode('d'),
     });
     const c = collect.labelByFolder(await collect.fromZip(new Blob([zip])));
@@ -99,23 +124,45 @@ describe('sources: zip and dropped folders', () => {
   // FileSystemEntry stand-ins: readEntries hands out at most 100 entries per call, as Chromium does.
   function dirEntry(fullPath, children) {
     return {
-      isFile: false, isDirectory: true, fullPath, name: fullPath.split('/').pop(),
+      isFile: false,
+      isDirectory: true,
+      fullPath,
+      name: fullPath.split('/').pop(),
       createReader() {
         let at = 0;
-        return { readEntries(ok) { const batch = children.slice(at, at + 100); at += batch.length; setTimeout(() => ok(batch), 0); } };
+        return {
+          readEntries(ok) {
+            const batch = children.slice(at, at + 100);
+            at += batch.length;
+            setTimeout(() => ok(batch), 0);
+          },
+        };
       },
     };
   }
   function fileEntry(fullPath) {
-    return { isFile: true, isDirectory: false, fullPath, name: fullPath.split('/').pop(), file(ok) { ok(new Blob(['x'])); } };
+    return {
+      isFile: true,
+      isDirectory: false,
+      fullPath,
+      name: fullPath.split('/').pop(),
+      file(ok) {
+        ok(new Blob(['x']));
+      },
+    };
   }
 
   test('a dropped folder is walked to any depth, past 100 entries per folder, and labelled by its top-level folders', async () => {
     const many = Array.from({ length: 150 }, (_, i) => fileEntry(`/photos/cats/${i}.jpg`));
     const tree = dirEntry('/photos', [
       dirEntry('/photos/cats', many),
-      dirEntry('/photos/dogs', [fileEntry('/photos/dogs/a.jpg'), dirEntry('/photos/dogs/2019 trip', [fileEntry('/photos/dogs/2019 trip/b.jpg'),
-        dirEntry('/photos/dogs/2019 trip/day 2', [fileEntry('/photos/dogs/2019 trip/day 2/c.jpg')])])]),
+      dirEntry('/photos/dogs', [
+        fileEntry('/photos/dogs/a.jpg'),
+        dirEntry('/photos/dogs/2019 trip', [
+          fileEntry('/photos/dogs/2019 trip/b.jpg'),
+          dirEntry('/photos/dogs/2019 trip/day 2', [fileEntry('/photos/dogs/2019 trip/day 2/c.jpg')]),
+        ]),
+      ]),
     ]);
     const dt = { items: [{ webkitGetAsEntry: () => tree }], files: [] };
     const got = await collect.fromDataTransfer(dt);
@@ -127,10 +174,27 @@ describe('sources: zip and dropped folders', () => {
   });
 
   test('an unreadable file or folder in a drop is listed with a reason; the rest still loads', async () => {
-    const broken = { ...fileEntry('/photos/cats/locked.jpg'), file(_ok, fail) { fail(new DOMException('A requested file could not be read', 'NotReadableError')); } };
-    const badDir = { ...dirEntry('/photos/dogs/private', []), createReader: () => ({ readEntries(_ok, fail) { fail(new DOMException('denied', 'SecurityError')); } }) };
-    const tree = dirEntry('/photos', [dirEntry('/photos/cats', [fileEntry('/photos/cats/a.jpg'), broken]), dirEntry('/photos/dogs', [fileEntry('/photos/dogs/b.jpg'), badDir])]);
-    const c = collect.labelByFolder(await collect.fromDataTransfer({ items: [{ webkitGetAsEntry: () => tree }], files: [] }));
+    const broken = {
+      ...fileEntry('/photos/cats/locked.jpg'),
+      file(_ok, fail) {
+        fail(new DOMException('A requested file could not be read', 'NotReadableError'));
+      },
+    };
+    const badDir = {
+      ...dirEntry('/photos/dogs/private', []),
+      createReader: () => ({
+        readEntries(_ok, fail) {
+          fail(new DOMException('denied', 'SecurityError'));
+        },
+      }),
+    };
+    const tree = dirEntry('/photos', [
+      dirEntry('/photos/cats', [fileEntry('/photos/cats/a.jpg'), broken]),
+      dirEntry('/photos/dogs', [fileEntry('/photos/dogs/b.jpg'), badDir]),
+    ]);
+    const c = collect.labelByFolder(
+      await collect.fromDataTransfer({ items: [{ webkitGetAsEntry: () => tree }], files: [] }),
+    );
     assert.deepEqual(c.classes, ['cats', 'dogs']);
     assert.equal(c.items.length, 2);
     const reasons = Object.fromEntries(c.skipped.map((x) => [x.name, x.reason]));
@@ -162,7 +226,8 @@ describe('DatasetStore duplicates', () => {
     const s = new store.DatasetStore(['a', 'b'], 4);
     // 300 pairs of identical images, and 100 unique ones.
     // Bytes 0-2 tell the images apart (a group number, or 255 and a unique number).
-    const img = (a, b, c) => new Uint8Array(s.per).map((_, j) => (j === 0 ? a : j === 1 ? b : j === 2 ? c : (j * 13) & 255));
+    const img = (a, b, c) =>
+      new Uint8Array(s.per).map((_, j) => (j === 0 ? a : j === 1 ? b : j === 2 ? c : (j * 13) & 255));
     for (let i = 0; i < 300; i++) for (let k = 0; k < 2; k++) s.add(img(i & 255, i >> 8, 0), k, `p${i}-${k}.png`);
     for (let i = 0; i < 100; i++) s.add(img(255, 255, i + 1), 0, `u${i}.png`);
     s.findDuplicates();
@@ -198,15 +263,19 @@ describe('IngestGate: one ingest at a time, the newest wins (flaw 6)', () => {
 
   test('of three quick requests only the last runs to the end; cancel() stops a running one', async () => {
     const gate = new store.IngestGate();
-    const job = (name) => gate.run(async (cancelled) => {
-      for (let i = 0; i < 20; i++) {
-        if (cancelled()) return `${name} stopped`;
-        await tick();
-      }
-      return name;
-    });
+    const job = (name) =>
+      gate.run(async (cancelled) => {
+        for (let i = 0; i < 20; i++) {
+          if (cancelled()) return `${name} stopped`;
+          await tick();
+        }
+        return name;
+      });
     const results = await Promise.allSettled([job('a'), job('b'), job('c')]);
-    assert.deepEqual(results.map((r) => r.status), ['rejected', 'rejected', 'fulfilled']);
+    assert.deepEqual(
+      results.map((r) => r.status),
+      ['rejected', 'rejected', 'fulfilled'],
+    );
     assert.equal(results[2].value, 'c');
     const running = job('d');
     await tick();

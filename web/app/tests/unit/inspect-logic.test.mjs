@@ -14,7 +14,14 @@ test('inspect guide: the next step and which controls work, from empty to traine
   assert.match(empty.message, /load images/i);
   assert.match(empty.message, /build a model/i);
   assert.match(empty.message, /train/i);
-  assert.deepEqual(empty.steps.map((s) => [s.step, s.done]), [['data', false], ['model', false], ['train', false]]);
+  assert.deepEqual(
+    empty.steps.map((s) => [s.step, s.done]),
+    [
+      ['data', false],
+      ['model', false],
+      ['train', false],
+    ],
+  );
 
   const data = viz.inspectGuide({ hasData: true, hasModel: false, hasResults: false, training: false });
   assert.equal(data.next, 'model');
@@ -30,7 +37,10 @@ test('inspect guide: the next step and which controls work, from empty to traine
   assert.equal(built.next, 'train');
   assert.equal(built.canShowMaps, true);
   assert.match(built.message, /train at least one epoch/i);
-  assert.match(viz.inspectGuide({ hasData: true, hasModel: true, hasResults: false, training: true }).message, /after the first epoch/);
+  assert.match(
+    viz.inspectGuide({ hasData: true, hasModel: true, hasResults: false, training: true }).message,
+    /after the first epoch/,
+  );
 
   const done = viz.inspectGuide({ hasData: true, hasModel: true, hasResults: true, training: false });
   assert.equal(done.next, null);
@@ -47,7 +57,7 @@ test('prediction captions carry the whole class names and the confidence', () =>
 });
 
 test('ellipsize keeps what fits and shortens the rest to the longest fitting prefix', () => {
-  const measure = (s) => [...s].length * 10;   // 10 px per character
+  const measure = (s) => [...s].length * 10; // 10 px per character
   assert.equal(viz.ellipsize('short', 50, measure), 'short');
   assert.equal(viz.ellipsize('much too long', 50, measure), 'much…');
   assert.equal(viz.ellipsize('Straßenschuhe', 80, measure), 'Straßen…', 'counts characters, not bytes');
@@ -58,10 +68,15 @@ test('ellipsize keeps what fits and shortens the rest to the longest fitting pre
 });
 
 function chain(names, className = 'SeparableConv2D', params = 123456, outputShape = [null, 64, 64, 128]) {
-  return { layers: names.map((name, i) => ({
-    name, className: i === 0 ? 'InputLayer' : className, outputShape, params: i === 0 ? 0 : params,
-    inbound: i === 0 ? [] : [names[i - 1]],
-  })) };
+  return {
+    layers: names.map((name, i) => ({
+      name,
+      className: i === 0 ? 'InputLayer' : className,
+      outputShape,
+      params: i === 0 ? 0 : params,
+      inbound: i === 0 ? [] : [names[i - 1]],
+    })),
+  };
 }
 
 test('graph nodes grow with long layer names (up to a limit) and estimated text fits them', () => {

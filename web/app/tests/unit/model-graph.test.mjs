@@ -22,7 +22,10 @@ function checkLayout(summary) {
   // No two nodes overlap, and every node lies inside the drawing.
   for (let i = 0; i < layout.nodes.length; i++) {
     const a = layout.nodes[i];
-    assert.ok(a.x >= 0 && a.y >= 0 && a.x + a.w <= layout.width && a.y + a.h <= layout.height, `${a.name} inside the drawing`);
+    assert.ok(
+      a.x >= 0 && a.y >= 0 && a.x + a.w <= layout.width && a.y + a.h <= layout.height,
+      `${a.name} inside the drawing`,
+    );
     for (let j = i + 1; j < layout.nodes.length; j++) {
       const b = layout.nodes[j];
       const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
@@ -34,8 +37,15 @@ function checkLayout(summary) {
   const inboundCount = summary.layers.reduce((s, l) => s + l.inbound.length, 0);
   assert.equal(layout.edges.length, inboundCount);
   const byName = new Map(layout.nodes.map((n) => [n.name, n]));
-  const onBorder = (n, p) => p.x >= n.x - 1e-6 && p.x <= n.x + n.w + 1e-6 && p.y >= n.y - 1e-6 && p.y <= n.y + n.h + 1e-6 &&
-    (Math.abs(p.x - n.x) < 1e-6 || Math.abs(p.x - n.x - n.w) < 1e-6 || Math.abs(p.y - n.y) < 1e-6 || Math.abs(p.y - n.y - n.h) < 1e-6);
+  const onBorder = (n, p) =>
+    p.x >= n.x - 1e-6 &&
+    p.x <= n.x + n.w + 1e-6 &&
+    p.y >= n.y - 1e-6 &&
+    p.y <= n.y + n.h + 1e-6 &&
+    (Math.abs(p.x - n.x) < 1e-6 ||
+      Math.abs(p.x - n.x - n.w) < 1e-6 ||
+      Math.abs(p.y - n.y) < 1e-6 ||
+      Math.abs(p.y - n.y - n.h) < 1e-6);
   for (const e of layout.edges) {
     assert.ok(names.has(e.from) && names.has(e.to), `edge ${e.from} -> ${e.to} connects existing nodes`);
     const layer = summary.layers.find((l) => l.name === e.to);
@@ -48,7 +58,8 @@ function checkLayout(summary) {
   // Edges are axis-aligned polylines that never cross a node other than their own two.
   for (const e of layout.edges) {
     for (let i = 1; i < e.points.length; i++) {
-      const p = e.points[i - 1], q = e.points[i];
+      const p = e.points[i - 1],
+        q = e.points[i];
       assert.ok(p.x === q.x || p.y === q.y, `edge ${e.from} -> ${e.to} has a diagonal segment`);
       const [x0, x1, y0, y1] = [Math.min(p.x, q.x), Math.max(p.x, q.x), Math.min(p.y, q.y), Math.max(p.y, q.y)];
       for (const n of layout.nodes) {
@@ -65,7 +76,8 @@ function checkLayout(summary) {
   // Block frames hold their layers, not the fork, and do not overlap each other.
   const inside = (f, n) => n.x >= f.x && n.y >= f.y && n.x + n.w <= f.x + f.w && n.y + n.h <= f.y + f.h;
   for (const b of layout.blocks) {
-    for (const m of [...b.mainPath, ...b.skipPath, b.add]) assert.ok(inside(b, byName.get(m)), `${m} inside block ${b.index}`);
+    for (const m of [...b.mainPath, ...b.skipPath, b.add])
+      assert.ok(inside(b, byName.get(m)), `${m} inside block ${b.index}`);
     assert.ok(!inside(b, byName.get(b.fork)), `fork ${b.fork} outside block ${b.index}`);
     // The skip path is drawn beside (right of) the main path.
     const mainX = Math.max(...b.mainPath.map((m) => byName.get(m).x));
@@ -73,7 +85,8 @@ function checkLayout(summary) {
   }
   for (let i = 0; i < layout.blocks.length; i++) {
     for (let j = i + 1; j < layout.blocks.length; j++) {
-      const a = layout.blocks[i], b = layout.blocks[j];
+      const a = layout.blocks[i],
+        b = layout.blocks[j];
       assert.ok(!(a.y < b.y + b.h && b.y < a.y + a.h), `block frames ${i} and ${j} overlap`);
     }
   }
@@ -100,8 +113,13 @@ test('model B (Xception-like): five blocks, separable main paths, strided 1x1 co
     assert.equal(b.fork, k === 0 ? 'conv2d' : `add${sfx(k - 1)}`);
     assert.equal(b.add, `add${sfx(k)}`);
     assert.deepEqual(b.mainPath, [
-      `batch_normalization${sfx(2 * k)}`, `activation${sfx(2 * k)}`, `separable_conv2d${sfx(2 * k)}`,
-      `batch_normalization_${2 * k + 1}`, `activation_${2 * k + 1}`, `separable_conv2d_${2 * k + 1}`, `max_pooling2d${sfx(k)}`,
+      `batch_normalization${sfx(2 * k)}`,
+      `activation${sfx(2 * k)}`,
+      `separable_conv2d${sfx(2 * k)}`,
+      `batch_normalization_${2 * k + 1}`,
+      `activation_${2 * k + 1}`,
+      `separable_conv2d_${2 * k + 1}`,
+      `max_pooling2d${sfx(k)}`,
     ]);
     assert.deepEqual(b.skipPath, [`conv2d_${k + 1}`]);
   });
@@ -110,10 +128,14 @@ test('model B (Xception-like): five blocks, separable main paths, strided 1x1 co
 
 test('summaries from the package (real shapes and params) lay out the same blocks', async () => {
   const entry = new URL('../../../convnet-wasm/dist/node.js', import.meta.url);
-  if (!existsSync(entry)) throw new Error('web/convnet-wasm/dist is missing: build the package first (cd web/convnet-wasm && npm run build)');
+  if (!existsSync(entry))
+    throw new Error('web/convnet-wasm/dist is missing: build the package first (cd web/convnet-wasm && npm run build)');
   const cw = await import(entry.href);
   await cw.init({ variant: 'st' });
-  for (const [file, count] of [['model-a.json', 3], ['model-b-64.json', 5]]) {
+  for (const [file, count] of [
+    ['model-a.json', 3],
+    ['model-b-64.json', 5],
+  ]) {
     const model = cw.modelFromJson(modelJson(file));
     const summary = model.summaryData();
     const layout = checkLayout(summary);
@@ -132,7 +154,7 @@ test('identity skip: empty skip path, drawn beside the main path', () => {
     { name: 'in', className: 'InputLayer', outputShape: [null, 8, 8, 4], params: 0, inbound: [] },
     { name: 'c1', className: 'Conv2D', outputShape: [null, 8, 8, 4], params: 148, inbound: ['in'] },
     { name: 'c2', className: 'Conv2D', outputShape: [null, 8, 8, 4], params: 148, inbound: ['c1'] },
-    { name: 'sum', className: 'Add', outputShape: [null, 8, 8, 4], params: 0, inbound: ['in', 'c2'] },   // skip listed first
+    { name: 'sum', className: 'Add', outputShape: [null, 8, 8, 4], params: 0, inbound: ['in', 'c2'] }, // skip listed first
     { name: 'gap', className: 'GlobalAveragePooling2D', outputShape: [null, 4], params: 0, inbound: ['sum'] },
   ];
   assert.deepEqual(viz.findResidualBlocks(layers), [{ fork: 'in', add: 'sum', mainPath: ['c1', 'c2'], skipPath: [] }]);
@@ -153,7 +175,11 @@ test('a merge of two independent inputs is not a residual block; sequential chai
   assert.deepEqual(viz.findResidualBlocks(layers), []);
   const layout = checkLayout({ layers });
   const ys = layout.nodes.map((n) => n.y);
-  assert.deepEqual([...ys].sort((p, q) => p - q), ys, 'top to bottom in order');
+  assert.deepEqual(
+    [...ys].sort((p, q) => p - q),
+    ys,
+    'top to bottom in order',
+  );
   assert.equal(new Set(layout.nodes.map((n) => n.x)).size, 1, 'one column');
 });
 
@@ -170,10 +196,21 @@ test('a long edge past other layers (a non-residual branch) is routed around the
 });
 
 test('bad summaries are rejected with the layer named', () => {
-  assert.throws(() => viz.layoutModelGraph({ layers: [{ name: 'x', className: 'Dense', outputShape: [], params: 0, inbound: ['nope'] }] }),
-                /layer 'x' has input 'nope'/);
-  assert.throws(() => viz.layoutModelGraph({ layers: [
-    { name: 'p', className: 'Dense', outputShape: [], params: 0, inbound: ['q'] },
-    { name: 'q', className: 'Dense', outputShape: [], params: 0, inbound: ['p'] },
-  ] }), /cycle/);
+  assert.throws(
+    () =>
+      viz.layoutModelGraph({
+        layers: [{ name: 'x', className: 'Dense', outputShape: [], params: 0, inbound: ['nope'] }],
+      }),
+    /layer 'x' has input 'nope'/,
+  );
+  assert.throws(
+    () =>
+      viz.layoutModelGraph({
+        layers: [
+          { name: 'p', className: 'Dense', outputShape: [], params: 0, inbound: ['q'] },
+          { name: 'q', className: 'Dense', outputShape: [], params: 0, inbound: ['p'] },
+        ],
+      }),
+    /cycle/,
+  );
 });

@@ -21,7 +21,9 @@ function findTsc() {
       const pkg = JSON.parse(readFileSync(pkgPath, 'utf8'));
       const bin = typeof pkg.bin === 'string' ? pkg.bin : pkg.bin?.tsc;
       if (bin) return join(dirname(pkgPath), bin);
-    } catch { /* try the next one */ }
+    } catch {
+      /* try the next one */
+    }
   }
   throw new Error('tests/unit/run.mjs: TypeScript not found; run npm install in web/app (or web/convnet-wasm)');
 }
@@ -29,19 +31,45 @@ function findTsc() {
 const out = mkdtempSync(join(tmpdir(), 'viz-unit-'));
 let status = 1;
 try {
-  const sources = readdirSync(vizDir).filter((f) => f.endsWith('.ts')).map((f) => join(vizDir, f));
-  const tsc = spawnSync(process.execPath, [findTsc(),
-    '--outDir', out, '--rootDir', vizDir,
-    '--target', 'ES2022', '--module', 'ES2022', '--moduleResolution', 'Bundler', '--lib', 'ES2022,DOM',
-    '--strict', '--noUnusedLocals', '--noUnusedParameters', '--skipLibCheck',
-    ...sources], { stdio: 'inherit' });
+  const sources = readdirSync(vizDir)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => join(vizDir, f));
+  const tsc = spawnSync(
+    process.execPath,
+    [
+      findTsc(),
+      '--outDir',
+      out,
+      '--rootDir',
+      vizDir,
+      '--target',
+      'ES2022',
+      '--module',
+      'ES2022',
+      '--moduleResolution',
+      'Bundler',
+      '--lib',
+      'ES2022,DOM',
+      '--strict',
+      '--noUnusedLocals',
+      '--noUnusedParameters',
+      '--skipLibCheck',
+      ...sources,
+    ],
+    { stdio: 'inherit' },
+  );
   if (tsc.status !== 0) throw new Error(`tests/unit/run.mjs: compiling src/viz failed (tsc exit ${tsc.status})`);
   // The compiled files are ES modules.
   writeFileSync(join(out, 'package.json'), '{"type": "module"}\n');
 
-  const tests = readdirSync(here).filter((f) => f.endsWith('.test.mjs')).sort().map((f) => join(here, f));
-  const run = spawnSync(process.execPath, ['--test', ...process.argv.slice(2), ...tests],
-                        { stdio: 'inherit', env: { ...process.env, VIZ_DIST: out } });
+  const tests = readdirSync(here)
+    .filter((f) => f.endsWith('.test.mjs'))
+    .sort()
+    .map((f) => join(here, f));
+  const run = spawnSync(process.execPath, ['--test', ...process.argv.slice(2), ...tests], {
+    stdio: 'inherit',
+    env: { ...process.env, VIZ_DIST: out },
+  });
   status = run.status ?? 1;
 } catch (e) {
   console.error(e instanceof Error ? e.message : e);

@@ -21,8 +21,14 @@ function toMsg(t: Tensor): TensorMsg {
 
 function buildResult(m: Model): BuildResult {
   return {
-    name: m.name, inputShape: [...m.inputShape], outputShape: [...m.outputShape], threads: m.threads, seed: m.seed,
-    params: m.countParams(), summary: m.summaryData(), summaryText: m.summary(),
+    name: m.name,
+    inputShape: [...m.inputShape],
+    outputShape: [...m.outputShape],
+    threads: m.threads,
+    seed: m.seed,
+    params: m.countParams(),
+    summary: m.summaryData(),
+    summaryText: m.summary(),
   };
 }
 
@@ -62,7 +68,10 @@ export function createWorkerHandler(post: Post): (request: Request) => Promise<v
   return async function handle(req: Request): Promise<void> {
     try {
       if (stopped !== null) {
-        throw new ConvnetError(`the engine stopped (${stopped}); restart the trainer (trainer.restart()) to go on`, 'engine_stopped');
+        throw new ConvnetError(
+          `the engine stopped (${stopped}); restart the trainer (trainer.restart()) to go on`,
+          'engine_stopped',
+        );
       }
       switch (req.type) {
         case 'init': {
@@ -70,7 +79,8 @@ export function createWorkerHandler(post: Post): (request: Request) => Promise<v
           return;
         }
         case 'build': {
-          if (control.state !== 'idle') throw new ConvnetError('build: a fit is running; stop it first', 'failed_precondition');
+          if (control.state !== 'idle')
+            throw new ConvnetError('build: a fit is running; stop it first', 'failed_precondition');
           model?.dispose();
           model = null;
           const m = new Model(req.in.json, { seed: req.in.seed, threads: req.in.threads });
@@ -107,7 +117,11 @@ export function createWorkerHandler(post: Post): (request: Request) => Promise<v
         case 'fit': {
           const m = current('fit');
           // A second fit while one runs is refused without touching the running one's control.
-          if (control.state !== 'idle' || fitAbort) throw new ConvnetError('fit: a fit is already running in this trainer; wait for it, or stop() it first', 'failed_precondition');
+          if (control.state !== 'idle' || fitAbort)
+            throw new ConvnetError(
+              'fit: a fit is already running in this trainer; wait for it, or stop() it first',
+              'failed_precondition',
+            );
           const fitId = req.id;
           const { x, y, options } = req.in;
           const abort = new AbortController();
@@ -117,23 +131,38 @@ export function createWorkerHandler(post: Post): (request: Request) => Promise<v
           let history;
           try {
             history = await m.fit(toTensor(x), toTensor(y), {
-              epochs: options.epochs, batchSize: options.batchSize, validationSplit: options.validationSplit,
-              validationData: options.validationData ? [toTensor(options.validationData.x), toTensor(options.validationData.y)] : undefined,
-              shuffle: options.shuffle, initialEpoch: options.initialEpoch, signal: abort.signal, control,
+              epochs: options.epochs,
+              batchSize: options.batchSize,
+              validationSplit: options.validationSplit,
+              validationData: options.validationData
+                ? [toTensor(options.validationData.x), toTensor(options.validationData.y)]
+                : undefined,
+              shuffle: options.shuffle,
+              initialEpoch: options.initialEpoch,
+              signal: abort.signal,
+              control,
               callbacks: {
                 onBatchBegin: () => {
                   last = performance.now();
                 },
                 onBatchEnd: (batch, logs) => {
-                  const event: ProgressEvent = { kind: 'batch', epoch: logs.epoch, batch, batches: logs.batches, logs,
-                    samplesPerSecond: logs.size / Math.max((performance.now() - last) / 1000, 1e-9) };
+                  const event: ProgressEvent = {
+                    kind: 'batch',
+                    epoch: logs.epoch,
+                    batch,
+                    batches: logs.batches,
+                    logs,
+                    samplesPerSecond: logs.size / Math.max((performance.now() - last) / 1000, 1e-9),
+                  };
                   post({ type: 'progress', id: fitId, out: event });
                 },
                 onEpochEnd: async (epoch, logs) => {
                   post({ type: 'progress', id: fitId, out: { kind: 'epoch', epoch, logs } });
                   if (options.keepCheckpoint && !logs.stopped) {
                     const bytes = await m.saveCheckpoint();
-                    post({ type: 'progress', id: fitId, out: { kind: 'checkpoint', epoch: m.epochsTrained, bytes } }, [bytes.buffer as ArrayBuffer]);
+                    post({ type: 'progress', id: fitId, out: { kind: 'checkpoint', epoch: m.epochsTrained, bytes } }, [
+                      bytes.buffer as ArrayBuffer,
+                    ]);
                   }
                 },
               },
@@ -159,7 +188,11 @@ export function createWorkerHandler(post: Post): (request: Request) => Promise<v
           post({ type: 'abort', id: req.id, out: null });
           return;
         case 'evaluate':
-          post({ type: 'evaluate', id: req.id, out: current('evaluate').evaluate(toTensor(req.in.x), toTensor(req.in.y), { batchSize: req.in.batchSize }) });
+          post({
+            type: 'evaluate',
+            id: req.id,
+            out: current('evaluate').evaluate(toTensor(req.in.x), toTensor(req.in.y), { batchSize: req.in.batchSize }),
+          });
           return;
         case 'predict': {
           const out = toMsg(current('predict').predict(toTensor(req.in.x), { batchSize: req.in.batchSize }));
@@ -178,7 +211,10 @@ export function createWorkerHandler(post: Post): (request: Request) => Promise<v
         }
         case 'getWeights': {
           const w = current('getWeights').getWeights();
-          post({ type: 'getWeights', id: req.id, out: w }, w.map((v) => v.data.buffer as ArrayBuffer));
+          post(
+            { type: 'getWeights', id: req.id, out: w },
+            w.map((v) => v.data.buffer as ArrayBuffer),
+          );
           return;
         }
         case 'setWeights':
@@ -190,14 +226,19 @@ export function createWorkerHandler(post: Post): (request: Request) => Promise<v
           post({ type: 'setLearningRate', id: req.id, out: null });
           return;
         case 'memory':
-          post({ type: 'memory', id: req.id, out: { ...memory(), modelBytes: model && !model.isDisposed ? model.memoryBytes() : 0 } });
+          post({
+            type: 'memory',
+            id: req.id,
+            out: { ...memory(), modelBytes: model && !model.isDisposed ? model.memoryBytes() : 0 },
+          });
           return;
         case 'memoryEstimate':
           post({ type: 'memoryEstimate', id: req.id, out: current('memoryEstimate').memoryEstimate(req.in.batchSize) });
           return;
         case 'faultForTests': {
           const raw = engine().raw;
-          if (!raw.faultForTests) throw new ConvnetError('faultForTests: this engine build has no fault injection', 'unavailable');
+          if (!raw.faultForTests)
+            throw new ConvnetError('faultForTests: this engine build has no fault injection', 'unavailable');
           raw.faultForTests(req.in.where);
           post({ type: 'faultForTests', id: req.id, out: null });
           return;
@@ -216,7 +257,11 @@ export function createWorkerHandler(post: Post): (request: Request) => Promise<v
       const fatal = fatalEngineError(e);
       if (fatal !== null && stopped === null) {
         stopped = fatal;
-        post({ type: req.type, id: req.id, err: { message: `the engine stopped: ${fatal}`, code: 'engine_stopped', name: 'ConvnetError' } });
+        post({
+          type: req.type,
+          id: req.id,
+          err: { message: `the engine stopped: ${fatal}`, code: 'engine_stopped', name: 'ConvnetError' },
+        });
         return;
       }
       post({ type: req.type, id: req.id, err: errorInfo(e) });

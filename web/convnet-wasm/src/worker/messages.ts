@@ -5,7 +5,16 @@
 import type { EngineInfo, Variant } from '../engine.js';
 import type { TfjsExportOptions } from '../tfjs.js';
 import type { TrainingState } from '../training-control.js';
-import type { BatchLogs, CompileOptions, EpochLogs, History, MemoryEstimate, ModelSummary, TfjsArtifacts, Weight } from '../types.js';
+import type {
+  BatchLogs,
+  CompileOptions,
+  EpochLogs,
+  History,
+  MemoryEstimate,
+  ModelSummary,
+  TfjsArtifacts,
+  Weight,
+} from '../types.js';
 import type { DType } from '../tensor.js';
 
 /** A tensor on the wire: its typed array (buffer transferable) and shape. */
