@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
 jobs=$(nproc)
 
+echo "== formatting (clang-format, Prettier): scripts/format.sh --check"
+(cd web/convnet-wasm && npm ci --no-audit --no-fund >/dev/null)
+bash scripts/format.sh --check
+
 echo "== native build and tests"
 cmake -S . -B build-native -DCMAKE_BUILD_TYPE=Release -DNN_WITH_XNNPACK=ON >/dev/null
 cmake --build build-native -j"$jobs"
