@@ -8,6 +8,7 @@ import type { BatchSource } from './dataset.js';
 import { evaluateSource, fitSettings, runFit } from './fit-loop.js';
 import type { FitHost } from './fit-loop.js';
 import { Layer, SymbolicTensor } from './layers.js';
+import { adoptWeights, graphOf, layerOf } from './model-graph.js';
 import { SessionIO } from './session-io.js';
 import { Tensor, describeData } from './tensor.js';
 import type { TensorData } from './tensor.js';
@@ -137,6 +138,12 @@ export class Model {
     // Give the symbolic tensors of a functional spec their shapes.
     const shapes = new Map(summary.layers.map((l) => [l.name, l.outputShape]));
     for (const t of topo.tensors) t.shape = shapes.get(t.layer.name) ?? t.shape;
+    try {
+      adoptWeights(this, topo.tensors);
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
   }
 
   private live(what: string): SessionIO {
@@ -163,6 +170,46 @@ export class Model {
   /** The model.json topology this model was built from. */
   toJSON(): object {
     return JSON.parse(this.topologyJson);
+  }
+
+  // ---- the layer graph (model surgery) -----------------------------------------------------
+
+  /**
+   * A layer by name; its output as a symbolic tensor is `getLayer(name).outputTensor`. Apply new
+   * layers to it and build a model from this model's input (model({inputs: base.input, outputs}))
+   * the way Keras users cut a pretrained network and put a new head on it: the new model starts
+   * with this model's weights for the layers it keeps.
+   */
+  getLayer(name: string): Layer {
+    this.live('getLayer');
+    if (typeof name !== 'string') throw argError(`getLayer: name must be a string, got ${describeData(name)}`);
+    return layerOf(this, name);
+  }
+
+  /** The model's input as a symbolic tensor (for model({inputs: base.input, outputs}). */
+  get input(): SymbolicTensor {
+    return graphOf(this.liveHost('input')).input;
+  }
+
+  /** The model's output as a symbolic tensor. */
+  get output(): SymbolicTensor {
+    return graphOf(this.liveHost('output')).output;
+  }
+
+  private liveHost(what: string): this {
+    this.live(what);
+    return this;
+  }
+
+  /** @internal The engine's flat functional model.json (nested models expanded), for model-graph.ts. */
+  engineTopology(): string {
+    const r = check(this.live('getLayer').raw.toTfjs(), 'getLayer');
+    return r.modelJson;
+  }
+
+  /** @internal Each layer's output shape ([null, ...dims]) by name. */
+  layerShapes(): Map<string, Array<number | null>> {
+    return new Map(this.summaryData().layers.map((l) => [l.name, l.outputShape]));
   }
 
   /** True while fit() runs. */
