@@ -15,6 +15,7 @@
 
 #include "threading/thread-pool.h"
 #include "api/session.h"
+#include "io/layer-config.h"
 
 using emscripten::val;
 
@@ -81,6 +82,14 @@ val status_codes() {
   if (nn::StatusCode::enumerator != nn::StatusCode::kOk) list.call<void>("push", std::string(name));
 #include "core/status-codes.inc"
 #undef NN_STATUS_CODE
+  return list;
+}
+
+// The Keras layer classes the engine reads and writes, in layers/layer-registry.inc's order (no
+// aliases); the package's layer builders are checked against it (tests/layer-classes.test.mjs).
+val layer_classes() {
+  val list = val::array();
+  for (const std::string& c : nn::layer_classes()) list.call<void>("push", c);
   return list;
 }
 
@@ -260,6 +269,7 @@ EMSCRIPTEN_BINDINGS(convnet) {
   emscripten::function("lastErrorCode", &last_error_code);
   emscripten::function("faultForTests", &fault_for_tests);
   emscripten::function("statusCodes", &status_codes);
+  emscripten::function("layerClasses", &layer_classes);
   emscripten::class_<nn::Session>("Session")
       .function("compile", &compile)
       .function("reserve", &reserve)

@@ -1,13 +1,18 @@
-// Augmentation layer configs (see augmentation-config.h). A Keras factor is a number f or a
-// pair: the geometric layers read f as [-|f|, |f|] and sort a pair; RandomContrast reads f as
-// lower = upper = f and a pair as (lower, upper).
-#include "io/augmentation-config.h"
-
+// The augmentation layers' readers and writers (layers/layer-registry.inc names them). Reads
+// the keys Keras 2 and Keras 3 write: mode, factor, height_factor, width_factor, fill_mode,
+// interpolation, fill_value, value_range, seed (and rejects channels_first). A Keras factor is a
+// number f or a pair: the geometric layers read f as [-|f|, |f|] and sort a pair; RandomContrast
+// reads f as lower = upper = f and a pair as (lower, upper). Wrong JSON types are kParseError,
+// values that break Keras's rules kInvalidArgument (checked when read, as Keras checks them when
+// the layer is made), unknown fill or interpolation modes kUnsupported; every message names the
+// layer. Writers give Keras 2's keys (as in the model-b fixtures); TF.js 4.22 has none of these
+// classes.
 #include <cmath>
 
-#include "layers/augmentation.h"
+#include "io/layer-io.h"
 
 namespace nn {
+namespace layer_io {
 namespace {
 
 class Reader {
@@ -115,47 +120,96 @@ class Reader {
   std::string name_, who_;
 };
 
-Status random_flip(const Reader& r, std::unique_ptr<AugmentationLayer>* out) {
+// Keras rejects bad factors when the layer is made; so do we, rather than at build.
+Status validated(std::unique_ptr<AugmentationLayer> layer, std::unique_ptr<Layer>* out) {
+  NN_RETURN_IF_ERROR(layer->validate());
+  *out = std::move(layer);
+  return Status::ok();
+}
+
+// A Keras factor: f when the range is [-f, f] (how Keras reads a number), else [lo, hi].
+JsonValue factor_json(const FactorRange& r) {
+  if (r.lo == -r.hi) return float_json(r.hi);
+  JsonValue v = JsonValue::make_array();
+  v.push_back(float_json(r.lo));
+  v.push_back(float_json(r.hi));
+  return v;
+}
+
+void affine_keys(JsonValue* c, const AffineAugmentation& l, bool has_seed, uint64_t seed) {
+  c->set("fill_mode", JsonValue::make_string(fill_mode_name(l.sampling().fill_mode)));
+  c->set("fill_value", float_json(l.sampling().fill_value));
+  c->set("interpolation", JsonValue::make_string(interpolation_name(l.sampling().interpolation)));
+  c->set("seed", seed_json(has_seed, seed));
+}
+
+}  // namespace
+
+// ---- RandomFlip
+Status read_random_flip(const ConfigReader& config, std::unique_ptr<Layer>* out) {
+  const Reader r(config.class_name(), config.config());
   RandomFlipOptions o;
   std::string mode;
   NN_RETURN_IF_ERROR(r.channels_last());
   NN_RETURN_IF_ERROR(r.string("mode", "horizontal_and_vertical", &mode));
   NN_RETURN_IF_ERROR(r.named(parse_flip_mode(mode, &o.mode)));
   NN_RETURN_IF_ERROR(r.seed(&o.has_seed, &o.seed));
-  *out = std::make_unique<RandomFlip>(r.name(), o);
-  return Status::ok();
+  return validated(std::make_unique<RandomFlip>(r.name(), o), out);
+}
+void write_random_flip(const RandomFlip& l, JsonValue* c) {
+  c->set("mode", JsonValue::make_string(flip_mode_name(l.options().mode)));
+  c->set("seed", seed_json(l.has_seed(), l.seed()));
 }
 
-Status random_rotation(const Reader& r, std::unique_ptr<AugmentationLayer>* out) {
+// ---- RandomRotation
+Status read_random_rotation(const ConfigReader& config, std::unique_ptr<Layer>* out) {
+  const Reader r(config.class_name(), config.config());
   RandomRotationOptions o;
   bool present;
   NN_RETURN_IF_ERROR(r.range("factor", false, &present, &o.factor));
   NN_RETURN_IF_ERROR(r.affine(&o));
-  *out = std::make_unique<RandomRotation>(r.name(), o);
-  return Status::ok();
+  return validated(std::make_unique<RandomRotation>(r.name(), o), out);
+}
+void write_random_rotation(const RandomRotation& l, JsonValue* c) {
+  c->set("factor", factor_json(l.options().factor));
+  affine_keys(c, l, l.has_seed(), l.seed());
 }
 
-Status random_zoom(const Reader& r, std::unique_ptr<AugmentationLayer>* out) {
+// ---- RandomZoom
+Status read_random_zoom(const ConfigReader& config, std::unique_ptr<Layer>* out) {
+  const Reader r(config.class_name(), config.config());
   RandomZoomOptions o;
   bool present;
   NN_RETURN_IF_ERROR(r.range("height_factor", false, &present, &o.height_factor));
   NN_RETURN_IF_ERROR(r.range("width_factor", true, &o.has_width_factor, &o.width_factor));
   NN_RETURN_IF_ERROR(r.affine(&o));
-  *out = std::make_unique<RandomZoom>(r.name(), o);
-  return Status::ok();
+  return validated(std::make_unique<RandomZoom>(r.name(), o), out);
+}
+void write_random_zoom(const RandomZoom& l, JsonValue* c) {
+  c->set("height_factor", factor_json(l.options().height_factor));
+  c->set("width_factor", l.options().has_width_factor ? factor_json(l.options().width_factor) : JsonValue());
+  affine_keys(c, l, l.has_seed(), l.seed());
 }
 
-Status random_translation(const Reader& r, std::unique_ptr<AugmentationLayer>* out) {
+// ---- RandomTranslation
+Status read_random_translation(const ConfigReader& config, std::unique_ptr<Layer>* out) {
+  const Reader r(config.class_name(), config.config());
   RandomTranslationOptions o;
   bool present;
   NN_RETURN_IF_ERROR(r.range("height_factor", false, &present, &o.height_factor));
   NN_RETURN_IF_ERROR(r.range("width_factor", false, &present, &o.width_factor));
   NN_RETURN_IF_ERROR(r.affine(&o));
-  *out = std::make_unique<RandomTranslation>(r.name(), o);
-  return Status::ok();
+  return validated(std::make_unique<RandomTranslation>(r.name(), o), out);
+}
+void write_random_translation(const RandomTranslation& l, JsonValue* c) {
+  c->set("height_factor", factor_json(l.options().height_factor));
+  c->set("width_factor", factor_json(l.options().width_factor));
+  affine_keys(c, l, l.has_seed(), l.seed());
 }
 
-Status random_contrast(const Reader& r, std::unique_ptr<AugmentationLayer>* out) {
+// ---- RandomContrast
+Status read_random_contrast(const ConfigReader& config, std::unique_ptr<Layer>* out) {
+  const Reader r(config.class_name(), config.config());
   RandomContrastOptions o;
   bool present, pair;
   NN_RETURN_IF_ERROR(r.channels_last());
@@ -169,35 +223,24 @@ Status random_contrast(const Reader& r, std::unique_ptr<AugmentationLayer>* out)
     o.value_high = static_cast<float>((*v)[1].as_number());
   }
   NN_RETURN_IF_ERROR(r.seed(&o.has_seed, &o.seed));
-  *out = std::make_unique<RandomContrast>(r.name(), o);
-  return Status::ok();
+  return validated(std::make_unique<RandomContrast>(r.name(), o), out);
+}
+void write_random_contrast(const RandomContrast& l, JsonValue* c) {
+  const RandomContrastOptions& o = l.options();
+  if (o.lower == o.upper) {
+    c->set("factor", float_json(o.lower));
+  } else {
+    JsonValue f = JsonValue::make_array();
+    f.push_back(float_json(o.lower));
+    f.push_back(float_json(o.upper));
+    c->set("factor", std::move(f));
+  }
+  JsonValue range = JsonValue::make_array();  // Keras 3's key; Keras 2 always clips to [0, 255]
+  range.push_back(float_json(o.value_low));
+  range.push_back(float_json(o.value_high));
+  c->set("value_range", std::move(range));
+  c->set("seed", seed_json(l.has_seed(), l.seed()));
 }
 
-}  // namespace
-
-Status augmentation_layer_from_config(const std::string& class_name, const JsonValue& config,
-                                      std::unique_ptr<Layer>* out, bool* handled) {
-  *handled = class_name == "RandomFlip" || class_name == "RandomRotation" || class_name == "RandomZoom" ||
-             class_name == "RandomTranslation" || class_name == "RandomContrast";
-  if (!*handled) return Status::ok();
-  if (!config.is_object()) return parse_error(class_name, " layer: config must be an object");
-  Reader r(class_name, config);
-  if (r.name().empty()) return parse_error(class_name, " layer: config.name is missing");
-  std::unique_ptr<AugmentationLayer> layer;
-  if (class_name == "RandomFlip")
-    NN_RETURN_IF_ERROR(random_flip(r, &layer));
-  else if (class_name == "RandomRotation")
-    NN_RETURN_IF_ERROR(random_rotation(r, &layer));
-  else if (class_name == "RandomZoom")
-    NN_RETURN_IF_ERROR(random_zoom(r, &layer));
-  else if (class_name == "RandomTranslation")
-    NN_RETURN_IF_ERROR(random_translation(r, &layer));
-  else
-    NN_RETURN_IF_ERROR(random_contrast(r, &layer));
-  // Keras rejects bad factors when the layer is made; so do we, rather than at build.
-  NN_RETURN_IF_ERROR(layer->validate());
-  *out = std::move(layer);
-  return Status::ok();
-}
-
+}  // namespace layer_io
 }  // namespace nn

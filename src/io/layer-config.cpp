@@ -1,141 +1,72 @@
-// Keras config -> layer (see layer-config.h). Options Keras has but we do not implement
-// (dilation, channels_first, groups) are rejected with a message rather than ignored.
+// Keras config <-> layer (see layer-config.h), one reader and one writer per class of
+// layers/layer-registry.inc, side by side so each class's Keras keys and defaults are in one
+// place. Options Keras has but we do not implement (dilation, channels_first, groups) are
+// rejected with a message rather than ignored. Writers mirror what tfjs-layers 4.22's getConfig()
+// writes (wasm-tests/fixtures/*.json), with Keras's keys where TF.js has fewer (ReLU's
+// negative_slope and threshold, SeparableConv2D's depth_multiplier); TF.js ignores keys it does
+// not know. Initializers are Keras's defaults: the weights travel beside the JSON.
+// Test: nn_tests_native -tc='*registry*,*tfjs*,*config*'
 #include "io/layer-config.h"
 
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+#include <typeinfo>
 
-#include "io/augmentation-config.h"
-#include "layers/layers.h"
+#include "io/layer-io.h"
 
 namespace nn {
+namespace layer_io {
 namespace {
 
-// Reads typed config entries with defaults; every error names the layer and the key.
-class ConfigReader {
- public:
-  ConfigReader(const std::string& class_name, const JsonValue& config) : config_(config) {
-    const JsonValue* name = config.find("name");
-    name_ = name && name->is_string() ? name->as_string() : std::string();
-    who_ = cat(class_name, " '", name_, "'");
-  }
-  const std::string& name() const { return name_; }
-  const std::string& who() const { return who_; }
+JsonValue number(double x) { return JsonValue::make_number(x); }
+JsonValue boolean(bool b) { return JsonValue::make_bool(b); }
+JsonValue string(const char* s) { return JsonValue::make_string(s); }
 
-  // Sizes and axes are int32 in Keras; seeds (wide) may be any integer a double holds exactly.
-  Status integer(const char* key, int64_t fallback, int64_t* out, bool wide = false) const {
-    const JsonValue* v = config_.find(key);
-    if (!v || v->is_null()) {
-      *out = fallback;
-      return Status::ok();
-    }
-    if (wide && v->is_number() && v->as_number() == std::floor(v->as_number()) &&
-        std::fabs(v->as_number()) <= 9007199254740992.0) {
-      *out = static_cast<int64_t>(v->as_number());
-      return Status::ok();
-    }
-    if (wide) return bad(key, "an integer of at most 2^53 in magnitude");
-    if (!integral(*v)) return bad(key, "an integer from -2147483648 to 2147483647");
-    *out = static_cast<int64_t>(v->as_number());
-    return Status::ok();
-  }
-  // An int or a list of two ints (Keras accepts both for kernel_size, strides, pool_size).
-  Status pair(const char* key, int64_t fallback, int64_t* a, int64_t* b) const {
-    const JsonValue* v = config_.find(key);
-    if (!v || v->is_null()) {
-      *a = *b = fallback;
-      return Status::ok();
-    }
-    if (v->is_number()) return integer(key, fallback, a).is_ok() ? (*b = *a, Status::ok()) : bad(key, "an integer");
-    if (!v->is_array() || v->size() != 2 || !integral((*v)[0]) || !integral((*v)[1])) {
-      return bad(key, "an integer or a list of 2 integers (each from -2147483648 to 2147483647)");
-    }
-    *a = static_cast<int64_t>((*v)[0].as_number());
-    *b = static_cast<int64_t>((*v)[1].as_number());
-    return Status::ok();
-  }
-  Status number(const char* key, double fallback, double* out) const {
-    const JsonValue* v = config_.find(key);
-    if (!v || v->is_null()) {
-      *out = fallback;
-      return Status::ok();
-    }
-    if (!v->is_number()) return bad(key, "a number");
-    *out = v->as_number();
-    return Status::ok();
-  }
-  Status boolean(const char* key, bool fallback, bool* out) const {
-    const JsonValue* v = config_.find(key);
-    if (!v || v->is_null()) {
-      *out = fallback;
-      return Status::ok();
-    }
-    if (!v->is_bool()) return bad(key, "true or false");
-    *out = v->as_bool();
-    return Status::ok();
-  }
-  Status string(const char* key, const char* fallback, std::string* out) const {
-    const JsonValue* v = config_.find(key);
-    if (!v || v->is_null()) {
-      *out = fallback;
-      return Status::ok();
-    }
-    if (!v->is_string()) return bad(key, "a string");
-    *out = v->as_string();
-    return Status::ok();
-  }
-  Status activation(Activation* out) const {
-    std::string s;
-    NN_RETURN_IF_ERROR(string("activation", "linear", &s));
-    Status st = parse_activation(s, out);
-    return st.is_ok() ? st : Status(st.code(), cat(who_, ": ", st.message()));
-  }
-  Status padding(Padding* out) const {
-    std::string s;
-    NN_RETURN_IF_ERROR(string("padding", "valid", &s));
-    Status st = parse_padding(s, out);
-    return st.is_ok() ? st : Status(st.code(), cat(who_, ": ", st.message()));
-  }
-  Status channels_last() const {
-    std::string s;
-    NN_RETURN_IF_ERROR(string("data_format", "channels_last", &s));
-    if (s != "channels_last") {
-      return unsupported(who_, ": data_format '", s, "' is not supported: convnet-wasm is channels_last (NHWC) only");
-    }
-    return Status::ok();
-  }
-  Status expect_ones(const char* key) const {
-    int64_t a, b;
-    NN_RETURN_IF_ERROR(pair(key, 1, &a, &b));
-    if (a != 1 || b != 1) return unsupported(who_, ": ", key, " ", a, "x", b, " is not supported (only 1)");
-    return Status::ok();
-  }
+JsonValue pair(int64_t a, int64_t b) {
+  JsonValue v = JsonValue::make_array();
+  v.push_back(number(static_cast<double>(a)));
+  v.push_back(number(static_cast<double>(b)));
+  return v;
+}
 
- private:
-  // Keras keeps these options in int32; outside that range a double -> int64 cast is undefined.
-  static bool integral(const JsonValue& v) {
-    return v.is_number() && v.as_number() == std::floor(v.as_number()) && v.as_number() >= -2147483648.0 &&
-           v.as_number() <= 2147483647.0;
-  }
-  Status bad(const char* key, const char* what) const { return parse_error(who_, ": config.", key, " must be ", what); }
-  const JsonValue& config_;
-  std::string name_, who_;
-};
+JsonValue initializer(const char* class_name) {
+  JsonValue v = JsonValue::make_object();
+  v.set("class_name", string(class_name));
+  v.set("config", JsonValue::make_object());
+  return v;
+}
 
-Status conv2d(const ConfigReader& r, std::unique_ptr<Layer>* out) {
-  Conv2DOptions o;
-  NN_RETURN_IF_ERROR(r.channels_last());
-  NN_RETURN_IF_ERROR(r.expect_ones("dilation_rate"));
-  int64_t groups;
-  NN_RETURN_IF_ERROR(r.integer("groups", 1, &groups));
-  if (groups != 1) return unsupported(r.who(), ": groups ", groups, " is not supported (only 1)");
-  NN_RETURN_IF_ERROR(r.integer("filters", 0, &o.filters));
-  NN_RETURN_IF_ERROR(r.pair("kernel_size", 0, &o.kernel_h, &o.kernel_w));
-  NN_RETURN_IF_ERROR(r.pair("strides", 1, &o.stride_h, &o.stride_w));
-  NN_RETURN_IF_ERROR(r.padding(&o.padding));
-  NN_RETURN_IF_ERROR(r.boolean("use_bias", true, &o.use_bias));
-  NN_RETURN_IF_ERROR(r.activation(&o.activation));
-  *out = std::make_unique<Conv2D>(r.name(), o);
-  return Status::ok();
+// Keras's glorot_uniform, in the form TF.js writes it.
+JsonValue glorot_uniform() {
+  JsonValue config = JsonValue::make_object();
+  config.set("scale", number(1));
+  config.set("mode", string("fan_avg"));
+  config.set("distribution", string("uniform"));
+  config.set("seed", JsonValue());
+  JsonValue v = JsonValue::make_object();
+  v.set("class_name", string("VarianceScaling"));
+  v.set("config", std::move(config));
+  return v;
+}
+
+void set_nulls(JsonValue* c, std::initializer_list<const char*> keys) {
+  for (const char* k : keys) c->set(k, JsonValue());
+}
+
+// The keys TF.js's convolution base writes, in its order.
+void conv_base(JsonValue* c, int64_t kh, int64_t kw, int64_t sh, int64_t sw, Padding padding, Activation activation,
+               bool use_bias) {
+  c->set("kernel_size", pair(kh, kw));
+  c->set("strides", pair(sh, sw));
+  c->set("padding", string(padding_name(padding)));
+  c->set("data_format", string("channels_last"));
+  c->set("dilation_rate", pair(1, 1));
+  c->set("activation", string(activation_name(activation)));
+  c->set("use_bias", boolean(use_bias));
+  c->set("bias_initializer", initializer("Zeros"));
+  set_nulls(c, {"bias_regularizer", "activity_regularizer", "bias_constraint"});
 }
 
 // The options DepthwiseConv2D and SeparableConv2D share with Keras's convolution configs.
@@ -151,10 +82,262 @@ Status depthwise_options(const ConfigReader& r, Options* o) {
   return r.activation(&o->activation);
 }
 
-// Keras writes BatchNormalization's axis as -1, 3 (for NHWC) or [3]; the layer checks it.
-Status batch_normalization(const ConfigReader& r, const JsonValue& config, std::unique_ptr<Layer>* out) {
+Status pooling(const ConfigReader& r, PoolKind kind, std::unique_ptr<Layer>* out) {
+  Pool2DOptions o;
+  NN_RETURN_IF_ERROR(r.channels_last());
+  NN_RETURN_IF_ERROR(r.pair("pool_size", 2, &o.pool_h, &o.pool_w));
+  NN_RETURN_IF_ERROR(r.pair("strides", 0, &o.stride_h, &o.stride_w));
+  NN_RETURN_IF_ERROR(r.padding(&o.padding));
+  *out = std::make_unique<Pooling2D>(r.name(), kind, o);
+  return Status::ok();
+}
+
+}  // namespace
+
+JsonValue float_json(float f) {
+  if (!std::isfinite(f)) return number(f);
+  char buf[32];
+  for (int precision = 1; precision <= 9; ++precision) {
+    std::snprintf(buf, sizeof buf, "%.*g", precision, static_cast<double>(f));
+    if (std::strtof(buf, nullptr) == f) break;
+  }
+  return number(std::strtod(buf, nullptr));
+}
+
+JsonValue seed_json(bool has_seed, uint64_t seed) {
+  return has_seed ? number(static_cast<double>(static_cast<int64_t>(seed))) : JsonValue();
+}
+
+// ---- InputLayer: the model reader makes inputs itself (Model::add_input); this reader serves
+// single-layer round trips.
+Status read_input_layer(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  for (const char* key : {"batch_input_shape", "batch_shape"}) {
+    const JsonValue* s = r.config().find(key);
+    if (!s || !s->is_array()) continue;
+    Shape shape;
+    NN_RETURN_IF_ERROR(shape_from_json(*s, true, r.who(), &shape));
+    *out = std::make_unique<InputLayer>(r.name(), shape);
+    return Status::ok();
+  }
+  return parse_error(r.who(), ": config.batch_input_shape must be a list like [null, height, width, channels]");
+}
+void write_input_layer(const InputLayer& l, JsonValue* c) {
+  JsonValue shape = JsonValue::make_array();
+  shape.push_back(JsonValue());
+  for (int i = 0; i < l.shape().rank; ++i) shape.push_back(number(static_cast<double>(l.shape()[i])));
+  c->set("batch_input_shape", std::move(shape));
+  c->set("dtype", string("float32"));
+  c->set("sparse", boolean(false));
+}
+
+// ---- Rescaling
+Status read_rescaling(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  double scale, offset;
+  NN_RETURN_IF_ERROR(r.number("scale", 1.0, &scale));
+  NN_RETURN_IF_ERROR(r.number("offset", 0.0, &offset));
+  *out = std::make_unique<Rescaling>(r.name(), static_cast<float>(scale), static_cast<float>(offset));
+  return Status::ok();
+}
+void write_rescaling(const Rescaling& l, JsonValue* c) {
+  c->set("scale", float_json(l.scale()));
+  c->set("offset", float_json(l.offset()));
+}
+
+// ---- Conv2D
+Status read_conv2d(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  Conv2DOptions o;
+  NN_RETURN_IF_ERROR(r.channels_last());
+  NN_RETURN_IF_ERROR(r.expect_ones("dilation_rate"));
+  int64_t groups;
+  NN_RETURN_IF_ERROR(r.integer("groups", 1, &groups));
+  if (groups != 1) return unsupported(r.who(), ": groups ", groups, " is not supported (only 1)");
+  NN_RETURN_IF_ERROR(r.integer("filters", 0, &o.filters));
+  NN_RETURN_IF_ERROR(r.pair("kernel_size", 0, &o.kernel_h, &o.kernel_w));
+  NN_RETURN_IF_ERROR(r.pair("strides", 1, &o.stride_h, &o.stride_w));
+  NN_RETURN_IF_ERROR(r.padding(&o.padding));
+  NN_RETURN_IF_ERROR(r.boolean("use_bias", true, &o.use_bias));
+  NN_RETURN_IF_ERROR(r.activation(&o.activation));
+  *out = std::make_unique<Conv2D>(r.name(), o);
+  return Status::ok();
+}
+void write_conv2d(const Conv2D& l, JsonValue* c) {
+  const Conv2DOptions& o = l.options();
+  c->set("filters", number(static_cast<double>(o.filters)));
+  c->set("kernel_initializer", glorot_uniform());
+  set_nulls(c, {"kernel_regularizer", "kernel_constraint"});
+  conv_base(c, o.kernel_h, o.kernel_w, o.stride_h, o.stride_w, o.padding, o.activation, o.use_bias);
+}
+
+// ---- DepthwiseConv2D
+Status read_depthwise_conv2d(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  DepthwiseConv2DOptions o;
+  NN_RETURN_IF_ERROR(depthwise_options(r, &o));
+  *out = std::make_unique<DepthwiseConv2D>(r.name(), o);
+  return Status::ok();
+}
+void write_depthwise_conv2d(const DepthwiseConv2D& l, JsonValue* c) {
+  const DepthwiseConv2DOptions& o = l.options();
+  conv_base(c, o.kernel_h, o.kernel_w, o.stride_h, o.stride_w, o.padding, o.activation, o.use_bias);
+  c->set("depth_multiplier", number(static_cast<double>(o.depth_multiplier)));
+  c->set("depthwise_initializer", glorot_uniform());
+  set_nulls(c, {"depthwise_regularizer", "depthwise_constraint"});
+}
+
+// ---- SeparableConv2D
+Status read_separable_conv2d(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  SeparableConv2DOptions o;
+  NN_RETURN_IF_ERROR(depthwise_options(r, &o));
+  NN_RETURN_IF_ERROR(r.integer("filters", 0, &o.filters));
+  *out = std::make_unique<SeparableConv2D>(r.name(), o);
+  return Status::ok();
+}
+void write_separable_conv2d(const SeparableConv2D& l, JsonValue* c) {
+  const SeparableConv2DOptions& o = l.options();
+  c->set("filters", number(static_cast<double>(o.filters)));
+  conv_base(c, o.kernel_h, o.kernel_w, o.stride_h, o.stride_w, o.padding, o.activation, o.use_bias);
+  c->set("depth_multiplier", number(static_cast<double>(o.depth_multiplier)));
+  c->set("depthwise_initializer", glorot_uniform());
+  c->set("pointwise_initializer", glorot_uniform());
+  set_nulls(c, {"depthwise_regularizer", "pointwise_regularizer", "depthwise_constraint", "pointwise_constraint"});
+}
+
+// ---- MaxPooling2D, AveragePooling2D
+Status read_max_pooling2d(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  return pooling(r, PoolKind::kMax, out);
+}
+Status read_average_pooling2d(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  return pooling(r, PoolKind::kAverage, out);
+}
+void write_pooling2d(const Pooling2D& l, JsonValue* c) {
+  const Pool2DOptions& o = l.options();
+  c->set("pool_size", pair(o.pool_h, o.pool_w));
+  c->set("padding", string(padding_name(o.padding)));
+  // Stride 0 means "the pool size" (Keras's strides=None); write it out, as TF.js does.
+  c->set("strides", pair(o.stride_h > 0 ? o.stride_h : o.pool_h, o.stride_w > 0 ? o.stride_w : o.pool_w));
+  c->set("data_format", string("channels_last"));
+}
+
+// ---- GlobalAveragePooling2D
+Status read_global_average_pooling2d(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  NN_RETURN_IF_ERROR(r.channels_last());
+  bool keepdims;
+  NN_RETURN_IF_ERROR(r.boolean("keepdims", false, &keepdims));
+  if (keepdims) return unsupported(r.who(), ": keepdims=true is not supported");
+  *out = std::make_unique<GlobalAveragePooling2D>(r.name());
+  return Status::ok();
+}
+void write_global_average_pooling2d(const GlobalAveragePooling2D&, JsonValue* c) {
+  c->set("data_format", string("channels_last"));
+  c->set("keepdims", boolean(false));
+}
+
+// ---- Flatten
+Status read_flatten(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  NN_RETURN_IF_ERROR(r.channels_last());
+  *out = std::make_unique<Flatten>(r.name());
+  return Status::ok();
+}
+void write_flatten(const Flatten&, JsonValue* c) { c->set("data_format", string("channels_last")); }
+
+// ---- Dense
+Status read_dense(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  DenseOptions o;
+  NN_RETURN_IF_ERROR(r.integer("units", 0, &o.units));
+  NN_RETURN_IF_ERROR(r.boolean("use_bias", true, &o.use_bias));
+  NN_RETURN_IF_ERROR(r.activation(&o.activation));
+  *out = std::make_unique<Dense>(r.name(), o);
+  return Status::ok();
+}
+void write_dense(const Dense& l, JsonValue* c) {
+  const DenseOptions& o = l.options();
+  c->set("units", number(static_cast<double>(o.units)));
+  c->set("activation", string(activation_name(o.activation)));
+  c->set("use_bias", boolean(o.use_bias));
+  c->set("kernel_initializer", glorot_uniform());
+  c->set("bias_initializer", initializer("Zeros"));
+  set_nulls(c,
+            {"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"});
+}
+
+// ---- Activation
+Status read_activation(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  Activation a;
+  NN_RETURN_IF_ERROR(r.activation(&a));
+  *out = std::make_unique<ActivationLayer>(r.name(), a);
+  return Status::ok();
+}
+void write_activation(const ActivationLayer& l, JsonValue* c) {
+  c->set("activation", string(activation_name(l.activation())));
+}
+
+// ---- ReLU
+Status read_relu(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  ReLUOptions o;
+  double max_value, slope, threshold;
+  NN_RETURN_IF_ERROR(r.number("max_value", -1.0, &max_value));
+  NN_RETURN_IF_ERROR(r.number("negative_slope", 0.0, &slope));
+  NN_RETURN_IF_ERROR(r.number("threshold", 0.0, &threshold));
+  o.max_value = static_cast<float>(max_value);
+  o.negative_slope = static_cast<float>(slope);
+  o.threshold = static_cast<float>(threshold);
+  *out = std::make_unique<ReLULayer>(r.name(), o);
+  return Status::ok();
+}
+void write_relu(const ReLULayer& l, JsonValue* c) {
+  const ReLUOptions& o = l.options();
+  // TF.js's ReLU knows only max_value; it ignores the other two Keras keys.
+  c->set("max_value", o.max_value < 0.0f ? JsonValue() : float_json(o.max_value));
+  c->set("negative_slope", float_json(o.negative_slope));
+  c->set("threshold", float_json(o.threshold));
+}
+
+// ---- LeakyReLU
+Status read_leaky_relu(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  ReLUOptions o;
+  double alpha;
+  // Keras 2 and TF.js call the slope alpha; Keras 3 calls it negative_slope. Default 0.3.
+  NN_RETURN_IF_ERROR(r.number(r.config().find("negative_slope") ? "negative_slope" : "alpha", 0.3, &alpha));
+  o.negative_slope = static_cast<float>(alpha);
+  *out = std::make_unique<ReLULayer>(r.name(), o, "LeakyReLU");
+  return Status::ok();
+}
+void write_leaky_relu(const ReLULayer& l, JsonValue* c) {
+  c->set("alpha", float_json(l.options().negative_slope));  // TF.js and Keras 2 name the slope alpha
+}
+
+// ---- Softmax
+Status read_softmax(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  int64_t axis;
+  NN_RETURN_IF_ERROR(r.integer("axis", -1, &axis));
+  // TF.js writes the last axis as a positive index (e.g. 1 after a Dense); the layer checks it.
+  *out = std::make_unique<ActivationLayer>(r.name(), Activation::kSoftmax, "Softmax", static_cast<int>(axis));
+  return Status::ok();
+}
+void write_softmax(const ActivationLayer&, JsonValue* c) { c->set("axis", number(-1)); }
+
+// ---- Add
+Status read_add(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  *out = std::make_unique<Add>(r.name());
+  return Status::ok();
+}
+void write_add(const Add&, JsonValue*) {}  // no options
+
+// ---- Concatenate
+Status read_concatenate(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  int64_t axis;
+  NN_RETURN_IF_ERROR(r.integer("axis", -1, &axis));
+  if (axis != -1 && axis != 3) {
+    return unsupported(r.who(), ": axis ", axis, " is not supported: Concatenate joins channels (axis -1)");
+  }
+  *out = std::make_unique<Concatenate>(r.name());
+  return Status::ok();
+}
+void write_concatenate(const Concatenate&, JsonValue* c) { c->set("axis", number(-1)); }
+
+// ---- BatchNormalization: Keras writes its axis as -1, 3 (for NHWC) or [3]; the layer checks it.
+Status read_batch_normalization(const ConfigReader& r, std::unique_ptr<Layer>* out) {
   BatchNormOptions o;
-  const JsonValue* axis = config.find("axis");
+  const JsonValue* axis = r.config().find("axis");
   if (axis && axis->is_array() && axis->size() == 1) axis = &(*axis)[0];
   if (axis && !axis->is_null()) {
     if (!axis->is_number() || std::fabs(axis->as_number()) > 1e6) {
@@ -172,29 +355,59 @@ Status batch_normalization(const ConfigReader& r, const JsonValue& config, std::
   *out = std::make_unique<BatchNormalization>(r.name(), o);
   return Status::ok();
 }
+void write_batch_normalization(const BatchNormalization& l, JsonValue* c) {
+  const BatchNormOptions& o = l.options();
+  c->set("axis", number(o.axis));
+  c->set("momentum", float_json(o.momentum));
+  c->set("epsilon", float_json(o.epsilon));
+  c->set("center", boolean(o.center));
+  c->set("scale", boolean(o.scale));
+  c->set("beta_initializer", initializer("Zeros"));
+  c->set("gamma_initializer", initializer("Ones"));
+  c->set("moving_mean_initializer", initializer("Zeros"));
+  c->set("moving_variance_initializer", initializer("Ones"));
+  set_nulls(c, {"beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"});
+}
 
-// ZeroPadding2D's padding: n, [h, w] or [[top, bottom], [left, right]].
-Status zero_padding(const ConfigReader& r, const JsonValue& config, std::unique_ptr<Layer>* out) {
-  const JsonValue* p = config.find("padding");
+// ---- Dropout
+Status read_dropout(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  double rate;
+  int64_t seed;
+  NN_RETURN_IF_ERROR(r.number("rate", 0.0, &rate));
+  NN_RETURN_IF_ERROR(r.integer("seed", -1, &seed, true));
+  const JsonValue* noise_shape = r.config().find("noise_shape");
+  if (noise_shape && !noise_shape->is_null()) return unsupported(r.who(), ": noise_shape is not supported");
+  *out = std::make_unique<Dropout>(r.name(), static_cast<float>(rate), seed >= 0, static_cast<uint64_t>(seed));
+  return Status::ok();
+}
+void write_dropout(const Dropout& l, JsonValue* c) {
+  c->set("rate", float_json(l.rate()));
+  c->set("noise_shape", JsonValue());
+  c->set("seed", l.has_seed() ? number(static_cast<double>(l.seed())) : JsonValue());
+}
+
+// ---- ZeroPadding2D: padding is n, [h, w] or [[top, bottom], [left, right]].
+Status read_zero_padding2d(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  const JsonValue* p = r.config().find("padding");
   int64_t v[4] = {1, 1, 1, 1};
-  auto number = [](const JsonValue& j, int64_t* x) {
+  auto integer = [](const JsonValue& j, int64_t* x) {
     if (!j.is_number() || std::fabs(j.as_number()) > 2147483647.0) return false;
     *x = static_cast<int64_t>(j.as_number());
     return true;
   };
   bool ok = true;
   if (p && p->is_number()) {
-    ok = number(*p, &v[0]);
+    ok = integer(*p, &v[0]);
     v[1] = v[2] = v[3] = v[0];
   } else if (p && p->is_array() && p->size() == 2 && (*p)[0].is_number()) {
-    ok = number((*p)[0], &v[0]) && number((*p)[1], &v[2]);
+    ok = integer((*p)[0], &v[0]) && integer((*p)[1], &v[2]);
     v[1] = v[0];
     v[3] = v[2];
   } else if (p && p->is_array() && p->size() == 2 && (*p)[0].is_array()) {
     const JsonValue& h = (*p)[0];
     const JsonValue& w = (*p)[1];
-    ok = h.size() == 2 && w.is_array() && w.size() == 2 && number(h[0], &v[0]) && number(h[1], &v[1]) &&
-         number(w[0], &v[2]) && number(w[1], &v[3]);
+    ok = h.size() == 2 && w.is_array() && w.size() == 2 && integer(h[0], &v[0]) && integer(h[1], &v[1]) &&
+         integer(w[0], &v[2]) && integer(w[1], &v[3]);
   } else if (p && !p->is_null()) {
     ok = false;
   }
@@ -203,24 +416,43 @@ Status zero_padding(const ConfigReader& r, const JsonValue& config, std::unique_
   *out = std::make_unique<ZeroPadding2D>(r.name(), v[0], v[1], v[2], v[3]);
   return Status::ok();
 }
+void write_zero_padding2d(const ZeroPadding2D& l, JsonValue* c) {
+  JsonValue padding = JsonValue::make_array();
+  padding.push_back(pair(l.top(), l.bottom()));
+  padding.push_back(pair(l.left(), l.right()));
+  c->set("padding", std::move(padding));
+  c->set("data_format", string("channels_last"));
+}
 
-Status pooling(const ConfigReader& r, PoolKind kind, std::unique_ptr<Layer>* out) {
-  Pool2DOptions o;
-  NN_RETURN_IF_ERROR(r.channels_last());
-  NN_RETURN_IF_ERROR(r.pair("pool_size", 2, &o.pool_h, &o.pool_w));
-  NN_RETURN_IF_ERROR(r.pair("strides", 0, &o.stride_h, &o.stride_w));
-  NN_RETURN_IF_ERROR(r.padding(&o.padding));
-  *out = std::make_unique<Pooling2D>(r.name(), kind, o);
-  return Status::ok();
+}  // namespace layer_io
+
+namespace {
+
+// The registered name of `class_name`, which may be an alias ("MaxPool2D" -> "MaxPooling2D").
+std::string_view registered_name(std::string_view class_name) {
+#define NN_LAYER_ALIAS(name, keras_class) \
+  if (class_name == name) return keras_class;
+#include "layers/layer-registry.inc"
+  return class_name;
 }
 
 }  // namespace
 
+const std::vector<std::string>& layer_classes() {
+  static const std::vector<std::string> classes = {
+#define NN_LAYER(type, keras_class, reader, writer) keras_class,
+#include "layers/layer-registry.inc"
+  };
+  return classes;
+}
+
 const char* supported_layer_classes() {
-  return "InputLayer, Rescaling, Conv2D, DepthwiseConv2D, SeparableConv2D, MaxPooling2D, AveragePooling2D, "
-         "GlobalAveragePooling2D, Flatten, Dense, Activation, ReLU, LeakyReLU, Softmax, Add, Concatenate, "
-         "BatchNormalization, Dropout, ZeroPadding2D, RandomFlip, RandomRotation, RandomZoom, RandomTranslation, "
-         "RandomContrast, Sequential";
+  static const std::string list = [] {
+    std::string s;
+    for (const std::string& c : layer_classes()) s += c + ", ";
+    return s + "Sequential";  // the model reader expands nested Sequential models itself
+  }();
+  return list.c_str();
 }
 
 Status shape_from_json(const JsonValue& list, bool has_batch, const std::string& who, Shape* out) {
@@ -249,115 +481,27 @@ Status layer_from_config(const std::string& class_name, const JsonValue& config,
   if (!config.is_object()) return parse_error(class_name, " layer: config must be an object");
   ConfigReader r(class_name, config);
   if (r.name().empty()) return parse_error(class_name, " layer: config.name is missing");
-  if (class_name == "Conv2D" || class_name == "Convolution2D") return conv2d(r, out);
-  if (class_name == "MaxPooling2D" || class_name == "MaxPool2D") return pooling(r, PoolKind::kMax, out);
-  if (class_name == "AveragePooling2D" || class_name == "AvgPool2D") return pooling(r, PoolKind::kAverage, out);
-  if (class_name == "Dense") {
-    DenseOptions o;
-    NN_RETURN_IF_ERROR(r.integer("units", 0, &o.units));
-    NN_RETURN_IF_ERROR(r.boolean("use_bias", true, &o.use_bias));
-    NN_RETURN_IF_ERROR(r.activation(&o.activation));
-    *out = std::make_unique<Dense>(r.name(), o);
-    return Status::ok();
-  }
-  if (class_name == "Rescaling") {
-    double scale, offset;
-    NN_RETURN_IF_ERROR(r.number("scale", 1.0, &scale));
-    NN_RETURN_IF_ERROR(r.number("offset", 0.0, &offset));
-    *out = std::make_unique<Rescaling>(r.name(), static_cast<float>(scale), static_cast<float>(offset));
-    return Status::ok();
-  }
-  if (class_name == "GlobalAveragePooling2D" || class_name == "GlobalAvgPool2D") {
-    NN_RETURN_IF_ERROR(r.channels_last());
-    bool keepdims;
-    NN_RETURN_IF_ERROR(r.boolean("keepdims", false, &keepdims));
-    if (keepdims) return unsupported(r.who(), ": keepdims=true is not supported");
-    *out = std::make_unique<GlobalAveragePooling2D>(r.name());
-    return Status::ok();
-  }
-  if (class_name == "Flatten") {
-    NN_RETURN_IF_ERROR(r.channels_last());
-    *out = std::make_unique<Flatten>(r.name());
-    return Status::ok();
-  }
-  if (class_name == "Activation") {
-    Activation a;
-    NN_RETURN_IF_ERROR(r.activation(&a));
-    *out = std::make_unique<ActivationLayer>(r.name(), a);
-    return Status::ok();
-  }
-  if (class_name == "Add") {
-    *out = std::make_unique<Add>(r.name());
-    return Status::ok();
-  }
-  if (class_name == "BatchNormalization") return batch_normalization(r, config, out);
-  if (class_name == "DepthwiseConv2D") {
-    DepthwiseConv2DOptions o;
-    NN_RETURN_IF_ERROR(depthwise_options(r, &o));
-    *out = std::make_unique<DepthwiseConv2D>(r.name(), o);
-    return Status::ok();
-  }
-  if (class_name == "SeparableConv2D" || class_name == "SeparableConvolution2D") {
-    SeparableConv2DOptions o;
-    NN_RETURN_IF_ERROR(depthwise_options(r, &o));
-    NN_RETURN_IF_ERROR(r.integer("filters", 0, &o.filters));
-    *out = std::make_unique<SeparableConv2D>(r.name(), o);
-    return Status::ok();
-  }
-  if (class_name == "Dropout") {
-    double rate;
-    int64_t seed;
-    NN_RETURN_IF_ERROR(r.number("rate", 0.0, &rate));
-    NN_RETURN_IF_ERROR(r.integer("seed", -1, &seed, true));
-    if (config.find("noise_shape") && !config.find("noise_shape")->is_null()) {
-      return unsupported(r.who(), ": noise_shape is not supported");
-    }
-    *out = std::make_unique<Dropout>(r.name(), static_cast<float>(rate), seed >= 0, static_cast<uint64_t>(seed));
-    return Status::ok();
-  }
-  if (class_name == "Concatenate") {
-    int64_t axis;
-    NN_RETURN_IF_ERROR(r.integer("axis", -1, &axis));
-    if (axis != -1 && axis != 3) {
-      return unsupported(r.who(), ": axis ", axis, " is not supported: Concatenate joins channels (axis -1)");
-    }
-    *out = std::make_unique<Concatenate>(r.name());
-    return Status::ok();
-  }
-  if (class_name == "ZeroPadding2D") return zero_padding(r, config, out);
-  if (class_name == "ReLU") {
-    ReLUOptions o;
-    double max_value, slope, threshold;
-    NN_RETURN_IF_ERROR(r.number("max_value", -1.0, &max_value));
-    NN_RETURN_IF_ERROR(r.number("negative_slope", 0.0, &slope));
-    NN_RETURN_IF_ERROR(r.number("threshold", 0.0, &threshold));
-    o.max_value = static_cast<float>(max_value);
-    o.negative_slope = static_cast<float>(slope);
-    o.threshold = static_cast<float>(threshold);
-    *out = std::make_unique<ReLULayer>(r.name(), o);
-    return Status::ok();
-  }
-  if (class_name == "LeakyReLU") {
-    ReLUOptions o;
-    double alpha;
-    // Keras 2 and TF.js call the slope alpha; Keras 3 calls it negative_slope. Default 0.3.
-    NN_RETURN_IF_ERROR(r.number(config.find("negative_slope") ? "negative_slope" : "alpha", 0.3, &alpha));
-    o.negative_slope = static_cast<float>(alpha);
-    *out = std::make_unique<ReLULayer>(r.name(), o, "LeakyReLU");
-    return Status::ok();
-  }
-  if (class_name == "Softmax") {
-    int64_t axis;
-    NN_RETURN_IF_ERROR(r.integer("axis", -1, &axis));
-    // TF.js writes the last axis as a positive index (e.g. 1 after a Dense); the layer checks it.
-    *out = std::make_unique<ActivationLayer>(r.name(), Activation::kSoftmax, "Softmax", static_cast<int>(axis));
-    return Status::ok();
-  }
-  bool handled = false;
-  NN_RETURN_IF_ERROR(augmentation_layer_from_config(class_name, config, out, &handled));
-  if (handled) return Status::ok();
+  const std::string_view cls = registered_name(class_name);
+#define NN_LAYER(type, keras_class, reader, writer) \
+  if (cls == keras_class) return layer_io::reader(r, out);
+#include "layers/layer-registry.inc"
   return unsupported("layer '", r.name(), "' has class '", class_name,
                      "', which convnet-wasm does not support; supported classes: ", supported_layer_classes());
+}
+
+Status layer_to_config(const Layer& layer, JsonValue* config) {
+  const std::string_view cls = layer.class_name();
+  *config = JsonValue::make_object();
+  // A class name is registered with one C++ type; typeid makes a mismatch a caught bug, not a bad cast.
+#define NN_LAYER(type, keras_class, reader, writer)            \
+  if (cls == keras_class) {                                    \
+    NN_ASSERT(typeid(layer) == typeid(type));                  \
+    layer_io::writer(static_cast<const type&>(layer), config); \
+    return Status::ok();                                       \
+  }
+#include "layers/layer-registry.inc"
+  return unsupported("layer '", layer.name(), "' has class '", layer.class_name(),
+                     "', which the model.json writer does not support");
 }
 
 }  // namespace nn

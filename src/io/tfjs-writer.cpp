@@ -1,19 +1,14 @@
-// TF.js model writer (see tfjs-writer.h). Each layer's config mirrors what tfjs-layers 4.22's
-// getConfig() writes (wasm-tests/fixtures/*.json), with Keras's keys where TF.js has fewer
-// (ReLU's negative_slope and threshold, SeparableConv2D's depth_multiplier); TF.js ignores keys
-// it does not know. Initializers are Keras's defaults: the weights travel beside the JSON.
+// TF.js model writer (see tfjs-writer.h): the topology, inbound nodes and weight manifest. Each
+// layer's own config comes from its registered writer (io/layer-config.cpp, layer_to_config).
 // Test: nn_tests_native -tc='*tfjs*'; node wasm-tests/fixtures/generate/check-roundtrip.mjs DIR
 #include "io/tfjs-writer.h"
 
 #include <bit>
 #include <cerrno>
-#include <cmath>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
 
-#include "layers/augmentation.h"
-#include "layers/layers.h"
+#include "io/layer-config.h"
 
 namespace nn {
 namespace {
@@ -21,216 +16,7 @@ namespace {
 static_assert(std::endian::native == std::endian::little, "weight files are little-endian float32, copied as is");
 
 JsonValue number(double x) { return JsonValue::make_number(x); }
-JsonValue boolean(bool b) { return JsonValue::make_bool(b); }
 JsonValue string(const char* s) { return JsonValue::make_string(s); }
-
-// The shortest decimal that reads back as the same float (0.99f -> 0.99, not 0.9900000095367432).
-JsonValue float_number(float f) {
-  if (!std::isfinite(f)) return number(f);
-  char buf[32];
-  for (int precision = 1; precision <= 9; ++precision) {
-    std::snprintf(buf, sizeof buf, "%.*g", precision, static_cast<double>(f));
-    if (std::strtof(buf, nullptr) == f) break;
-  }
-  return number(std::strtod(buf, nullptr));
-}
-
-JsonValue pair(int64_t a, int64_t b) {
-  JsonValue v = JsonValue::make_array();
-  v.push_back(number(static_cast<double>(a)));
-  v.push_back(number(static_cast<double>(b)));
-  return v;
-}
-
-JsonValue initializer(const char* class_name) {
-  JsonValue v = JsonValue::make_object();
-  v.set("class_name", string(class_name));
-  v.set("config", JsonValue::make_object());
-  return v;
-}
-
-// Keras's glorot_uniform, in the form TF.js writes it.
-JsonValue glorot_uniform() {
-  JsonValue config = JsonValue::make_object();
-  config.set("scale", number(1));
-  config.set("mode", string("fan_avg"));
-  config.set("distribution", string("uniform"));
-  config.set("seed", JsonValue());
-  JsonValue v = JsonValue::make_object();
-  v.set("class_name", string("VarianceScaling"));
-  v.set("config", std::move(config));
-  return v;
-}
-
-void set_nulls(JsonValue* c, std::initializer_list<const char*> keys) {
-  for (const char* k : keys) c->set(k, JsonValue());
-}
-
-// The keys TF.js's convolution base writes, in its order.
-void conv_base(JsonValue* c, int64_t kh, int64_t kw, int64_t sh, int64_t sw, Padding padding, Activation activation,
-               bool use_bias) {
-  c->set("kernel_size", pair(kh, kw));
-  c->set("strides", pair(sh, sw));
-  c->set("padding", string(padding_name(padding)));
-  c->set("data_format", string("channels_last"));
-  c->set("dilation_rate", pair(1, 1));
-  c->set("activation", string(activation_name(activation)));
-  c->set("use_bias", boolean(use_bias));
-  c->set("bias_initializer", initializer("Zeros"));
-  set_nulls(c, {"bias_regularizer", "activity_regularizer", "bias_constraint"});
-}
-
-// A Keras factor: f when the range is [-f, f] (how Keras reads a number), else [lo, hi].
-JsonValue factor(const FactorRange& r) {
-  if (r.lo == -r.hi) return float_number(r.hi);
-  JsonValue v = JsonValue::make_array();
-  v.push_back(float_number(r.lo));
-  v.push_back(float_number(r.hi));
-  return v;
-}
-
-JsonValue seed_of(bool has_seed, uint64_t seed) {
-  return has_seed ? number(static_cast<double>(static_cast<int64_t>(seed))) : JsonValue();
-}
-
-// Keras 2's keys (as in the model-b fixtures); TF.js 4.22 has none of these classes.
-void affine_keys(JsonValue* c, const AffineAugmentation& l, bool has_seed, uint64_t seed) {
-  c->set("fill_mode", string(fill_mode_name(l.sampling().fill_mode)));
-  c->set("fill_value", float_number(l.sampling().fill_value));
-  c->set("interpolation", string(interpolation_name(l.sampling().interpolation)));
-  c->set("seed", seed_of(has_seed, seed));
-}
-
-Status config_of(const Layer& layer, JsonValue* c) {
-  const std::string cls = layer.class_name();
-  if (const auto* l = dynamic_cast<const InputLayer*>(&layer)) {
-    JsonValue shape = JsonValue::make_array();
-    shape.push_back(JsonValue());
-    for (int i = 0; i < l->shape().rank; ++i) shape.push_back(number(static_cast<double>(l->shape()[i])));
-    c->set("batch_input_shape", std::move(shape));
-    c->set("dtype", string("float32"));
-    c->set("sparse", boolean(false));
-  } else if (const auto* l = dynamic_cast<const Rescaling*>(&layer)) {
-    c->set("scale", float_number(l->scale()));
-    c->set("offset", float_number(l->offset()));
-  } else if (const auto* l = dynamic_cast<const Conv2D*>(&layer)) {
-    const Conv2DOptions& o = l->options();
-    c->set("filters", number(static_cast<double>(o.filters)));
-    c->set("kernel_initializer", glorot_uniform());
-    set_nulls(c, {"kernel_regularizer", "kernel_constraint"});
-    conv_base(c, o.kernel_h, o.kernel_w, o.stride_h, o.stride_w, o.padding, o.activation, o.use_bias);
-  } else if (const auto* l = dynamic_cast<const DepthwiseConv2D*>(&layer)) {
-    const DepthwiseConv2DOptions& o = l->options();
-    conv_base(c, o.kernel_h, o.kernel_w, o.stride_h, o.stride_w, o.padding, o.activation, o.use_bias);
-    c->set("depth_multiplier", number(static_cast<double>(o.depth_multiplier)));
-    c->set("depthwise_initializer", glorot_uniform());
-    set_nulls(c, {"depthwise_regularizer", "depthwise_constraint"});
-  } else if (const auto* l = dynamic_cast<const SeparableConv2D*>(&layer)) {
-    const SeparableConv2DOptions& o = l->options();
-    c->set("filters", number(static_cast<double>(o.filters)));
-    conv_base(c, o.kernel_h, o.kernel_w, o.stride_h, o.stride_w, o.padding, o.activation, o.use_bias);
-    c->set("depth_multiplier", number(static_cast<double>(o.depth_multiplier)));
-    c->set("depthwise_initializer", glorot_uniform());
-    c->set("pointwise_initializer", glorot_uniform());
-    set_nulls(c, {"depthwise_regularizer", "pointwise_regularizer", "depthwise_constraint", "pointwise_constraint"});
-  } else if (const auto* l = dynamic_cast<const Dense*>(&layer)) {
-    const DenseOptions& o = l->options();
-    c->set("units", number(static_cast<double>(o.units)));
-    c->set("activation", string(activation_name(o.activation)));
-    c->set("use_bias", boolean(o.use_bias));
-    c->set("kernel_initializer", glorot_uniform());
-    c->set("bias_initializer", initializer("Zeros"));
-    set_nulls(
-        c, {"kernel_regularizer", "bias_regularizer", "activity_regularizer", "kernel_constraint", "bias_constraint"});
-  } else if (const auto* l = dynamic_cast<const Pooling2D*>(&layer)) {
-    const Pool2DOptions& o = l->options();
-    c->set("pool_size", pair(o.pool_h, o.pool_w));
-    c->set("padding", string(padding_name(o.padding)));
-    // Stride 0 means "the pool size" (Keras's strides=None); write it out, as TF.js does.
-    c->set("strides", pair(o.stride_h > 0 ? o.stride_h : o.pool_h, o.stride_w > 0 ? o.stride_w : o.pool_w));
-    c->set("data_format", string("channels_last"));
-  } else if (dynamic_cast<const GlobalAveragePooling2D*>(&layer)) {
-    c->set("data_format", string("channels_last"));
-    c->set("keepdims", boolean(false));
-  } else if (dynamic_cast<const Flatten*>(&layer)) {
-    c->set("data_format", string("channels_last"));
-  } else if (const auto* l = dynamic_cast<const ActivationLayer*>(&layer)) {
-    if (cls == "Softmax") {
-      c->set("axis", number(-1));
-    } else {
-      c->set("activation", string(activation_name(l->activation())));
-    }
-  } else if (dynamic_cast<const Add*>(&layer)) {
-    // No options.
-  } else if (dynamic_cast<const Concatenate*>(&layer)) {
-    c->set("axis", number(-1));
-  } else if (const auto* l = dynamic_cast<const BatchNormalization*>(&layer)) {
-    const BatchNormOptions& o = l->options();
-    c->set("axis", number(o.axis));
-    c->set("momentum", float_number(o.momentum));
-    c->set("epsilon", float_number(o.epsilon));
-    c->set("center", boolean(o.center));
-    c->set("scale", boolean(o.scale));
-    c->set("beta_initializer", initializer("Zeros"));
-    c->set("gamma_initializer", initializer("Ones"));
-    c->set("moving_mean_initializer", initializer("Zeros"));
-    c->set("moving_variance_initializer", initializer("Ones"));
-    set_nulls(c, {"beta_regularizer", "gamma_regularizer", "beta_constraint", "gamma_constraint"});
-  } else if (const auto* l = dynamic_cast<const Dropout*>(&layer)) {
-    c->set("rate", float_number(l->rate()));
-    c->set("noise_shape", JsonValue());
-    c->set("seed", l->has_seed() ? number(static_cast<double>(l->seed())) : JsonValue());
-  } else if (const auto* l = dynamic_cast<const ZeroPadding2D*>(&layer)) {
-    JsonValue padding = JsonValue::make_array();
-    padding.push_back(pair(l->top(), l->bottom()));
-    padding.push_back(pair(l->left(), l->right()));
-    c->set("padding", std::move(padding));
-    c->set("data_format", string("channels_last"));
-  } else if (const auto* l = dynamic_cast<const ReLULayer*>(&layer)) {
-    const ReLUOptions& o = l->options();
-    if (cls == "LeakyReLU") {
-      c->set("alpha", float_number(o.negative_slope));  // TF.js and Keras 2 name the slope alpha
-    } else {
-      // TF.js's ReLU knows only max_value; it ignores the other two Keras keys.
-      c->set("max_value", o.max_value < 0.0f ? JsonValue() : float_number(o.max_value));
-      c->set("negative_slope", float_number(o.negative_slope));
-      c->set("threshold", float_number(o.threshold));
-    }
-  } else if (const auto* l = dynamic_cast<const RandomFlip*>(&layer)) {
-    c->set("mode", string(flip_mode_name(l->options().mode)));
-    c->set("seed", seed_of(l->has_seed(), l->seed()));
-  } else if (const auto* l = dynamic_cast<const RandomRotation*>(&layer)) {
-    c->set("factor", factor(l->options().factor));
-    affine_keys(c, *l, l->has_seed(), l->seed());
-  } else if (const auto* l = dynamic_cast<const RandomZoom*>(&layer)) {
-    c->set("height_factor", factor(l->options().height_factor));
-    c->set("width_factor", l->options().has_width_factor ? factor(l->options().width_factor) : JsonValue());
-    affine_keys(c, *l, l->has_seed(), l->seed());
-  } else if (const auto* l = dynamic_cast<const RandomTranslation*>(&layer)) {
-    c->set("height_factor", factor(l->options().height_factor));
-    c->set("width_factor", factor(l->options().width_factor));
-    affine_keys(c, *l, l->has_seed(), l->seed());
-  } else if (const auto* l = dynamic_cast<const RandomContrast*>(&layer)) {
-    const RandomContrastOptions& o = l->options();
-    if (o.lower == o.upper) {
-      c->set("factor", float_number(o.lower));
-    } else {
-      JsonValue f = JsonValue::make_array();
-      f.push_back(float_number(o.lower));
-      f.push_back(float_number(o.upper));
-      c->set("factor", std::move(f));
-    }
-    JsonValue range = JsonValue::make_array();  // Keras 3's key; Keras 2 always clips to [0, 255]
-    range.push_back(float_number(o.value_low));
-    range.push_back(float_number(o.value_high));
-    c->set("value_range", std::move(range));
-    c->set("seed", seed_of(l->has_seed(), l->seed()));
-  } else {
-    return unsupported("layer '", layer.name(), "' has class '", cls,
-                       "', which the model.json writer does not support yet");
-  }
-  return Status::ok();
-}
 
 // [[["producer", 0, 0, {}], ...]]: TF.js's (and Keras 2's) list form of one inbound node.
 JsonValue inbound_nodes(const Model& model, const Node& node) {
@@ -273,10 +59,10 @@ Status write_file(const std::string& path, const std::string& bytes) {
 }  // namespace
 
 Status layer_to_tfjs_config(const Layer& layer, JsonValue* config) {
-  JsonValue c = JsonValue::make_object();
-  NN_RETURN_IF_ERROR(config_of(layer, &c));
+  JsonValue c;
+  NN_RETURN_IF_ERROR(layer_to_config(layer, &c));
   c.set("name", JsonValue::make_string(layer.name()));
-  if (std::string(layer.class_name()) != "InputLayer") c.set("trainable", boolean(true));
+  if (std::string(layer.class_name()) != "InputLayer") c.set("trainable", JsonValue::make_bool(true));
   *config = std::move(c);
   return Status::ok();
 }

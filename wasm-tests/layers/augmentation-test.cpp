@@ -8,7 +8,6 @@
 #include <cmath>
 #include <memory>
 
-#include "io/augmentation-config.h"
 #include "io/layer-config.h"
 #include "layers/augmentation.h"
 #include "testing/grad-check.h"
@@ -267,10 +266,7 @@ Status from_config(const char* class_name, const char* json, std::unique_ptr<Lay
   JsonValue config;
   Status st = parse_json(json, &config);
   REQUIRE(st.is_ok());
-  bool handled = false;
-  st = augmentation_layer_from_config(class_name, config, out, &handled);
-  CHECK(handled);
-  return st;
+  return layer_from_config(class_name, config, out);
 }
 
 }  // namespace
@@ -609,6 +605,7 @@ TEST_CASE("augmentation: RandomContrast scales each channel about its mean by on
   CHECK(rs.forward(bw) == bw);
 }
 
+NN_GRAD_CHECKED("RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomContrast");
 TEST_CASE("augmentation: finite-difference gradients of every layer in training, with ctx.rng") {
   // Without their own seed the layers draw from ctx.rng, which the harness re-seeds for every
   // evaluation, so each perturbed forward sees the same transform.
@@ -748,12 +745,6 @@ TEST_CASE("augmentation: configs read Keras 2 and Keras 3 keys") {
   CHECK(dynamic_cast<RandomContrast*>(layer.get())->options().upper == 1.5f);
   CHECK(dynamic_cast<RandomContrast*>(layer.get())->options().value_high == 255.0f);
 
-  // Other classes are left to layer_from_config, which defers augmentation classes to us.
-  JsonValue conv;
-  REQUIRE(parse_json(R"({"name": "conv", "filters": 4, "kernel_size": 3})", &conv).is_ok());
-  bool handled = true;
-  NN_CHECK_OK(augmentation_layer_from_config("Conv2D", conv, &layer, &handled));
-  CHECK(!handled);
   JsonValue zoom_config;
   REQUIRE(parse_json(R"({"name": "zz", "height_factor": 0.2})", &zoom_config).is_ok());
   NN_REQUIRE_OK(layer_from_config("RandomZoom", zoom_config, &layer));

@@ -24,6 +24,7 @@ Conv2DOptions conv(int64_t filters, int64_t k, int64_t stride, Padding padding, 
 
 }  // namespace
 
+NN_GRAD_CHECKED("Conv2D");
 TEST_CASE("Conv2D gradients: 3x3 valid, stride 1, linear") {
   Conv2D layer("c", conv(4, 3, 1, Padding::kValid, Activation::kLinear));
   CHECK(check_layer_gradients(layer, {Shape{5, 7, 3}}).ok());
@@ -60,6 +61,7 @@ TEST_CASE("Conv2D gradients: 5x5 valid stride 1, 2x3 rectangular kernel same, so
   CHECK(check_layer_gradients(rect, {Shape{5, 4, 2}}).ok());
 }
 
+NN_GRAD_CHECKED("Dense");
 TEST_CASE("Dense gradients: relu, softmax, rank-3 input, no bias") {
   DenseOptions o;
   o.units = 5;
@@ -75,6 +77,7 @@ TEST_CASE("Dense gradients: relu, softmax, rank-3 input, no bias") {
   CHECK(check_layer_gradients(rows, {Shape{2, 3, 4}}).ok());
 }
 
+NN_GRAD_CHECKED("MaxPooling2D");
 TEST_CASE("MaxPooling2D gradients: valid, same with odd total, strides") {
   Pooling2D p2("p", PoolKind::kMax, {2, 2, 0, 0, Padding::kValid});
   const GradCheckOptions distinct{.distinct_inputs = true};
@@ -85,6 +88,7 @@ TEST_CASE("MaxPooling2D gradients: valid, same with odd total, strides") {
   CHECK(check_layer_gradients(xception, {Shape{7, 6, 2}}, distinct).ok());
 }
 
+NN_GRAD_CHECKED("AveragePooling2D");
 TEST_CASE("AveragePooling2D gradients: valid, same (padding not counted), stride 1") {
   Pooling2D a("a", PoolKind::kAverage, {2, 2, 0, 0, Padding::kValid});
   CHECK(check_layer_gradients(a, {Shape{5, 4, 3}}).ok());
@@ -94,6 +98,7 @@ TEST_CASE("AveragePooling2D gradients: valid, same (padding not counted), stride
   CHECK(check_layer_gradients(c, {Shape{3, 3, 2}}).ok());
 }
 
+NN_GRAD_CHECKED("GlobalAveragePooling2D", "Flatten", "Rescaling");
 TEST_CASE("GlobalAveragePooling2D, Flatten, Rescaling gradients") {
   GlobalAveragePooling2D gap("g");
   CHECK(check_layer_gradients(gap, {Shape{3, 5, 4}}).ok());
@@ -103,6 +108,7 @@ TEST_CASE("GlobalAveragePooling2D, Flatten, Rescaling gradients") {
   CHECK(check_layer_gradients(scale, {Shape{3, 3, 2}}).ok());
 }
 
+NN_GRAD_CHECKED("Activation");
 TEST_CASE("Activation layer gradients: every activation") {
   for (Activation a :
        {Activation::kLinear, Activation::kRelu, Activation::kSigmoid, Activation::kTanh, Activation::kSoftmax}) {
@@ -112,6 +118,7 @@ TEST_CASE("Activation layer gradients: every activation") {
   }
 }
 
+NN_GRAD_CHECKED("Add");
 TEST_CASE("Add gradients: two and three inputs") {
   Add two("add2");
   CHECK(check_layer_gradients(two, {Shape{3, 3, 4}, Shape{3, 3, 4}}).ok());

@@ -17,6 +17,7 @@ using nn::testing::GradCheckOptions;
 using nn::testing::random_vector;
 using nn::testing::relative_error;
 
+NN_GRAD_CHECKED("BatchNormalization");
 TEST_CASE("BatchNormalization gradients in training mode (through batch mean and variance)") {
   BatchNormalization bn("bn", {});
   CHECK(check_layer_gradients(bn, {Shape{3, 5, 4}}, {.batch = 3}).ok());
@@ -65,6 +66,7 @@ TEST_CASE("BatchNormalization follows Keras's moving-average rule and uses it in
   CHECK(y[1] == doctest::Approx((10.0 - 10.0) / std::sqrt(0.9 + 1e-3)));
 }
 
+NN_GRAD_CHECKED("DepthwiseConv2D");
 TEST_CASE("DepthwiseConv2D matches the reference and its gradients check") {
   for (int64_t dm : {1, 2}) {
     DepthwiseConv2DOptions o;
@@ -88,6 +90,7 @@ TEST_CASE("DepthwiseConv2D matches the reference and its gradients check") {
   CHECK(relative_error(out, ref) < 1e-6);
 }
 
+NN_GRAD_CHECKED("SeparableConv2D");
 TEST_CASE("SeparableConv2D gradients, and the seed's parameter example") {
   SeparableConv2DOptions o;
   o.filters = 4;
@@ -120,6 +123,7 @@ TEST_CASE("SeparableConv2D gradients, and the seed's parameter example") {
   CHECK(conv.count_params(true) == 36864);
 }
 
+NN_GRAD_CHECKED("Dropout");
 TEST_CASE("Dropout: inverted scaling in training, identity in inference, gradients") {
   Dropout drop("drop", 0.5f);
   CHECK(check_layer_gradients(drop, {Shape{4, 5}}, {.batch = 3}).ok());
@@ -152,6 +156,7 @@ TEST_CASE("Dropout: inverted scaling in training, identity in inference, gradien
   CHECK(st.message().find("-0.1") != std::string::npos);
 }
 
+NN_GRAD_CHECKED("Concatenate", "ZeroPadding2D", "ReLU", "LeakyReLU", "Softmax");
 TEST_CASE("Concatenate, ZeroPadding2D, ReLU, LeakyReLU and Softmax layers") {
   Concatenate cat2("cat");
   CHECK(check_layer_gradients(cat2, {Shape{3, 2, 4}, Shape{3, 2, 1}, Shape{3, 2, 3}}).ok());

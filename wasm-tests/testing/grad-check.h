@@ -4,7 +4,10 @@
 // difference, accumulated in double) and compared with the analytic backward.
 #pragma once
 
+#include <initializer_list>
 #include <memory>
+#include <set>
+#include <string>
 #include <vector>
 
 #include "core/shape.h"
@@ -33,4 +36,17 @@ struct GradCheckResult {
 GradCheckResult check_layer_gradients(Layer& layer, const std::vector<Shape>& input_shapes,
                                       const GradCheckOptions& options = {});
 
+// Gradient coverage of the layer registry (layers/layer-registry.inc). Beside the test cases
+// that grad-check a Keras class, at file scope: NN_GRAD_CHECKED("Conv2D"), or several classes
+// at once. layers/layer-registry-test.cpp fails for a registered class that nobody declares
+// (and for a declared class the registry does not list).
+bool declare_grad_checked(std::initializer_list<const char*> keras_classes);
+const std::set<std::string>& grad_checked_classes();
+
 }  // namespace nn::testing
+
+#define NN_GRAD_CHECKED_CONCAT2(a, b) a##b
+#define NN_GRAD_CHECKED_CONCAT(a, b) NN_GRAD_CHECKED_CONCAT2(a, b)
+#define NN_GRAD_CHECKED(...)                                                              \
+  [[maybe_unused]] static const bool NN_GRAD_CHECKED_CONCAT(nn_grad_checked_, __LINE__) = \
+      ::nn::testing::declare_grad_checked({__VA_ARGS__})

@@ -383,6 +383,9 @@ function augmentation(c: Record<string, unknown>): Record<string, unknown> {
   return { fill_mode: 'reflect', interpolation: 'bilinear', fill_value: 0, ...c, seed: c.seed ?? null };
 }
 
+/** A layer builder; its className is the Keras class it makes. */
+export type LayerBuilder<O extends BaseLayerOptions> = ((options?: O) => Layer) & { readonly className: string };
+
 function make<O extends BaseLayerOptions>(
   builder: string,
   className: string,
@@ -390,14 +393,19 @@ function make<O extends BaseLayerOptions>(
   table: OptionTable,
   finish: (c: Record<string, unknown>) => Record<string, unknown> = (c) => c,
   isMerge = false,
-) {
-  return (options?: O): Layer => {
+): LayerBuilder<O> {
+  const build = (options?: O): Layer => {
     const c = readOptions(builder, table, options);
     return new Layer(className, prefix, finish(c), options ?? {}, isMerge);
   };
+  return Object.assign(build, { className });
 }
 
-/** Layer builders; each takes Keras's options in camelCase. */
+/**
+ * Layer builders; each takes Keras's options in camelCase. With input()'s InputLayer they cover
+ * the engine's layer registry (src/layers/layer-registry.inc), class for class: a test
+ * (tests/layer-classes.test.mjs) fails when one side has a class the other lacks.
+ */
 export const layers = {
   conv2d: make<Conv2DOptions>(
     'conv2d',
