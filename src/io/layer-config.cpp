@@ -239,6 +239,29 @@ Status read_flatten(const ConfigReader& r, std::unique_ptr<Layer>* out) {
 }
 void write_flatten(const Flatten&, JsonValue* c) { c->set("data_format", string("channels_last")); }
 
+// ---- Reshape: target_shape excludes the batch; the layer checks its values (one -1, sizes).
+Status read_reshape(const ConfigReader& r, std::unique_ptr<Layer>* out) {
+  const JsonValue* t = r.config().find("target_shape");
+  Shape shape;
+  bool ok = t && t->is_array() && t->size() >= 1 && t->size() <= static_cast<size_t>(Shape::kMaxRank);
+  for (size_t i = 0; ok && i < t->size(); ++i) {
+    const JsonValue& d = (*t)[i];
+    ok = d.is_number() && d.as_number() == std::floor(d.as_number()) && std::fabs(d.as_number()) <= 4294967295.0;
+    if (ok) shape.dims[shape.rank++] = static_cast<int64_t>(d.as_number());
+  }
+  if (!ok) {
+    return parse_error(r.who(), ": config.target_shape must be a list of 1 to ", Shape::kMaxRank,
+                       " integers (one of them may be -1)");
+  }
+  *out = std::make_unique<Reshape>(r.name(), shape);
+  return Status::ok();
+}
+void write_reshape(const Reshape& l, JsonValue* c) {
+  JsonValue shape = JsonValue::make_array();
+  for (int i = 0; i < l.target_shape().rank; ++i) shape.push_back(number(static_cast<double>(l.target_shape()[i])));
+  c->set("target_shape", std::move(shape));
+}
+
 // ---- Dense
 Status read_dense(const ConfigReader& r, std::unique_ptr<Layer>* out) {
   DenseOptions o;

@@ -166,6 +166,26 @@ class Flatten final : public Layer {
   Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
 };
 
+// Keras Reshape: the per-sample shape becomes target_shape (batch excluded), in which one -1
+// stands for the dimension the element count implies. A copy, as Flatten is.
+class Reshape final : public Layer {
+ public:
+  Reshape(std::string name, const Shape& target_shape) : Layer(std::move(name)), target_shape_(target_shape) {}
+  const char* class_name() const override { return "Reshape"; }
+  bool backward_reads_input(int) const override { return false; }
+  bool backward_reads_output() const override { return false; }
+  const Shape& target_shape() const { return target_shape_; }  // as given, -1 included
+  void forward(const RunContext& ctx, const std::vector<const float*>& in, float* out) override;
+  void backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out, const float* grad_out,
+                const std::vector<float*>& grad_in) override;
+
+ protected:
+  Status do_build(const std::vector<Shape>& inputs, Shape* output) override;
+
+ private:
+  Shape target_shape_;
+};
+
 // Keras Activation layer; softmax normalizes the last axis. Also serves Keras's Softmax layer
 // (class_name "Softmax"), which is the same computation.
 class ActivationLayer final : public Layer {

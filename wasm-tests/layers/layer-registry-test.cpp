@@ -30,6 +30,7 @@ std::string minimal_config(const std::string& keras_class) {
       {"RandomZoom", R"(, "height_factor": 0.1)"},
       {"RandomTranslation", R"(, "height_factor": 0.1, "width_factor": 0.2)"},
       {"RandomContrast", R"(, "factor": 0.3)"},
+      {"Reshape", R"(, "target_shape": [2, -1])"},
   };
   auto it = required.find(keras_class);
   return R"({"name": "l")" + (it == required.end() ? std::string() : it->second) + "}";

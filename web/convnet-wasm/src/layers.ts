@@ -54,6 +54,10 @@ export interface Pooling2DOptions extends BaseLayerOptions {
   padding?: Padding;
   dataFormat?: 'channelsLast';
 }
+export interface ReshapeOptions extends BaseLayerOptions {
+  /** The new shape of each sample (batch excluded); one entry may be -1, inferred from the size. */
+  targetShape: readonly number[];
+}
 export interface ActivationOptions extends BaseLayerOptions {
   activation: Activation;
 }
@@ -127,7 +131,8 @@ export interface RandomContrastOptions extends BaseLayerOptions {
 
 // ---- option checking ----------------------------------------------------------------------
 
-type Kind = 'int' | 'number' | 'bool' | 'pair' | 'factor' | 'numberPair' | 'zeroPadding' | 'shape' | 'string';
+type Kind =
+  'int' | 'number' | 'bool' | 'pair' | 'factor' | 'numberPair' | 'zeroPadding' | 'shape' | 'targetShape' | 'string';
 interface OptionSpec {
   kind: Kind;
   key?: string; // Keras config key; default: camelCase -> snake_case
@@ -158,6 +163,8 @@ function kindOk(kind: Kind, v: unknown): boolean {
       return Array.isArray(v) && v.length === 2 && v.every(isNum);
     case 'shape':
       return Array.isArray(v) && v.length >= 1 && v.every((d) => isInt(d) && d > 0);
+    case 'targetShape':
+      return Array.isArray(v) && v.length >= 1 && v.every((d) => isInt(d) && (d > 0 || d === -1));
     case 'zeroPadding':
       return (
         isInt(v) ||
@@ -177,6 +184,7 @@ const KIND_TEXT: Record<Kind, string> = {
   factor: 'a number or [lower, upper]',
   numberPair: 'a list of 2 numbers [low, high]',
   shape: 'a list of positive integers like [32, 32, 3]',
+  targetShape: 'a list of positive integers, one of which may be -1, like [-1, 64]',
   zeroPadding: 'n, [h, w] or [[top, bottom], [left, right]]',
 };
 
@@ -477,6 +485,13 @@ export const layers = {
     () => ({ data_format: 'channels_last', keepdims: false }),
   ),
   flatten: make<BaseLayerOptions>('flatten', 'Flatten', 'flatten', {}, () => ({ data_format: 'channels_last' })),
+  reshape: make<ReshapeOptions>(
+    'reshape',
+    'Reshape',
+    'reshape',
+    { targetShape: { kind: 'targetShape', required: true } },
+    (c) => ({ target_shape: [...(c.target_shape as number[])] }),
+  ),
   activation: make<ActivationOptions>('activation', 'Activation', 'activation', {
     activation: { kind: 'string', required: true },
   }),
