@@ -1,4 +1,4 @@
-// Activation (Keras layer): applies relu/sigmoid/tanh/softmax/linear; softmax over the last axis.
+// Activation (Keras layer): applies relu/relu6/sigmoid/tanh/softmax/linear; softmax over the last axis.
 #include "layers/layers.h"
 
 namespace nn {

@@ -14,6 +14,8 @@ Status parse_activation(std::string_view name, Activation* out) {
     *out = Activation::kLinear;
   else if (name == "relu")
     *out = Activation::kRelu;
+  else if (name == "relu6")
+    *out = Activation::kRelu6;
   else if (name == "sigmoid")
     *out = Activation::kSigmoid;
   else if (name == "tanh")
@@ -21,7 +23,7 @@ Status parse_activation(std::string_view name, Activation* out) {
   else if (name == "softmax")
     *out = Activation::kSoftmax;
   else
-    return unsupported("activation '", name, "' is not supported: use linear, relu, sigmoid, tanh or softmax");
+    return unsupported("activation '", name, "' is not supported: use linear, relu, relu6, sigmoid, tanh or softmax");
   return Status::ok();
 }
 
@@ -31,6 +33,8 @@ const char* activation_name(Activation a) {
       return "linear";
     case Activation::kRelu:
       return "relu";
+    case Activation::kRelu6:
+      return "relu6";
     case Activation::kSigmoid:
       return "sigmoid";
     case Activation::kTanh:
@@ -58,6 +62,12 @@ static void forward_rows(Activation a, const float* x, float* y, size_t rows, si
       for (size_t i = 0; i < n; ++i) {
         const float v = x[i];
         y[i] = v < 0.0f ? 0.0f : v;  // NaN stays NaN, as in TF
+      }
+      break;
+    case Activation::kRelu6:
+      for (size_t i = 0; i < n; ++i) {
+        const float v = x[i];
+        y[i] = v < 0.0f ? 0.0f : (v > 6.0f ? 6.0f : v);  // NaN stays NaN
       }
       break;
     case Activation::kSigmoid:
@@ -107,6 +117,13 @@ static void backward_rows(Activation a, const float* __restrict y, const float* 
       put_all(dx, n, accumulate, [&](size_t i) {
         const float d = dy[i];  // loaded unconditionally, so the select vectorizes
         return y[i] > 0.0f ? d : 0.0f;
+      });
+      break;
+    case Activation::kRelu6:
+      // Gradient only strictly inside (0, 6): clipped outputs (and NaN) pass none, as in TF.
+      put_all(dx, n, accumulate, [&](size_t i) {
+        const float d = dy[i];
+        return y[i] > 0.0f && y[i] < 6.0f ? d : 0.0f;
       });
       break;
     case Activation::kSigmoid:

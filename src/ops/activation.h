@@ -12,7 +12,8 @@ namespace nn {
 
 class ThreadPool;
 
-enum class Activation { kLinear, kRelu, kSigmoid, kTanh, kSoftmax };
+// kRelu6 is min(max(x, 0), 6), Keras's 'relu6' (MobileNets as TF.js converts them use it).
+enum class Activation { kLinear, kRelu, kRelu6, kSigmoid, kTanh, kSoftmax };
 
 Status parse_activation(std::string_view name, Activation* out);  // unknown names are an error
 const char* activation_name(Activation a);

@@ -5,7 +5,7 @@
 // is created, and its message names the layer.
 import { argError } from './errors.js';
 
-export type Activation = 'linear' | 'relu' | 'sigmoid' | 'tanh' | 'softmax';
+export type Activation = 'linear' | 'relu' | 'relu6' | 'sigmoid' | 'tanh' | 'softmax';
 export type Padding = 'valid' | 'same';
 export type Pair = number | readonly [number, number];
 export type FillMode = 'reflect' | 'wrap' | 'constant' | 'nearest';
