@@ -76,3 +76,19 @@ export function canvasInk(page, selector) {
     return n;
   }, selector);
 }
+
+/**
+ * The Train tab's history table once it has at least `atLeast` rows (waits up to `timeout` ms,
+ * then reads what is there): rows of cell texts (epoch, loss, accuracy, val loss, val accuracy,
+ * seconds) and the last row's validation accuracy. Works with a playwright page and with the
+ * package's browser runner's pages (both evaluate(fn, arg)).
+ */
+export async function historyTable(page, atLeast = 0, timeout = 5_000) {
+  const count = () => page.evaluate(() => document.querySelectorAll('#history-table tbody tr').length);
+  for (const end = Date.now() + timeout; (await count()) < atLeast && Date.now() < end;)
+    await new Promise((r) => setTimeout(r, 100));
+  const rows = await page.evaluate(() =>
+    [...document.querySelectorAll('#history-table tbody tr')].map((r) => Array.from(r.children, (c) => c.textContent)),
+  );
+  return { rows, valAcc: Number(rows.at(-1)?.[4]) };
+}

@@ -18,7 +18,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { zipSync } from 'fflate';
-import { appDir, check, launch, resultsDir, serve, summary } from './e2e-helpers.mjs';
+import { appDir, check, historyTable, launch, resultsDir, serve, summary } from './e2e-helpers.mjs';
 import { drawPhoto, photoFolderCached, PHOTO_CLASSES } from './fixtures/make-photo-folder.mjs';
 import { encodePng } from './fixtures/png.mjs';
 
@@ -324,15 +324,7 @@ try {
     epochs,
     { timeout: 150_000 },
   );
-  await page
-    .waitForFunction((n) => document.querySelectorAll('#history-table tbody tr').length >= n, epochs, {
-      timeout: 5_000,
-    })
-    .catch(() => {});
-  const hist = await page.$$eval('#history-table tbody tr', (rows) =>
-    rows.map((r) => Array.from(r.children, (c) => c.textContent)),
-  );
-  const valAcc = Number(hist.at(-1)?.[4]);
+  const { rows: hist, valAcc } = await historyTable(page, epochs);
   check(
     `trained ${epochs} epochs at 64 px on the photos: validation accuracy clearly above chance (1/3)`,
     hist.length === epochs && valAcc >= 0.6,

@@ -13,7 +13,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { check, launch, resultsDir, serve, summary } from './e2e-helpers.mjs';
+import { check, historyTable, launch, resultsDir, serve, summary } from './e2e-helpers.mjs';
 
 const t0 = Date.now();
 const { server, url, origin } = await serve();
@@ -21,10 +21,7 @@ const { browser, context, requests } = await launch({ origin });
 const shot = (page, name) => page.screenshot({ path: join(resultsDir, `${name}.png`), fullPage: true });
 const errors = [];
 const text = (page, sel) => page.$eval(sel, (e) => e.textContent);
-const historyRows = (page) =>
-  page.$$eval('#history-table tbody tr', (rows) =>
-    rows.map((r) => Array.from(r.children, (c) => Number(c.textContent))),
-  );
+const historyRows = async (page) => (await historyTable(page)).rows.map((r) => r.map(Number));
 
 async function openApp(ctx) {
   const page = await ctx.newPage();

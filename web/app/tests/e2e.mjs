@@ -12,7 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
-import { appDir, canvasInk, check, launch, resultsDir, serve, summary } from './e2e-helpers.mjs';
+import { appDir, canvasInk, check, historyTable, launch, resultsDir, serve, summary } from './e2e-helpers.mjs';
 import { makeFolders } from './e2e-data.mjs';
 
 const t0 = Date.now();
@@ -239,13 +239,7 @@ try {
   );
   const trainSeconds = (Date.now() - trainStart) / 1000;
   await page.click('#tab-train');
-  await page
-    .waitForFunction(() => document.querySelectorAll('#history-table tbody tr').length >= 2, null, { timeout: 5_000 })
-    .catch(() => {});
-  const hist = await page.$$eval('#history-table tbody tr', (rows) =>
-    rows.map((r) => Array.from(r.children, (c) => c.textContent)),
-  );
-  const valAcc = Number(hist.at(-1)?.[4]);
+  const { rows: hist, valAcc } = await historyTable(page, 2);
   check('2 epochs trained, validation accuracy above chance (1/3)', hist.length === 2 && valAcc > 0.5, {
     valAcc,
     hist,
@@ -403,12 +397,7 @@ try {
       null,
       { timeout: 120_000 },
     );
-    await page
-      .waitForFunction(() => document.querySelectorAll('#history-table tbody tr').length >= 3, null, { timeout: 5_000 })
-      .catch(() => {});
-    const h3 = await page.$$eval('#history-table tbody tr', (rows) =>
-      rows.map((r) => Number(r.children[4].textContent)),
-    );
+    const h3 = (await historyTable(page, 3)).rows.map((r) => Number(r[4]));
     check('resumed training runs epoch 3 and keeps above-chance accuracy', h3.length === 3 && h3[2] > 0.5, h3);
     await shot(page, '9-resumed');
   }
