@@ -141,7 +141,17 @@ function explainSingleThread(): void {
 async function start(): Promise<void> {
   try {
     const threads = Number(new URLSearchParams(location.search).get('threads')) || undefined;
-    const info = await app.worker.call('init', { threads });
+    const info = await app.worker.init(
+      { threads },
+      {
+        onStall: (attempt) => {
+          document.body.dataset.engineStalls = String(attempt);
+          $('engine').textContent =
+            `Loading the engine… (attempt ${attempt} stalled: the browser stopped the app worker's thread while it started its thread workers; trying again with a new worker)`;
+          console.warn(`convnet-wasm app: engine start attempt ${attempt} stalled; restarting the app worker`);
+        },
+      },
+    );
     app.state.engine = info;
     $('engine').textContent =
       `Engine: ${info.variant === 'mt' ? 'threaded' : 'single-threaded'} WebAssembly build (${info.variant}), ${info.threads} thread${info.threads === 1 ? '' : 's'}, SIMD ${info.simd ? 'on' : 'off'} — ${info.reason}.`;

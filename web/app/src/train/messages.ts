@@ -261,6 +261,8 @@ export interface AppApi {
     };
   };
   memory: { in: null; out: { heapBytes: number; mallocBytes: number; datasetBytes: number; spilledBytes: number } };
+  /** Answers at once while the worker's thread runs (the page's check that it is not stuck). */
+  ping: { in: null; out: true };
 }
 
 export type RequestType = keyof AppApi;

@@ -627,6 +627,7 @@ const handlers: { [K in RequestType]: (input: AppApi[K]['in']) => Promise<Out<K>
     return validate(m, d);
   },
   memory: () => ({ ...cw.memory(), datasetBytes: ds?.bytes ?? 0, spilledBytes: ds?.spilledBytes ?? 0 }),
+  ping: () => true as const,
 };
 
 /** Set when the engine trapped or aborted: its memory can no longer be trusted, so nothing else runs. */
@@ -637,7 +638,8 @@ const stoppedMessage = (reason: string) =>
 scope.onmessage = async (e: MessageEvent) => {
   const req = e.data as Request;
   try {
-    if (engineStopped !== null && req.type !== 'memory') throw new Error(stoppedMessage(engineStopped));
+    if (engineStopped !== null && req.type !== 'memory' && req.type !== 'ping')
+      throw new Error(stoppedMessage(engineStopped));
     const out = await (handlers[req.type] as (i: unknown) => unknown)(req.in);
     post({ type: req.type, id: req.id, out }, transferables(out));
   } catch (err) {
