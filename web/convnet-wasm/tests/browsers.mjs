@@ -76,13 +76,7 @@ async function launchChromium({ viewport } = {}) {
   return {
     engine: 'chromium',
     version: `Chromium ${String(version).replace(/^.*?\//, '')}`,
-    async newPage() {
-      const page = await context.newPage();
-      const lines = [];
-      page.on('console', (m) => lines.push(clip(`${m.type()}: ${m.text()}`)));
-      page.on('pageerror', (e) => lines.push(clip(`pageerror: ${e.message}`)));
-      return wrapPlaywrightLike(page, lines);
-    },
+    newPage: async () => wrapPlaywrightLike(await context.newPage()),
     async close() {
       await context.close();
       rmSync(profile, { recursive: true, force: true });
@@ -104,29 +98,42 @@ async function launchFirefox({ viewport } = {}) {
       'datareporting.policy.dataSubmissionEnabled': false,
       'toolkit.telemetry.enabled': false,
       'network.captive-portal-service.enabled': false,
+      // Console messages of pages and workers (which BiDi's log events miss) on stdout.
+      'devtools.console.stdout.content': true,
+      'browser.dom.window.dump.enabled': true,
     },
   });
+  const processLog = [];
+  for (const stream of [browser.process()?.stdout, browser.process()?.stderr])
+    stream?.on('data', (d) => processLog.push(...String(d).split('\n').filter(Boolean)));
   const version = await browser.version(); // 'firefox/153.8.0'
   return {
     engine: 'firefox',
     version: `Firefox ${version.replace(/^.*?\//, '')}`,
-    async newPage() {
-      const page = await browser.newPage();
-      const lines = [];
-      page.on('console', (m) => lines.push(clip(`${m.type()}: ${m.text()}`)));
-      page.on('pageerror', (e) => lines.push(clip(`pageerror: ${e.message}`)));
-      return wrapPlaywrightLike(page, lines);
-    },
+    processLog,
+    newPage: async () => wrapPlaywrightLike(await browser.newPage()),
     close: () => browser.close(),
   };
 }
 
-// playwright-core's and puppeteer-core's Page share the calls used here.
-function wrapPlaywrightLike(page, lines) {
+// The page every engine hands out: the engine's own operations (goto, reload, setInputFiles,
+// evaluate, screenshot, close) plus what is the same everywhere (console lines, errors, waitFor).
+function runnerPage(lines, ops) {
   return {
-    raw: page,
     console: lines,
     errors: () => lines.filter((l) => /^(error|pageerror):/.test(l)),
+    waitFor: (fn, options) => pollUntil(ops.evaluate, fn, options),
+    ...ops,
+  };
+}
+
+// playwright-core's and puppeteer-core's Page share the calls used here, console events included.
+function wrapPlaywrightLike(page) {
+  const lines = [];
+  page.on('console', (m) => lines.push(clip(`${m.type()}: ${m.text()}`)));
+  page.on('pageerror', (e) => lines.push(clip(`pageerror: ${e.message}`)));
+  return runnerPage(lines, {
+    raw: page,
     goto: (url) => page.goto(url, { waitUntil: 'load' }),
     reload: () => page.reload({ waitUntil: 'load' }),
     // Files (paths) into an <input type=file>; a folder path for a webkitdirectory input.
@@ -140,10 +147,9 @@ function wrapPlaywrightLike(page, lines) {
       }
     },
     evaluate: (fn, arg) => page.evaluate(fn, arg),
-    waitFor: (fn, options) => pollUntil((f) => page.evaluate(f), fn, options),
     screenshot: (path) => page.screenshot({ path, fullPage: true }),
     close: () => page.close(),
-  };
+  });
 }
 
 // ---- WebKitGTK: WebKitWebDriver (W3C WebDriver over HTTP) + MiniBrowser on Xvfb.
@@ -237,9 +243,7 @@ async function launchWebKit({ viewport } = {}) {
           if (r && 'error' in r) throw new Error(`evaluate in webkit: ${r.error}`);
           return r?.ok;
         };
-        return {
-          console: lines,
-          errors: () => lines.filter((l) => /^(error|pageerror):/.test(l)),
+        return runnerPage(lines, {
           goto: async (url) => {
             await call('POST', s('/url'), { url });
             await evaluate(() => null);
@@ -255,7 +259,6 @@ async function launchWebKit({ viewport } = {}) {
             await call('POST', s(`/element/${id}/value`), { text: [].concat(paths).join('\n') });
           },
           evaluate,
-          waitFor: (fn, options) => pollUntil(evaluate, fn, options),
           async screenshot(path) {
             writeFileSync(path, Buffer.from(await call('GET', s('/screenshot')), 'base64'));
           },
@@ -264,7 +267,7 @@ async function launchWebKit({ viewport } = {}) {
             await call('POST', s('/url'), { url: 'about:blank' }).catch(() => {});
             pageOpen = false;
           },
-        };
+        });
       },
       async close() {
         await call('DELETE', s('')).catch(() => {});
