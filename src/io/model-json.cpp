@@ -1,5 +1,13 @@
 // model.json topology reader (see model-json.h). Every error starts with "model.json:" and
-// names the layer involved.
+// names the layer involved and, inside nested models, the chain of models that holds it.
+//
+// Nested models (a Sequential or functional model used as a layer of another model, at any
+// depth) are expanded into the one flat graph the engine runs: their layers join the graph under
+// their own names, and a nested model's name stands, in the model that holds it, for the value
+// its output layer produces. Inner names are kept as they are because TF.js names the weights
+// of a nested model's layers by the inner layer names ("Conv1/kernel", not "model1/Conv1/kernel";
+// see tfjs-weights.cpp, which accepts both). The writer (tfjs-writer.cpp) then saves the flat
+// functional model, which tf.loadLayersModel reads like any other; the nesting is not kept.
 #include "io/model-json.h"
 
 #include <map>
@@ -10,16 +18,40 @@
 namespace nn {
 namespace {
 
+bool is_model_class(const std::string& cls) { return cls == "Sequential" || cls == "Model" || cls == "Functional"; }
+
 struct Builder {
   Model* model;
-  std::map<std::string, int> values;  // layer name -> the value it produced
+  // Flat layer name -> the model that declared it ("'outer' > 'inner'"), to name both in a clash.
+  std::map<std::string, std::string> owners;
 
-  Status add(std::unique_ptr<Layer> layer, const std::vector<int>& inputs) {
-    const std::string name = layer->name();
-    int v = -1;
-    Status st = model->add_layer(std::move(layer), inputs, &v);
+  Status claim(const std::string& name, const std::string& path) {
+    auto it = owners.find(name);
+    if (it == owners.end()) {
+      owners[name] = path;
+      return Status::ok();
+    }
+    if (it->second == path) {
+      return invalid_argument("model.json: model ", path, " has two layers named '", name,
+                              "': layer names must be unique");
+    }
+    return invalid_argument("model.json: two layers are named '", name, "', one in model ", it->second,
+                            " and one in model ", path,
+                            ": nested models are expanded into one graph, so layer names must be unique across "
+                            "all of them (TF.js matches weights to layers by name)");
+  }
+
+  Status add(std::unique_ptr<Layer> layer, const std::vector<int>& inputs, const std::string& path, int* v) {
+    NN_RETURN_IF_ERROR(claim(layer->name(), path));
+    Status st = model->add_layer(std::move(layer), inputs, v);
     if (!st.is_ok()) return Status(st.code(), cat("model.json: ", st.message()));
-    values[name] = v;
+    return Status::ok();
+  }
+
+  Status add_input(const std::string& name, const Shape& shape, const std::string& path, int* v) {
+    NN_RETURN_IF_ERROR(claim(name, path));
+    Status st = model->add_input(name, shape, v);
+    if (!st.is_ok()) return Status(st.code(), cat("model.json: ", st.message()));
     return Status::ok();
   }
 };
@@ -46,16 +78,87 @@ Status class_of(const JsonValue& layer, std::string* out) {
   return Status::ok();
 }
 
-// Input shape from an InputLayer config or a first layer's config, if it has one.
-bool input_shape_of(const JsonValue& config, const std::string& who, Shape* shape, Status* st) {
+// The batch input shape list ([null, h, w, c]) of an InputLayer config or a first layer's config.
+const JsonValue* shape_key(const JsonValue& config) {
   for (const char* key : {"batch_input_shape", "batch_shape"}) {
     const JsonValue* s = config.find(key);
-    if (s && s->is_array()) {
-      *st = shape_from_json(*s, true, cat("model.json: ", who), shape);
-      return true;
-    }
+    if (s && s->is_array()) return s;
   }
-  return false;
+  return nullptr;
+}
+
+// The names in a list of layer references: [[name, node, tensor], ...] or a single
+// [name, node, tensor] (Keras 3 writes one input or output that way).
+Status reference_names(const JsonValue& list, const std::string& what, std::vector<std::string>* names) {
+  if (!list.is_array()) return parse_error("model.json: ", what, " must be a list of [name, node, tensor]");
+  if (list.size() > 0 && list[0].is_string()) {
+    names->push_back(list[0].as_string());
+    return Status::ok();
+  }
+  for (const JsonValue& ref : list.as_array()) {
+    if (!ref.is_array() || ref.size() == 0 || !ref[0].is_string()) {
+      return parse_error("model.json: ", what, " entries must look like [name, node, tensor]");
+    }
+    names->push_back(ref[0].as_string());
+  }
+  return Status::ok();
+}
+
+// The input shape a model declares: its InputLayer's, or for a Sequential without one, its
+// first layer's batch_input_shape. With into_models, a Sequential whose first layer is itself a
+// model declares that model's input shape (Teachable Machine's export is built that way).
+// *who names the layer that declares it.
+const JsonValue* declared_input(const std::string& cls, const JsonValue& config, bool into_models, std::string* who) {
+  const JsonValue* layers = layer_list(config);
+  if (!layers || layers->size() == 0) return nullptr;
+  if (cls == "Sequential") {
+    const JsonValue& first = (*layers)[0];
+    const JsonValue* cfg = first.find("config");
+    const JsonValue* c = first.find("class_name");
+    if (!cfg || !c || !c->is_string()) return nullptr;
+    if (const JsonValue* s = shape_key(*cfg)) {
+      *who = cat(c->as_string(), " '", layer_name(first), "'");
+      return s;
+    }
+    return into_models && is_model_class(c->as_string()) ? declared_input(c->as_string(), *cfg, true, who) : nullptr;
+  }
+  // Functional: the InputLayer named first in input_layers (or the first InputLayer).
+  std::vector<std::string> inputs;
+  const JsonValue* input_layers = config.find("input_layers");
+  if (!input_layers || !reference_names(*input_layers, "input_layers", &inputs).is_ok()) inputs.clear();
+  for (const JsonValue& layer : layers->as_array()) {
+    const JsonValue* c = layer.find("class_name");
+    const JsonValue* cfg = layer.find("config");
+    if (!c || !c->is_string() || c->as_string() != "InputLayer" || !cfg) continue;
+    if (!inputs.empty() && layer_name(layer) != inputs[0]) continue;
+    *who = cat("InputLayer '", layer_name(layer), "'");
+    return shape_key(*cfg);
+  }
+  return nullptr;
+}
+
+std::string shape_list_string(const JsonValue& list) {
+  std::string s = "[";
+  for (size_t i = 0; i < list.size(); ++i) {
+    if (i > 0) s += ", ";
+    s += list[i].is_number() ? cat(list[i].as_number()) : std::string("null");
+  }
+  return s + "]";
+}
+
+// A nested model applied to a value checks it against the input shape it declares (null
+// dimensions match anything), as Keras does when a model is called on a tensor.
+Status check_applied_shape(const JsonValue& declared, const Shape& given, const std::string& who,
+                           const std::string& path) {
+  bool same = declared.size() == static_cast<size_t>(given.rank) + 1;
+  for (size_t i = 1; same && i < declared.size(); ++i) {
+    same = declared[i].is_null() ||
+           (declared[i].is_number() && declared[i].as_number() == static_cast<double>(given[static_cast<int>(i - 1)]));
+  }
+  if (same) return Status::ok();
+  return shape_mismatch("model.json: ", who, " of model ", path, " declares the input shape ",
+                        shape_list_string(declared), " but the model is applied to values of shape ", given.str(),
+                        " (batch first, null matches any size)");
 }
 
 // Collects the layer names an inbound node refers to (Keras 2 lists or Keras 3 keras_history).
@@ -99,59 +202,96 @@ Status inbound_names(const JsonValue& layer, const std::string& who, std::vector
   return Status::ok();
 }
 
-// Appends the layers of a Sequential config after `input`, returning the last value.
-Status add_sequential(Builder& b, const JsonValue& config, const std::string& who, int input, int* last) {
+Status read_model(Builder& b, const std::string& cls, const JsonValue& config, const std::string& path,
+                  const std::vector<int>* inputs, int* out);
+
+// Applies one layer entry of the model at `path` (a plain layer or a nested model) to `inputs`.
+Status apply_layer(Builder& b, const std::string& cls, const JsonValue& cfg, const std::string& path,
+                   const std::vector<int>& inputs, int* out) {
+  if (is_model_class(cls)) {
+    const JsonValue* n = cfg.find("name");
+    const std::string inner = n && n->is_string() ? n->as_string() : std::string();
+    return read_model(b, cls, cfg, cat(path, " > '", inner, "'"), &inputs, out);
+  }
+  std::unique_ptr<Layer> l;
+  Status st = layer_from_config(cls, cfg, &l);
+  if (!st.is_ok()) return Status(st.code(), cat("model.json: ", st.message()));
+  return b.add(std::move(l), inputs, path, out);
+}
+
+// A Sequential: its layers in a chain. At the top level (inputs null) it makes its input from
+// the shape it declares; nested, it continues from the one value it is applied to.
+Status read_sequential(Builder& b, const JsonValue& config, const std::string& path, const std::vector<int>* inputs,
+                       int* out) {
   const JsonValue* layers = layer_list(config);
-  if (!layers) return parse_error("model.json: ", who, ": config.layers is missing");
-  int x = input;
+  if (!layers) return parse_error("model.json: Sequential model ", path, ": config.layers is missing");
+  if (layers->size() == 0) return parse_error("model.json: Sequential model ", path, " has no layers");
+  const JsonValue& first = (*layers)[0];
+  std::string first_cls;
+  NN_RETURN_IF_ERROR(class_of(first, &first_cls));
+  std::string who;
+  int x = -1;
+  if (!inputs) {
+    const JsonValue* declared = declared_input("Sequential", config, true, &who);
+    if (!declared) {
+      return parse_error("model.json: the Sequential model ", path,
+                         " does not declare its input shape (an InputLayer, batch_input_shape on the first layer, "
+                         "or a first layer that is a model with an input shape)");
+    }
+    Shape shape;
+    NN_RETURN_IF_ERROR(shape_from_json(*declared, true, cat("model.json: ", who, " of model ", path), &shape));
+    // Keras names the input it makes for a Sequential without an InputLayer "<first layer>_input".
+    const std::string input_name = first_cls == "InputLayer" ? layer_name(first) : layer_name(first) + "_input";
+    NN_RETURN_IF_ERROR(b.add_input(input_name, shape, path, &x));
+  } else {
+    if (inputs->size() != 1) {
+      return unsupported("model.json: Sequential model ", path, " is applied to ", inputs->size(),
+                         " inputs: a Sequential takes one");
+    }
+    x = (*inputs)[0];
+    // A first layer that is a model checks its own input when it is applied.
+    if (const JsonValue* declared = declared_input("Sequential", config, false, &who)) {
+      NN_RETURN_IF_ERROR(check_applied_shape(*declared, b.model->values()[static_cast<size_t>(x)].shape, who, path));
+    }
+  }
   for (const JsonValue& layer : layers->as_array()) {
     std::string cls;
     NN_RETURN_IF_ERROR(class_of(layer, &cls));
     if (cls == "InputLayer") continue;
     const JsonValue* cfg = layer.find("config");
-    if (!cfg) return parse_error("model.json: layer '", layer_name(layer), "' has no config");
-    int inner = -1;
-    if (cls == "Sequential") {
-      NN_RETURN_IF_ERROR(add_sequential(b, *cfg, cat("Sequential '", layer_name(layer), "'"), x, &inner));
-      b.values[layer_name(layer)] = inner;
-    } else {
-      std::unique_ptr<Layer> l;
-      Status st = layer_from_config(cls, *cfg, &l);
-      if (!st.is_ok()) return Status(st.code(), cat("model.json: ", st.message()));
-      NN_RETURN_IF_ERROR(b.add(std::move(l), {x}));
-      inner = b.values[layer_name(layer)];
+    if (!cfg || !cfg->is_object()) {
+      return parse_error("model.json: ", cls, " '", layer_name(layer), "' of model ", path, " has no config object");
     }
-    x = inner;
+    NN_RETURN_IF_ERROR(apply_layer(b, cls, *cfg, path, {x}, &x));
   }
-  *last = x;
+  *out = x;
   return Status::ok();
 }
 
-Status read_sequential(Builder& b, const JsonValue& config) {
+// A functional model: layers wired by inbound_nodes, names resolved within this model. At the
+// top level its InputLayers become the graph's inputs; nested, they stand for the values the
+// model is applied to, in input_layers order.
+Status read_functional(Builder& b, const JsonValue& config, const std::string& path, const std::vector<int>* inputs,
+                       int* out) {
   const JsonValue* layers = layer_list(config);
-  if (!layers || layers->size() == 0) return parse_error("model.json: the Sequential model has no layers");
-  const JsonValue& first = (*layers)[0];
-  const JsonValue* first_cfg = first.find("config");
-  Shape shape;
-  Status st;
-  if (!first_cfg || !input_shape_of(*first_cfg, "Sequential model", &shape, &st)) {
-    return parse_error(
-        "model.json: the Sequential model does not declare its input shape "
-        "(an InputLayer or batch_input_shape on the first layer)");
+  if (!layers) return parse_error("model.json: model ", path, ": config.layers is missing");
+  std::map<std::string, int> values;  // name in this model -> the value it produced
+  std::vector<std::string> input_names;
+  if (inputs) {
+    const JsonValue* input_layers = config.find("input_layers");
+    if (input_layers) {
+      NN_RETURN_IF_ERROR(reference_names(*input_layers, cat("model ", path, ": input_layers"), &input_names));
+    } else {
+      for (const JsonValue& l : layers->as_array()) {
+        const JsonValue* c = l.find("class_name");
+        if (c && c->is_string() && c->as_string() == "InputLayer") input_names.push_back(layer_name(l));
+      }
+    }
+    if (input_names.size() != inputs->size()) {
+      return invalid_argument("model.json: model ", path, " has ", input_names.size(), " input(s) but is applied to ",
+                              inputs->size());
+    }
   }
-  NN_RETURN_IF_ERROR(st);
-  std::string cls;
-  NN_RETURN_IF_ERROR(class_of(first, &cls));
-  const std::string input_name = cls == "InputLayer" ? layer_name(first) : layer_name(first) + "_input";
-  int input = -1, last = -1;
-  NN_RETURN_IF_ERROR(b.model->add_input(input_name, shape, &input));
-  NN_RETURN_IF_ERROR(add_sequential(b, config, "Sequential model", input, &last));
-  return b.model->set_output(last);
-}
-
-Status read_functional(Builder& b, const JsonValue& config) {
-  const JsonValue* layers = layer_list(config);
-  if (!layers) return parse_error("model.json: modelTopology.config.layers is missing");
   // Layers normally come in topological order; tolerate any order by retrying until stuck.
   std::vector<const JsonValue*> pending;
   for (const JsonValue& l : layers->as_array()) pending.push_back(&l);
@@ -163,71 +303,84 @@ Status read_functional(Builder& b, const JsonValue& config) {
       const std::string name = layer_name(*layer);
       const std::string who = cat(cls, " '", name, "'");
       const JsonValue* cfg = layer->find("config");
-      if (!cfg || !cfg->is_object()) return parse_error("model.json: ", who, " has no config object");
-      if (name.empty()) return parse_error("model.json: a ", cls, " layer has no name");
+      if (!cfg || !cfg->is_object())
+        return parse_error("model.json: ", who, " of model ", path, " has no config object");
+      if (name.empty()) return parse_error("model.json: a ", cls, " layer of model ", path, " has no name");
+      if (values.count(name)) {
+        return invalid_argument("model.json: model ", path, " has two layers named '", name,
+                                "': layer names must be unique");
+      }
       if (cls == "InputLayer") {
-        Shape shape;
-        Status st;
-        if (!input_shape_of(*cfg, who, &shape, &st)) {
-          return parse_error("model.json: ", who, " has no batch_input_shape");
-        }
-        NN_RETURN_IF_ERROR(st);
+        const JsonValue* declared = shape_key(*cfg);
+        if (!declared) return parse_error("model.json: ", who, " of model ", path, " has no batch_input_shape");
         int v = -1;
-        Status added = b.model->add_input(name, shape, &v);
-        if (!added.is_ok()) return Status(added.code(), cat("model.json: ", added.message()));
-        b.values[name] = v;
+        if (!inputs) {
+          Shape shape;
+          NN_RETURN_IF_ERROR(shape_from_json(*declared, true, cat("model.json: ", who, " of model ", path), &shape));
+          NN_RETURN_IF_ERROR(b.add_input(name, shape, path, &v));
+        } else {
+          size_t i = 0;
+          while (i < input_names.size() && input_names[i] != name) ++i;
+          if (i == input_names.size()) {
+            return parse_error("model.json: ", who, " of model ", path, " is not among the model's input_layers");
+          }
+          v = (*inputs)[i];
+          NN_RETURN_IF_ERROR(
+              check_applied_shape(*declared, b.model->values()[static_cast<size_t>(v)].shape, who, path));
+        }
+        values[name] = v;
         continue;
       }
       std::vector<std::string> names;
-      NN_RETURN_IF_ERROR(inbound_names(*layer, who, &names));
-      if (names.empty()) return parse_error("model.json: ", who, " has no inbound_nodes: it is not connected");
-      std::vector<int> inputs;
-      for (const std::string& n : names) {
-        auto it = b.values.find(n);
-        if (it == b.values.end()) break;
-        inputs.push_back(it->second);
+      NN_RETURN_IF_ERROR(inbound_names(*layer, cat(who, " of model ", path), &names));
+      if (names.empty()) {
+        return parse_error("model.json: ", who, " of model ", path, " has no inbound_nodes: it is not connected");
       }
-      if (inputs.size() != names.size()) {
+      std::vector<int> ins;
+      for (const std::string& n : names) {
+        auto it = values.find(n);
+        if (it == values.end()) break;
+        ins.push_back(it->second);
+      }
+      if (ins.size() != names.size()) {
         later.push_back(layer);
         continue;
       }
-      if (cls == "Sequential") {
-        if (inputs.size() != 1) return unsupported("model.json: ", who, " takes ", inputs.size(), " inputs");
-        int last = -1;
-        NN_RETURN_IF_ERROR(add_sequential(b, *cfg, who, inputs[0], &last));
-        b.values[name] = last;
-        continue;
-      }
-      std::unique_ptr<Layer> l;
-      Status st = layer_from_config(cls, *cfg, &l);
-      if (!st.is_ok()) return Status(st.code(), cat("model.json: ", st.message()));
-      NN_RETURN_IF_ERROR(b.add(std::move(l), inputs));
+      int v = -1;
+      NN_RETURN_IF_ERROR(apply_layer(b, cls, *cfg, path, ins, &v));
+      values[name] = v;
     }
     if (later.size() == pending.size()) {
       std::vector<std::string> missing;
       NN_RETURN_IF_ERROR(inbound_names(*later[0], layer_name(*later[0]), &missing));
       std::string list;
       for (const std::string& m : missing) list += (list.empty() ? "" : ", ") + m;
-      return parse_error("model.json: layer '", layer_name(*later[0]), "' takes input from [", list,
-                         "], which no layer in the model produces (or the graph has a cycle)");
+      return parse_error("model.json: layer '", layer_name(*later[0]), "' of model ", path, " takes input from [", list,
+                         "], which no layer in that model produces (or the graph has a cycle)");
     }
     pending.swap(later);
   }
   const JsonValue* outputs = config.find("output_layers");
-  if (!outputs || !outputs->is_array() || outputs->size() == 0) {
-    return parse_error("model.json: modelTopology.config.output_layers is missing");
-  }
-  if (outputs->size() > 1 && (*outputs)[0].is_array()) {
-    return unsupported("model.json: the model has ", outputs->size(),
+  std::vector<std::string> output_names;
+  if (outputs) NN_RETURN_IF_ERROR(reference_names(*outputs, cat("model ", path, ": output_layers"), &output_names));
+  if (output_names.empty()) return parse_error("model.json: model ", path, ": config.output_layers is missing");
+  if (output_names.size() > 1) {
+    return unsupported("model.json: model ", path, " has ", output_names.size(),
                        " outputs; only single-output models are supported");
   }
-  const JsonValue& ref = (*outputs)[0].is_array() ? (*outputs)[0] : *outputs;
-  if (!ref.is_array() || ref.size() == 0 || !ref[0].is_string()) {
-    return parse_error("model.json: output_layers entries must look like [name, node, tensor]");
+  auto it = values.find(output_names[0]);
+  if (it == values.end()) {
+    return parse_error("model.json: output layer '", output_names[0], "' of model ", path, " does not exist");
   }
-  auto it = b.values.find(ref[0].as_string());
-  if (it == b.values.end()) return parse_error("model.json: output layer '", ref[0].as_string(), "' does not exist");
-  return b.model->set_output(it->second);
+  *out = it->second;
+  return Status::ok();
+}
+
+Status read_model(Builder& b, const std::string& cls, const JsonValue& config, const std::string& path,
+                  const std::vector<int>* inputs, int* out) {
+  if (cls == "Sequential") return read_sequential(b, config, path, inputs, out);
+  if (!config.is_object()) return parse_error("model.json: model ", path, ": config must be an object");
+  return read_functional(b, config, path, inputs, out);
 }
 
 }  // namespace
@@ -243,16 +396,16 @@ Status model_from_json(const JsonValue& root, std::unique_ptr<Model>* out) {
     return parse_error("model.json: no modelTopology with class_name and config: is this a TF.js layers model?");
   }
   const JsonValue* name = config->is_object() ? config->find("name") : nullptr;
-  auto model = std::make_unique<Model>(name && name->is_string() ? name->as_string() : "model");
-  Builder b{model.get(), {}};
+  const std::string model_name = name && name->is_string() ? name->as_string() : "model";
   const std::string& c = cls->as_string();
-  if (c == "Sequential") {
-    NN_RETURN_IF_ERROR(read_sequential(b, *config));
-  } else if (c == "Model" || c == "Functional") {
-    NN_RETURN_IF_ERROR(read_functional(b, *config));
-  } else {
+  if (!is_model_class(c)) {
     return unsupported("model.json: model class '", c, "' is not supported: use a functional Model or a Sequential");
   }
+  auto model = std::make_unique<Model>(model_name);
+  Builder b{model.get(), {}};
+  int output = -1;
+  NN_RETURN_IF_ERROR(read_model(b, c, *config, cat("'", model_name, "'"), nullptr, &output));
+  NN_RETURN_IF_ERROR(model->set_output(output));
   *out = std::move(model);
   return Status::ok();
 }

@@ -1,8 +1,10 @@
 // Reads a model's topology from TensorFlow.js layers-model JSON (model.json as written by
 // tf.LayersModel.save() and the Keras-to-TF.js converter): functional models ("Model" /
-// "Functional"), Sequential models, and a Sequential nested inside a functional model (how
-// Keras writes a `data_augmentation` block). Keras 2 (list) and Keras 3 (args/kwargs)
-// inbound_nodes are both understood.
+// "Functional") and Sequential models, which may hold Sequential or functional models as layers
+// at any depth (a `data_augmentation` block, a pretrained base, Teachable Machine's export). Nested
+// models are expanded into one flat graph with their layers' own names, so the engine's summary
+// and the model.json it writes back are flat (tf.loadLayersModel reads that as it is). Keras 2
+// (list) and Keras 3 (args/kwargs) inbound_nodes are both understood.
 #pragma once
 
 #include <memory>

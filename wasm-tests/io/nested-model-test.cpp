@@ -1,0 +1,271 @@
+// Nested models in model.json (issue 15): a Sequential or functional model used as a layer of
+// another one is expanded into the flat graph, its weights load by their inner layer names, and
+// it predicts exactly what the same layers written flat by hand predict.
+// Run: nn_tests_native -tc='*nested*'.
+#include <doctest/doctest.h>
+
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "io/model-json.h"
+#include "io/tfjs-weights.h"
+#include "testing/test-util.h"
+
+using namespace nn;
+using nn::testing::random_vector;
+using nn::testing::test_pool;
+
+namespace {
+
+// A model.json text from a topology and a weightsManifest weights list (one group).
+std::string model_json(const std::string& topology, const std::string& weights) {
+  return "{\"format\": \"layers-model\", \"modelTopology\": " + topology +
+         ", \"weightsManifest\": [{\"paths\": [\"weights.bin\"], \"weights\": " + weights + "]}]}";
+}
+
+std::string spec(const std::string& name, const std::string& shape) {
+  return "{\"name\": \"" + name + "\", \"shape\": " + shape + ", \"dtype\": \"float32\"}";
+}
+
+// Seeded bytes for every weight of the manifest, in manifest order.
+std::string weight_bytes(const JsonValue& root, uint64_t seed) {
+  std::string bytes;
+  const JsonValue& weights = *(*root.find("weightsManifest"))[0].find("weights");
+  for (size_t i = 0; i < weights.size(); ++i) {
+    size_t n = 1;
+    for (const JsonValue& d : weights[i].find("shape")->as_array()) n *= static_cast<size_t>(d.as_number());
+    const std::vector<float> w = random_vector(n, seed + i, -0.5f, 0.5f);
+    bytes.append(reinterpret_cast<const char*>(w.data()), n * sizeof(float));
+  }
+  return bytes;
+}
+
+struct Loaded {
+  std::unique_ptr<Model> model;
+  std::vector<std::string> names;  // the flat graph's layer names, in order
+};
+
+Loaded load(const std::string& text, uint64_t seed = 7) {
+  JsonValue root;
+  NN_REQUIRE_OK(parse_json(text, &root));
+  Loaded l;
+  NN_REQUIRE_OK(model_from_json(root, &l.model));
+  NN_REQUIRE_OK(l.model->finalize(1));
+  const std::string bytes = weight_bytes(root, seed);
+  NN_REQUIRE_OK(load_tfjs_weights(root, {bytes}, l.model.get()));
+  for (const Node& n : l.model->nodes()) l.names.push_back(n.layer->name());
+  return l;
+}
+
+std::vector<float> predict(Model* model, int n) {
+  const std::vector<float> x = random_vector(static_cast<size_t>(n) * model->input_shape().numel(), 99);
+  PlanOptions plan;
+  plan.training = false;
+  NN_REQUIRE_OK(model->plan(n, test_pool(), plan));
+  const float* out = nullptr;
+  NN_REQUIRE_OK(model->forward(x.data(), n, false, nullptr, &out));
+  return std::vector<float>(out, out + static_cast<size_t>(n) * model->output_shape().numel());
+}
+
+// Same predictions, bit for bit (the flat graphs are the same, so the arithmetic is too), and
+// not a constant output that any wiring would give.
+void check_same_predictions(Model* nested, Model* flat) {
+  const std::vector<float> a = predict(nested, 3), b = predict(flat, 3);
+  REQUIRE(a.size() == b.size());
+  CHECK(std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0);
+  bool varies = false;
+  for (float v : a) varies = varies || v != a[0];
+  CHECK(varies);
+}
+
+Status load_error(const std::string& text) {
+  std::unique_ptr<Model> model;
+  Status st = model_from_json_text(text, &model);
+  if (st.is_ok()) st = model->finalize(1);
+  return st;
+}
+
+bool contains(const Status& st, const std::string& s) { return st.message().find(s) != std::string::npos; }
+
+// Layer configs, TF.js-style (config.name, defaults left out).
+std::string conv(const std::string& name, int filters, const std::string& extra = "") {
+  return "{\"class_name\": \"Conv2D\", \"config\": {\"name\": \"" + name +
+         "\", \"filters\": " + std::to_string(filters) +
+         ", \"kernel_size\": [3, 3], \"padding\": \"same\", \"activation\": \"relu\"" + extra + "}}";
+}
+std::string ref(const std::string& name) { return "[\"" + name + "\", 0, 0, {}]"; }
+// A functional-model layer: the layer with its inbound node.
+std::string node(const std::string& layer, const std::string& name, const std::vector<std::string>& from) {
+  std::string l = layer;
+  l.pop_back();
+  std::string refs;
+  for (const std::string& f : from) refs += (refs.empty() ? "" : ", ") + ref(f);
+  return l + ", \"name\": \"" + name + "\", \"inbound_nodes\": [[" + refs + "]]}";
+}
+std::string input_layer(const std::string& name, const std::string& shape) {
+  return "{\"class_name\": \"InputLayer\", \"name\": \"" + name + "\", \"config\": {\"name\": \"" + name +
+         "\", \"batch_input_shape\": " + shape + "}, \"inbound_nodes\": []}";
+}
+std::string functional(const std::string& name, const std::vector<std::string>& layers, const std::string& input,
+                       const std::string& output) {
+  std::string list;
+  for (const std::string& l : layers) list += (list.empty() ? "" : ", ") + l;
+  return "{\"class_name\": \"Model\", \"config\": {\"name\": \"" + name + "\", \"layers\": [" + list +
+         "], \"input_layers\": [[\"" + input + "\", 0, 0]], \"output_layers\": [[\"" + output + "\", 0, 0]]}}";
+}
+std::string sequential(const std::string& name, const std::vector<std::string>& layers) {
+  std::string list;
+  for (const std::string& l : layers) list += (list.empty() ? "" : ", ") + l;
+  return "{\"class_name\": \"Sequential\", \"config\": {\"name\": \"" + name + "\", \"layers\": [" + list + "]}}";
+}
+const std::string kGap = "{\"class_name\": \"GlobalAveragePooling2D\", \"config\": {\"name\": \"gap\"}}";
+std::string dense(const std::string& name, int units, const std::string& extra = "") {
+  return "{\"class_name\": \"Dense\", \"config\": {\"name\": \"" + name + "\", \"units\": " + std::to_string(units) +
+         extra + "}}";
+}
+
+}  // namespace
+
+TEST_CASE("nested: Teachable-Machine-shaped Sequential[Sequential[Model, GAP], Sequential[Dense, Dense]] loads") {
+  // The export's shape: the outer Sequential's first layer is a Sequential whose first layer is
+  // a functional model; only that model's InputLayer says what the input is.
+  const std::string base =
+      functional("base",
+                 {input_layer("base_input", "[null, 6, 6, 2]"), node(conv("conv_a", 4), "conv_a", {"base_input"}),
+                  node(conv("conv_b", 3), "conv_b", {"conv_a"})},
+                 "base_input", "conv_b");
+  const std::string head =
+      sequential("head", {dense("d1", 5, ", \"activation\": \"relu\", \"batch_input_shape\": [null, 3]"),
+                          dense("d2", 2, ", \"activation\": \"softmax\", \"use_bias\": false")});
+  const std::string weights = "[" + spec("conv_a/kernel", "[3, 3, 2, 4]") + ", " + spec("conv_a/bias", "[4]") + ", " +
+                              spec("conv_b/kernel", "[3, 3, 4, 3]") + ", " + spec("conv_b/bias", "[3]") + ", " +
+                              spec("d1/kernel", "[3, 5]") + ", " + spec("d1/bias", "[5]") + ", " +
+                              spec("d2/kernel", "[5, 2]");
+  Loaded nested = load(model_json(sequential("outer", {sequential("features", {base, kGap}), head}), weights));
+  // Keras names the input of a Sequential without an InputLayer "<first layer>_input".
+  CHECK(nested.names == std::vector<std::string>{"features_input", "conv_a", "conv_b", "gap", "d1", "d2"});
+  CHECK(nested.model->name() == "outer");
+  CHECK(nested.model->input_shape() == Shape{6, 6, 2});
+  CHECK(nested.model->output_shape() == Shape{2});
+
+  const std::string flat =
+      functional("flat",
+                 {input_layer("features_input", "[null, 6, 6, 2]"),
+                  node(conv("conv_a", 4), "conv_a", {"features_input"}), node(conv("conv_b", 3), "conv_b", {"conv_a"}),
+                  node(kGap, "gap", {"conv_b"}), node(dense("d1", 5, ", \"activation\": \"relu\""), "d1", {"gap"}),
+                  node(dense("d2", 2, ", \"activation\": \"softmax\", \"use_bias\": false"), "d2", {"d1"})},
+                 "features_input", "d2");
+  Loaded by_hand = load(model_json(flat, weights));
+  check_same_predictions(nested.model.get(), by_hand.model.get());
+
+  // The input shape comes from the nested model: a different one there changes the model's.
+  Loaded wider = load(model_json(
+      sequential("outer", {sequential("features", {functional("base",
+                                                              {input_layer("base_input", "[null, 8, 5, 2]"),
+                                                               node(conv("conv_a", 4), "conv_a", {"base_input"}),
+                                                               node(conv("conv_b", 3), "conv_b", {"conv_a"})},
+                                                              "base_input", "conv_b"),
+                                                   kGap}),
+                           head}),
+      weights));
+  CHECK(wider.model->input_shape() == Shape{8, 5, 2});
+}
+
+TEST_CASE("nested: a Sequential in the middle of a functional model, referenced by its name") {
+  // in -> c1 -> Sequential 'mid' [c2, c3] -> add(c1, mid) -> gap -> out
+  const std::string mid = sequential("mid", {conv("c2", 4), conv("c3", 4, ", \"activation\": \"linear\"")});
+  const std::string add = "{\"class_name\": \"Add\", \"config\": {\"name\": \"add\"}}";
+  std::string mid_node = mid;
+  mid_node.pop_back();
+  mid_node += ", \"name\": \"mid\", \"inbound_nodes\": [[" + ref("c1") + "]]}";
+  const std::string weights = "[" + spec("c1/kernel", "[3, 3, 3, 4]") + ", " + spec("c1/bias", "[4]") + ", " +
+                              spec("c2/kernel", "[3, 3, 4, 4]") + ", " + spec("c2/bias", "[4]") + ", " +
+                              spec("c3/kernel", "[3, 3, 4, 4]") + ", " + spec("c3/bias", "[4]") + ", " +
+                              spec("out/kernel", "[4, 3]") + ", " + spec("out/bias", "[3]");
+  Loaded nested = load(model_json(
+      functional("outer",
+                 {input_layer("in", "[null, 5, 5, 3]"), node(conv("c1", 4), "c1", {"in"}), mid_node,
+                  node(add, "add", {"c1", "mid"}), node(kGap, "gap", {"add"}), node(dense("out", 3), "out", {"gap"})},
+                 "in", "out"),
+      weights));
+  CHECK(nested.names == std::vector<std::string>{"in", "c1", "c2", "c3", "add", "gap", "out"});
+
+  const std::string flat =
+      functional("flat",
+                 {input_layer("in", "[null, 5, 5, 3]"), node(conv("c1", 4), "c1", {"in"}),
+                  node(conv("c2", 4), "c2", {"c1"}), node(conv("c3", 4, ", \"activation\": \"linear\""), "c3", {"c2"}),
+                  node(add, "add", {"c1", "c3"}), node(kGap, "gap", {"add"}), node(dense("out", 3), "out", {"gap"})},
+                 "in", "out");
+  Loaded by_hand = load(model_json(flat, weights));
+  check_same_predictions(nested.model.get(), by_hand.model.get());
+}
+
+TEST_CASE("nested: two levels, a functional model holding a Sequential inside a functional model") {
+  // outer: input_1 -> 'middle' -> dense. middle (functional): its own input_1 -> mc ->
+  // 'inner' (Sequential [ic]) -> add(mc, inner). The InputLayers of both models are named
+  // input_1, as Keras often names them: a nested model's inputs are not layers of the flat graph.
+  const std::string add = "{\"class_name\": \"Add\", \"config\": {\"name\": \"add\"}}";
+  std::string inner = sequential("inner", {conv("ic", 2, ", \"batch_input_shape\": [null, 4, 4, 2]")});
+  inner.pop_back();
+  inner += ", \"name\": \"inner\", \"inbound_nodes\": [[" + ref("mc") + "]]}";
+  std::string middle = functional("middle",
+                                  {input_layer("input_1", "[null, 4, 4, 3]"), node(conv("mc", 2), "mc", {"input_1"}),
+                                   inner, node(add, "add", {"mc", "inner"})},
+                                  "input_1", "add");
+  middle.pop_back();
+  middle += ", \"name\": \"middle\", \"inbound_nodes\": [[" + ref("input_1") + "]]}";
+  const std::string weights = "[" + spec("middle/mc/kernel", "[3, 3, 3, 2]") + ", " + spec("mc/bias", "[2]") + ", " +
+                              spec("ic/kernel", "[3, 3, 2, 2]") + ", " + spec("ic/bias", "[2]") + ", " +
+                              spec("flatten_dense/kernel", "[32, 2]") + ", " + spec("flatten_dense/bias", "[2]");
+  const std::string flatten = "{\"class_name\": \"Flatten\", \"config\": {\"name\": \"flatten\"}}";
+  Loaded nested = load(
+      model_json(functional("outer",
+                            {input_layer("input_1", "[null, 4, 4, 3]"), middle, node(flatten, "flatten", {"middle"}),
+                             node(dense("flatten_dense", 2), "flatten_dense", {"flatten"})},
+                            "input_1", "flatten_dense"),
+                 weights));
+  CHECK(nested.names == std::vector<std::string>{"input_1", "mc", "ic", "add", "flatten", "flatten_dense"});
+
+  const std::string flat =
+      functional("flat",
+                 {input_layer("input_1", "[null, 4, 4, 3]"), node(conv("mc", 2), "mc", {"input_1"}),
+                  node(conv("ic", 2), "ic", {"mc"}), node(add, "add", {"mc", "ic"}), node(flatten, "flatten", {"add"}),
+                  node(dense("flatten_dense", 2), "flatten_dense", {"flatten"})},
+                 "input_1", "flatten_dense");
+  Loaded by_hand = load(model_json(flat, weights));
+  check_same_predictions(nested.model.get(), by_hand.model.get());
+}
+
+TEST_CASE("nested: clashing layer names and mismatched nested inputs give clear errors") {
+  // A layer of the nested model has the name of a layer of the outer one.
+  const std::string base =
+      functional("base", {input_layer("base_input", "[null, 6, 6, 2]"), node(conv("conv", 4), "conv", {"base_input"})},
+                 "base_input", "conv");
+  Status st = load_error(sequential("outer", {base, conv("conv", 4)}));
+  INFO(st.message());  // read when a check fails: the message of the case at hand
+  CHECK(st.code() == StatusCode::kInvalidArgument);
+  CHECK(contains(st, "two layers are named 'conv'"));
+  CHECK(contains(st, "model 'outer' > 'base'"));
+  CHECK(contains(st, "one in model 'outer' > 'base' and one in model 'outer'"));
+
+  // Two layers of one nested Sequential.
+  st = load_error(sequential("outer", {base, sequential("head", {kGap, kGap})}));
+  CHECK(st.code() == StatusCode::kInvalidArgument);
+  CHECK(contains(st, "model 'outer' > 'head' has two layers named 'gap'"));
+
+  // A nested model applied to values of another shape than its InputLayer's.
+  std::string applied = base;
+  applied.pop_back();
+  applied += ", \"name\": \"base\", \"inbound_nodes\": [[" + ref("in") + "]]}";
+  st = load_error(functional("outer", {input_layer("in", "[null, 6, 6, 3]"), applied}, "in", "base"));
+  CHECK(st.code() == StatusCode::kShapeMismatch);
+  CHECK(contains(st, "InputLayer 'base_input' of model 'outer' > 'base'"));
+  CHECK(contains(st, "[null, 6, 6, 2]"));
+  CHECK(contains(st, "6x6x3"));
+
+  // A Sequential with nothing that declares an input shape, nested or not.
+  st = load_error(sequential("outer", {sequential("inner", {conv("c", 2)}), kGap}));
+  CHECK(st.code() == StatusCode::kParseError);
+  CHECK(contains(st, "the Sequential model 'outer' does not declare its input shape"));
+}
