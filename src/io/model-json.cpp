@@ -10,6 +10,7 @@
 // functional model, which tf.loadLayersModel reads like any other; the nesting is not kept.
 #include "io/model-json.h"
 
+#include <cmath>
 #include <map>
 #include <vector>
 
@@ -20,8 +21,15 @@ namespace {
 
 bool is_model_class(const std::string& cls) { return cls == "Sequential" || cls == "Model" || cls == "Functional"; }
 
+bool is_depthwise_class(const std::string& cls) {
+  return cls == "DepthwiseConv2D" || cls == "SeparableConv2D" || cls == "SeparableConvolution2D";
+}
+
 struct Builder {
   Model* model;
+  // Layer name -> depth multiplier read from the weightsManifest's depthwise kernel, for configs
+  // that omit it (depth_multipliers_from_manifest). 0 when two weights disagree.
+  std::map<std::string, int64_t> depth_multipliers;
   // Flat layer name -> the model that declared it ("'outer' > 'inner'"), to name both in a clash.
   std::map<std::string, std::string> owners;
 
@@ -202,6 +210,55 @@ Status inbound_names(const JsonValue& layer, const std::string& who, std::vector
   return Status::ok();
 }
 
+// TF.js 4.22's SeparableConv2D.getConfig leaves depth_multiplier out, so a model it saved with a
+// multiplier above 1 reads back with 1 and its depthwise kernel no longer fits. The kernel's
+// shape in the weightsManifest, [kh, kw, in, multiplier], says what it was. Every '/'-suffix of
+// a weight's scope is recorded, as tfjs-weights.cpp matches scoped names ("model/sep/...").
+std::map<std::string, int64_t> depth_multipliers_from_manifest(const JsonValue& root) {
+  std::map<std::string, int64_t> found;
+  const JsonValue* manifest = root.find("weightsManifest");
+  if (!manifest || !manifest->is_array()) return found;
+  for (const JsonValue& group : manifest->as_array()) {
+    const JsonValue* weights = group.find("weights");
+    if (!weights || !weights->is_array()) continue;
+    for (const JsonValue& spec : weights->as_array()) {
+      const JsonValue* name = spec.find("name");
+      const JsonValue* shape = spec.find("shape");
+      if (!name || !name->is_string() || !shape || !shape->is_array() || shape->size() != 4) continue;
+      const JsonValue& m = (*shape)[3];
+      if (!m.is_number() || !(m.as_number() >= 1 && m.as_number() <= 2147483647.0) ||
+          m.as_number() != std::floor(m.as_number())) {
+        continue;
+      }
+      std::string n = name->as_string();
+      const size_t colon = n.rfind(':');
+      if (colon != std::string::npos && colon + 1 < n.size() &&
+          n.find_first_not_of("0123456789", colon + 1) == std::string::npos) {
+        n.resize(colon);  // TensorFlow variable names carry an output index
+      }
+      const size_t slash = n.rfind('/');
+      if (slash == std::string::npos || slash == 0 ||
+          n.compare(slash + 1, std::string::npos, "depthwise_kernel") != 0) {
+        continue;
+      }
+      std::string scope = n.substr(0, slash);
+      for (;;) {
+        const int64_t value = static_cast<int64_t>(m.as_number());
+        auto it = found.find(scope);
+        if (it == found.end()) {
+          found[scope] = value;
+        } else if (it->second != value) {
+          it->second = 0;  // ambiguous: leave the config alone, the weight loader will say why
+        }
+        const size_t s = scope.find('/');
+        if (s == std::string::npos) break;
+        scope.erase(0, s + 1);
+      }
+    }
+  }
+  return found;
+}
+
 Status read_model(Builder& b, const std::string& cls, const JsonValue& config, const std::string& path,
                   const std::vector<int>* inputs, int* out);
 
@@ -213,8 +270,20 @@ Status apply_layer(Builder& b, const std::string& cls, const JsonValue& cfg, con
     const std::string inner = n && n->is_string() ? n->as_string() : std::string();
     return read_model(b, cls, cfg, cat(path, " > '", inner, "'"), &inputs, out);
   }
+  const JsonValue* config = &cfg;
+  JsonValue patched;
+  const JsonValue* dm = cfg.find("depth_multiplier");
+  if (is_depthwise_class(cls) && (!dm || dm->is_null())) {
+    const JsonValue* n = cfg.find("name");
+    auto it = n && n->is_string() ? b.depth_multipliers.find(n->as_string()) : b.depth_multipliers.end();
+    if (it != b.depth_multipliers.end() && it->second > 0) {
+      patched = cfg;
+      patched.set("depth_multiplier", JsonValue::make_number(static_cast<double>(it->second)));
+      config = &patched;
+    }
+  }
   std::unique_ptr<Layer> l;
-  Status st = layer_from_config(cls, cfg, &l);
+  Status st = layer_from_config(cls, *config, &l);
   if (!st.is_ok()) return Status(st.code(), cat("model.json: ", st.message()));
   return b.add(std::move(l), inputs, path, out);
 }
@@ -402,7 +471,7 @@ Status model_from_json(const JsonValue& root, std::unique_ptr<Model>* out) {
     return unsupported("model.json: model class '", c, "' is not supported: use a functional Model or a Sequential");
   }
   auto model = std::make_unique<Model>(model_name);
-  Builder b{model.get(), {}};
+  Builder b{model.get(), depth_multipliers_from_manifest(root), {}};
   int output = -1;
   NN_RETURN_IF_ERROR(read_model(b, c, *config, cat("'", model_name, "'"), nullptr, &output));
   NN_RETURN_IF_ERROR(model->set_output(output));

@@ -18,6 +18,9 @@
 namespace nn {
 
 // root is the whole model.json or just its modelTopology. The model is built, not finalized.
+// With the whole model.json, a DepthwiseConv2D or SeparableConv2D config without
+// depth_multiplier takes it from its depthwise kernel's shape in the weightsManifest (TF.js
+// 4.22 saves SeparableConv2D without it); a depth_multiplier the config does give is kept.
 Status model_from_json(const JsonValue& root, std::unique_ptr<Model>* out);
 Status model_from_json_text(std::string_view text, std::unique_ptr<Model>* out);
 Status load_model_json(const std::string& path, std::unique_ptr<Model>* out);

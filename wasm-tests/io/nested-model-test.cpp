@@ -1,7 +1,8 @@
 // Nested models in model.json (issue 15): a Sequential or functional model used as a layer of
 // another one is expanded into the flat graph, its weights load by their inner layer names, and
-// it predicts exactly what the same layers written flat by hand predict.
-// Run: nn_tests_native -tc='*nested*'.
+// it predicts exactly what the same layers written flat by hand predict. Also SeparableConv2D /
+// DepthwiseConv2D depth_multiplier read from the weightsManifest when the config omits it.
+// Run: nn_tests_native -tc='*nested*,*depth_multiplier*'.
 #include <doctest/doctest.h>
 
 #include <cstring>
@@ -268,4 +269,56 @@ TEST_CASE("nested: clashing layer names and mismatched nested inputs give clear 
   st = load_error(sequential("outer", {sequential("inner", {conv("c", 2)}), kGap}));
   CHECK(st.code() == StatusCode::kParseError);
   CHECK(contains(st, "the Sequential model 'outer' does not declare its input shape"));
+}
+
+TEST_CASE("depth_multiplier of SeparableConv2D and DepthwiseConv2D is read from the weightsManifest when missing") {
+  // TF.js 4.22's SeparableConv2D.getConfig drops depth_multiplier: the saved config has none.
+  const std::string sep =
+      "{\"class_name\": \"SeparableConv2D\", \"config\": {\"name\": \"sep\", \"filters\": 5, \"kernel_size\": [3, "
+      "3], \"padding\": \"same\"}}";
+  const std::string dw =
+      "{\"class_name\": \"DepthwiseConv2D\", \"config\": {\"name\": \"dw\", \"kernel_size\": [3, 3], \"padding\": "
+      "\"same\"}}";
+  const std::string topology = functional("m",
+                                          {input_layer("in", "[null, 5, 5, 2]"), node(sep, "sep", {"in"}),
+                                           node(dw, "dw", {"sep"}), node(kGap, "gap", {"dw"})},
+                                          "in", "gap");
+  // Scoped names, as the Keras converter may write them, are matched too.
+  const std::string weights = "[" + spec("sep/depthwise_kernel", "[3, 3, 2, 3]") + ", " +
+                              spec("sep/pointwise_kernel", "[1, 1, 6, 5]") + ", " + spec("sep/bias", "[5]") + ", " +
+                              spec("m/dw/depthwise_kernel:0", "[3, 3, 5, 2]") + ", " + spec("dw/bias", "[10]");
+  Loaded l = load(model_json(topology, weights));
+  CHECK(l.model->output_shape() == Shape{10});  // 5 filters x multiplier 2
+
+  // Inside a nested model as well.
+  Loaded nested =
+      load(model_json(sequential("outer", {functional("m",
+                                                      {input_layer("in", "[null, 5, 5, 2]"), node(sep, "sep", {"in"}),
+                                                       node(dw, "dw", {"sep"}), node(kGap, "gap", {"dw"})},
+                                                      "in", "gap")}),
+                      weights));
+  CHECK(nested.model->output_shape() == Shape{10});
+
+  // Without a manifest the Keras default of 1 stands.
+  std::unique_ptr<Model> model;
+  NN_REQUIRE_OK(model_from_json_text(topology, &model));
+  NN_REQUIRE_OK(model->finalize(1));
+  CHECK(model->output_shape() == Shape{5});
+
+  // A config that says 1 is believed: the weights then do not fit, and the loader says so.
+  std::string sep_1 = sep;
+  sep_1.replace(sep_1.find("\"filters\""), 0, "\"depth_multiplier\": 1, ");
+  JsonValue root;
+  NN_REQUIRE_OK(parse_json(model_json(functional("m",
+                                                 {input_layer("in", "[null, 5, 5, 2]"), node(sep_1, "sep", {"in"}),
+                                                  node(dw, "dw", {"sep"}), node(kGap, "gap", {"dw"})},
+                                                 "in", "gap"),
+                                      weights),
+                           &root));
+  NN_REQUIRE_OK(model_from_json(root, &model));
+  NN_REQUIRE_OK(model->finalize(1));
+  const std::string bytes = weight_bytes(root, 1);
+  Status st = load_tfjs_weights(root, {bytes}, model.get());
+  CHECK(st.code() == StatusCode::kShapeMismatch);
+  CHECK(contains(st, "weight 'sep/depthwise_kernel' has shape 3x3x2x3 but layer 'sep' expects 3x3x2x1"));
 }
