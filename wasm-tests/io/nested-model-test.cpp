@@ -5,6 +5,9 @@
 // Run: nn_tests_native -tc='*nested*,*depth_multiplier*'.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -321,4 +324,70 @@ TEST_CASE("depth_multiplier of SeparableConv2D and DepthwiseConv2D is read from 
   Status st = load_tfjs_weights(root, {bytes}, model.get());
   CHECK(st.code() == StatusCode::kShapeMismatch);
   CHECK(contains(st, "weight 'sep/depthwise_kernel' has shape 3x3x2x3 but layer 'sep' expects 3x3x2x1"));
+}
+
+namespace {
+
+std::vector<float> base64_floats(const std::string& text) {
+  std::string bytes;
+  uint32_t acc = 0;
+  int bits = 0;
+  for (char c : text) {
+    int v = -1;
+    if (c >= 'A' && c <= 'Z') v = c - 'A';
+    if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
+    if (c >= '0' && c <= '9') v = c - '0' + 52;
+    if (c == '+') v = 62;
+    if (c == '/') v = 63;
+    if (v < 0) continue;  // '=' padding
+    acc = (acc << 6) | static_cast<uint32_t>(v);
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      bytes.push_back(static_cast<char>((acc >> bits) & 0xff));
+    }
+  }
+  std::vector<float> out(bytes.size() / sizeof(float));
+  std::memcpy(out.data(), bytes.data(), out.size() * sizeof(float));
+  return out;
+}
+
+}  // namespace
+
+// The real shapes: the fixtures of web/convnet-wasm/tests/transfer/make-fixtures.mjs (TF.js 4.22,
+// not in the repository: ~5 MB). Run with NN_TRANSFER_FIXTURES_DIR=<its outDir>; skipped without.
+TEST_CASE("nested: TF.js transfer fixtures predict what TF.js predicted (NN_TRANSFER_FIXTURES_DIR)") {
+  const char* dir = std::getenv("NN_TRANSFER_FIXTURES_DIR");
+  if (!dir) return;
+  // (mobilenet_v1_0.25_128 needs Reshape, which the engine does not have yet.)
+  for (const std::string name : {"tm_image_v2_0.35_96", "separable_dm2", "mobilenet_v2_0.35_96"}) {
+    CAPTURE(name);
+    const std::string at = std::string(dir) + "/" + name;
+    std::unique_ptr<Model> model;
+    NN_REQUIRE_OK(load_tfjs_model(at + "/model.json", &model));
+    JsonValue expected;
+    NN_REQUIRE_OK(read_json_file(at + "/expected.json", &expected));
+    const JsonValue& params = *expected.find("params");
+    CHECK(model->count_params() == static_cast<int64_t>(params.find("total")->as_number()));
+    CHECK(model->trainable_count() == static_cast<int64_t>(params.find("trainable")->as_number()));
+    const std::vector<float> x = base64_floats(expected.find("input")->find("base64")->as_string());
+    const std::vector<float> want = base64_floats(expected.find("output")->find("base64")->as_string());
+    const int n = static_cast<int>(x.size() / static_cast<size_t>(model->input_shape().numel()));
+    PlanOptions plan;
+    plan.training = false;
+    NN_REQUIRE_OK(model->plan(n, test_pool(), plan));
+    const float* out = nullptr;
+    NN_REQUIRE_OK(model->forward(x.data(), n, false, nullptr, &out));
+    const std::vector<float> got(out, out + static_cast<size_t>(n) * model->output_shape().numel());
+    REQUIRE(got.size() == want.size());
+    // Relative to the output's scale: max |ours - TF.js| / max |TF.js|.
+    double diff = 0, scale = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+      diff = std::max(diff, std::fabs(static_cast<double>(got[i]) - want[i]));
+      scale = std::max(scale, std::fabs(static_cast<double>(want[i])));
+    }
+    const double worst = diff / scale;
+    MESSAGE(name, ": max relative error ", worst);
+    CHECK(worst < 1e-4);
+  }
 }
