@@ -241,6 +241,43 @@ TEST_CASE("nested: two levels, a functional model holding a Sequential inside a 
   check_same_predictions(nested.model.get(), by_hand.model.get());
 }
 
+TEST_CASE("nested: Keras 3 files (keras_history inbound nodes, single input_layers entry) nest too") {
+  // Keras 3 writes "Functional", InputLayer batch_shape, inbound nodes as call args holding
+  // keras_history, and a lone input or output as [name, node, tensor] without the outer list.
+  // Both models' InputLayers are named input_layer, as Keras 3 names them.
+  const std::string history =
+      "{\"args\": [{\"class_name\": \"__keras_tensor__\", \"config\": {\"shape\": [null, 4, "
+      "4, 3], \"dtype\": \"float32\", \"keras_history\": [\"";
+  auto k3_node = [&](const std::string& layer, const std::string& name, const std::string& from, int node_index) {
+    std::string l = layer;
+    l.pop_back();
+    return l + ", \"name\": \"" + name + "\", \"inbound_nodes\": [" + history + from + "\", " +
+           std::to_string(node_index) + ", 0]}}], \"kwargs\": {}}]}";
+  };
+  const std::string k3_input =
+      "{\"class_name\": \"InputLayer\", \"name\": \"input_layer\", \"config\": {\"name\": \"input_layer\", "
+      "\"batch_shape\": [null, 4, 4, 3], \"dtype\": \"float32\"}, \"inbound_nodes\": []}";
+  const std::string base =
+      "{\"module\": \"keras\", \"class_name\": \"Functional\", \"config\": {\"name\": \"base\", "
+      "\"layers\": [" +
+      k3_input + ", " + k3_node(conv("bc", 2), "bc", "input_layer", 0) +
+      "], \"input_layers\": [\"input_layer\", 0, 0], \"output_layers\": [\"bc\", 0, 0]}}";
+  const std::string outer = "{\"class_name\": \"Functional\", \"config\": {\"name\": \"outer\", \"layers\": [" +
+                            k3_input + ", " + k3_node(base, "base", "input_layer", 0) + ", " +
+                            k3_node(kGap, "gap", "base", 1) +
+                            "], \"input_layers\": [\"input_layer\", 0, 0], \"output_layers\": [\"gap\", 0, 0]}}";
+  const std::string weights = "[" + spec("bc/kernel", "[3, 3, 3, 2]") + ", " + spec("bc/bias", "[2]");
+  Loaded nested = load(model_json(outer, weights));
+  CHECK(nested.names == std::vector<std::string>{"input_layer", "bc", "gap"});
+
+  const std::string flat = functional("flat",
+                                      {input_layer("input_layer", "[null, 4, 4, 3]"),
+                                       node(conv("bc", 2), "bc", {"input_layer"}), node(kGap, "gap", {"bc"})},
+                                      "input_layer", "gap");
+  Loaded by_hand = load(model_json(flat, weights));
+  check_same_predictions(nested.model.get(), by_hand.model.get());
+}
+
 TEST_CASE("nested: clashing layer names and mismatched nested inputs give clear errors") {
   // A layer of the nested model has the name of a layer of the outer one.
   const std::string base =
