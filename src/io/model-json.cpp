@@ -155,7 +155,9 @@ std::string shape_list_string(const JsonValue& list) {
 }
 
 // A nested model applied to a value checks it against the input shape it declares (null
-// dimensions match anything), as Keras does when a model is called on a tensor.
+// dimensions match anything). A mismatch is an error rather than a silent rebuild at the new
+// size: the file then says two things about the input, and the user should pick one (null
+// dimensions in the nested InputLayer accept any size).
 Status check_applied_shape(const JsonValue& declared, const Shape& given, const std::string& who,
                            const std::string& path) {
   bool same = declared.size() == static_cast<size_t>(given.rank) + 1;
