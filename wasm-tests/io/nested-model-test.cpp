@@ -396,8 +396,8 @@ std::vector<float> base64_floats(const std::string& text) {
 TEST_CASE("nested: TF.js transfer fixtures predict what TF.js predicted (NN_TRANSFER_FIXTURES_DIR)") {
   const char* dir = std::getenv("NN_TRANSFER_FIXTURES_DIR");
   if (!dir) return;
-  // (mobilenet_v1_0.25_128 needs Reshape, which the engine does not have yet.)
-  for (const std::string name : {"tm_image_v2_0.35_96", "separable_dm2", "mobilenet_v2_0.35_96"}) {
+  for (const std::string name :
+       {"tm_image_v2_0.35_96", "separable_dm2", "mobilenet_v2_0.35_96", "mobilenet_v1_0.25_128"}) {
     CAPTURE(name);
     const std::string at = std::string(dir) + "/" + name;
     std::unique_ptr<Model> model;
