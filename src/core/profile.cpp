@@ -1,31 +1,31 @@
-// Global profile counters (see profile.h).
+// The registry of profile counters (see profile.h).
 #include "core/profile.h"
 
 namespace nn {
+namespace {
 
-const char* profile_key_name(ProfileKey key) {
-  switch (key) {
-    case ProfileKey::kForward:
-      return "forward";
-    case ProfileKey::kBackwardInput:
-      return "backward_input";
-    case ProfileKey::kBackwardFilter:
-      return "backward_filter";
-    case ProfileKey::kBackward:
-      return "backward";
-    case ProfileKey::kOptimizer:
-      return "optimizer";
-    case ProfileKey::kLoss:
-      return "loss";
-    case ProfileKey::kCount:
-      break;
-  }
-  return "?";
+// Function-local statics: counters in other files register during static initialization,
+// whose order across files is unspecified.
+std::vector<ProfileCounter*>& registry() {
+  static std::vector<ProfileCounter*> counters;
+  return counters;
 }
 
-Profile& global_profile() {
-  static Profile profile;
-  return profile;
+bool& enabled() {
+  static bool on = false;
+  return on;
+}
+
+}  // namespace
+
+ProfileCounter::ProfileCounter(const char* name) : name_(name) { registry().push_back(this); }
+
+const std::vector<ProfileCounter*>& profile_counters() { return registry(); }
+bool profiling_enabled() { return enabled(); }
+void set_profiling_enabled(bool on) { enabled() = on; }
+
+void reset_profile() {
+  for (ProfileCounter* c : registry()) c->seconds = 0.0;
 }
 
 }  // namespace nn

@@ -19,6 +19,9 @@
 namespace nn {
 namespace {
 
+ProfileCounter forward_time("forward");    // every forward, also evaluation and inspection
+ProfileCounter backward_time("backward");  // the whole backward pass (the op counters run inside it)
+
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
@@ -400,7 +403,7 @@ Status Model::forward(const float* x, int n, bool training, Rng* rng, const floa
   ctx.training = training;
   ctx.rng = rng;
   ctx.workspace = workspace_.data();
-  ProfileScope scope(ProfileKey::kForward);
+  ProfileScope scope(forward_time);
   for (size_t i = 0; i < nodes_.size(); ++i) {
     Node& node = nodes_[i];
     ctx.saved = buffers_.at(node.saved_offset);
@@ -418,7 +421,7 @@ Status Model::forward(const float* x, int n, bool training, Rng* rng, const floa
 void Model::backward(const float* grad_output, int n) {
   NN_ASSERT(n == last_batch_);
   NN_ASSERT(plan_options_.training);
-  ProfileScope scope(ProfileKey::kBackward);
+  ProfileScope scope(backward_time);
   std::memset(grads_.data(), 0, grads_.size() * sizeof(float));
   const Value& out = values_[output_];
   if (!out.needs_grad) return;

@@ -1,7 +1,6 @@
 // DepthwiseConv2D (Keras): kernel (KH, KW, C, depth_multiplier) glorot-uniform with Keras's
 // fans (receptive field times C in, times depth_multiplier out), bias zeros, fused activation.
 #include "core/alloc.h"
-#include "core/profile.h"
 #include "layers/layers.h"
 #include "ops/depthwise-conv2d.h"
 
@@ -50,11 +49,7 @@ void DepthwiseConv2D::backward(const RunContext& ctx, const std::vector<const fl
     g = ws;
     ws += round_up_floats(ctx.batch * output_shape_.numel());
   }
-  if (grad_in[0]) {
-    ProfileScope scope(ProfileKey::kBackwardInput);
-    depthwise_conv2d_backward_input(ctx.pool, d, g, value(0), grad_in[0]);
-  }
-  ProfileScope scope(ProfileKey::kBackwardFilter);
+  if (grad_in[0]) depthwise_conv2d_backward_input(ctx.pool, d, g, value(0), grad_in[0]);
   depthwise_conv2d_backward_filter(ctx.pool, d, in[0], g, grad(0), options_.use_bias ? grad(1) : nullptr, ws);
 }
 

@@ -4,7 +4,6 @@
 #include <cstring>
 
 #include "core/alloc.h"
-#include "core/profile.h"
 #include "layers/layers.h"
 #include "ops/conv2d.h"
 #include "ops/depthwise-conv2d.h"
@@ -69,18 +68,11 @@ void SeparableConv2D::backward(const RunContext& ctx, const std::vector<const fl
   float* grad_mid = mid + round_up_floats(mid_size);
   float* ws = grad_mid + round_up_floats(mid_size);
   const ConvDims d = depthwise_dims(ctx.batch);
-  {
-    ProfileScope scope(ProfileKey::kForward);  // the recomputation, counted as forward work
-    depthwise_conv2d_forward(ctx.pool, d, in[0], value(0), nullptr, mid);
-  }
+  depthwise_conv2d_forward(ctx.pool, d, in[0], value(0), nullptr, mid);  // recomputed: saves memory
   std::memset(grad_mid, 0, mid_size * sizeof(float));
   conv2d_fused_backward(ctx.pool, pointwise_dims(ctx.batch), options_.activation, mid, out, grad_out, value(1),
                         grad_mid, grad(1), options_.use_bias ? grad(2) : nullptr, ws);
-  if (grad_in[0]) {
-    ProfileScope scope(ProfileKey::kBackwardInput);
-    depthwise_conv2d_backward_input(ctx.pool, d, grad_mid, value(0), grad_in[0]);
-  }
-  ProfileScope scope(ProfileKey::kBackwardFilter);
+  if (grad_in[0]) depthwise_conv2d_backward_input(ctx.pool, d, grad_mid, value(0), grad_in[0]);
   depthwise_conv2d_backward_filter(ctx.pool, d, in[0], grad_mid, grad(0), nullptr, ws);
 }
 

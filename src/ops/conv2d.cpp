@@ -14,11 +14,14 @@
 #include "core/alloc.h"
 #include "core/profile.h"
 #include "kernels/kernel-config.h"
-#include "ops/xnnpack.h"
 #include "threading/thread-pool.h"
 
 namespace nn {
 namespace {
+
+ProfileCounter backward_input_time("conv_backward_input");
+ProfileCounter backward_filter_time("conv_backward_filter");
+Conv2dForwardOverride forward_override = nullptr;
 
 constexpr size_t kRowTile = 32;       // GEMM rows per task
 constexpr size_t kBiasRowTile = 256;  // rows per bias-gradient partial sum (fixed: determinism)
@@ -120,9 +123,11 @@ uint64_t conv2d_workspace_floats(const ConvDims& d, int threads) {
   return std::max({forward, backward, filter});
 }
 
+void set_conv2d_forward_override(Conv2dForwardOverride fn) { forward_override = fn; }
+
 void conv2d_forward(ThreadPool* pool, const ConvDims& d, const float* in, const float* filter, const float* bias,
                     Activation act, float* out, float* workspace) {
-  if (xnnpack_enabled() && xnnpack_conv2d_forward(pool_threads(pool), d, in, filter, bias, act, out)) return;
+  if (forward_override && forward_override(pool_threads(pool), d, in, filter, bias, act, out)) return;
   const GemmConfig& g = gemm_config();
   const size_t rows = d.batch * d.out_h * d.out_w;
   const size_t k = k_size(d);
@@ -272,10 +277,10 @@ void conv2d_fused_backward(ThreadPool* pool, const ConvDims& d, Activation act, 
     if (grad_bias) bias_and_relu_backward(pool, d, nullptr, g, nullptr, grad_bias, partials);
   }
   if (grad_in) {
-    ProfileScope scope(ProfileKey::kBackwardInput);
+    ProfileScope scope(backward_input_time);
     conv2d_backward_input(pool, d, g, filter, grad_in, workspace);
   }
-  ProfileScope scope(ProfileKey::kBackwardFilter);
+  ProfileScope scope(backward_filter_time);
   conv2d_backward_filter(pool, d, in, g, grad_filter, nullptr, workspace);
 }
 

@@ -19,6 +19,12 @@ class ThreadPool;
 // Scratch floats each call needs with `threads` threads (the max over the three passes).
 uint64_t conv2d_workspace_floats(const ConvDims& d, int threads);
 
+// Another library's forward convolution, installed in place of ours for comparisons (native
+// builds: ops/xnnpack.cpp). It returns false to leave a case to our kernels. nullptr: ours only.
+using Conv2dForwardOverride = bool (*)(int threads, const ConvDims& d, const float* in, const float* filter,
+                                       const float* bias, Activation act, float* out);
+void set_conv2d_forward_override(Conv2dForwardOverride fn);
+
 // out = act(conv(in, filter) + bias); bias may be null.
 void conv2d_forward(ThreadPool* pool, const ConvDims& d, const float* in, const float* filter, const float* bias,
                     Activation act, float* out, float* workspace);

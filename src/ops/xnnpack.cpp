@@ -4,6 +4,8 @@
 // "pack once per step" cost during training.
 #include "ops/xnnpack.h"
 
+#include "ops/conv2d.h"
+
 #if defined(NN_WITH_XNNPACK)
 #include <pthreadpool.h>
 #include <xnnpack.h>
@@ -40,7 +42,10 @@ pthreadpool_t pool_for(int threads) {
 }  // namespace
 
 bool xnnpack_available() { return initialize(); }
-void set_xnnpack_enabled(bool on) { g_enabled = on && initialize(); }
+void set_xnnpack_enabled(bool on) {
+  g_enabled = on && initialize();
+  set_conv2d_forward_override(g_enabled ? xnnpack_conv2d_forward : nullptr);
+}
 bool xnnpack_enabled() { return g_enabled; }
 
 bool xnnpack_conv2d_forward(int threads, const ConvDims& d, const float* in, const float* filter, const float* bias,

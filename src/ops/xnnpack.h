@@ -11,7 +11,8 @@ namespace nn {
 
 // True when this build links XNNPACK and it initialized.
 bool xnnpack_available();
-// Routes conv2d_forward through XNNPACK while on (off by default; native builds only).
+// Routes conv2d_forward through XNNPACK while on (off by default; native builds only), by
+// installing xnnpack_conv2d_forward as conv2d's forward override.
 void set_xnnpack_enabled(bool on);
 bool xnnpack_enabled();
 

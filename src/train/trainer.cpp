@@ -11,6 +11,12 @@
 #include "train/metrics.h"
 
 namespace nn {
+namespace {
+
+ProfileCounter loss_time("loss");
+ProfileCounter optimizer_time("optimizer");
+
+}  // namespace
 
 Status Trainer::compile(const CompileOptions& options) {
   if (!model_->finalized()) return failed_precondition("model '", model_->name(), "' must be finalized before compile");
@@ -47,7 +53,7 @@ Status Trainer::train_on_batch(const float* x, const float* y, int n, StepResult
   NN_RETURN_IF_ERROR(model_->forward(x, n, true, &rng_, &pred));
   double loss;
   {
-    ProfileScope scope(ProfileKey::kLoss);
+    ProfileScope scope(loss_time);
     loss = loss_forward_backward(options_.loss, pred, y, static_cast<size_t>(n), dim, grad_out_.data());
   }
   if (!std::isfinite(loss)) {
@@ -58,7 +64,7 @@ Status Trainer::train_on_batch(const float* x, const float* y, int n, StepResult
   result->accuracy = count_correct(options_.loss, pred, y, static_cast<size_t>(n), dim) / n;
   model_->backward(grad_out_.data(), n);
   {
-    ProfileScope scope(ProfileKey::kOptimizer);
+    ProfileScope scope(optimizer_time);
     optimizer_.step(pool_, model_->params(), model_->grads());
   }
   ++steps_;

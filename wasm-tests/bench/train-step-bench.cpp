@@ -86,18 +86,15 @@ int run(const Config& cfg, int batch, int threads, int steps, bool breakdown, bo
     std::fprintf(stderr, "bench: %s\n", st.message().c_str());
     return 1;
   }
-  nn::Profile& profile = nn::global_profile();
-  profile.enabled = breakdown;
-  profile.reset();
+  nn::set_profiling_enabled(breakdown);
+  nn::reset_profile();
   model->set_profiling(breakdown);
   auto t0 = Clock::now();
   for (int s = 0; s < steps; ++s) (void)trainer.train_on_batch(x.data(), y.data(), batch, &r);
   const double train_s = seconds_since(t0) / steps;
-  profile.enabled = false;
+  nn::set_profiling_enabled(false);
   std::vector<nn::NodeTiming> timings = model->timings();
   model->set_profiling(false);
-  double categories[static_cast<int>(nn::ProfileKey::kCount)];
-  for (int k = 0; k < static_cast<int>(nn::ProfileKey::kCount); ++k) categories[k] = profile.seconds[k] / steps;
 
   // Inference: forward in inference mode.
   const float* out = nullptr;
@@ -121,8 +118,8 @@ int run(const Config& cfg, int batch, int threads, int steps, bool breakdown, bo
   if (breakdown) {
     std::printf("{\"bench\":\"train-step-breakdown\",\"runtime\":\"%s\",\"model\":\"%s\",\"threads\":%d", kRuntime,
                 cfg.name.c_str(), pool.num_threads());
-    for (int k = 0; k < static_cast<int>(nn::ProfileKey::kCount); ++k)
-      std::printf(",\"%s_ms\":%.3f", nn::profile_key_name(static_cast<nn::ProfileKey>(k)), categories[k] * 1e3);
+    for (const nn::ProfileCounter* c : nn::profile_counters())
+      std::printf(",\"%s_ms\":%.3f", c->name(), c->seconds / steps * 1e3);
     std::printf("}\n");
     for (size_t i = 0; i < timings.size(); ++i) {
       const nn::Layer& layer = *model->nodes()[i].layer;
