@@ -11,14 +11,6 @@
 
 namespace nn {
 
-// C[m, n] (+)= sum_k A[m, k] * B[k, n]. Row-major, strides in elements.
-void nn_f32_gemm_ukernel__scalar(size_t m, size_t n, size_t k, const float* a, size_t a_stride, const float* b,
-                                 size_t b_stride, float* c, size_t c_stride, bool accumulate);
-
-// C[k, n] += sum_m A[m, k] * B[m, n] (A transposed): the filter-gradient shape.
-void nn_f32_gemm_tn_ukernel__scalar(size_t m, size_t k, size_t n, const float* a, size_t a_stride, const float* b,
-                                    size_t b_stride, float* c, size_t c_stride);
-
 // Gathers im2col rows for output positions [row_begin, row_end) of the whole batch
 // (row = (n*out_h + oy)*out_w + ox), columns k in [k_begin, k_end) of (KH, KW, CI).
 // Out-of-image taps read as zero. col has k_end-k_begin floats per row.
@@ -37,6 +29,14 @@ void nn_f32_conv2d_forward__reference(const ConvDims& d, const float* in, const 
 void nn_f32_conv2d_backward_input__reference(const ConvDims& d, const float* grad_out, const float* filter,
                                              float* grad_in);
 void nn_f32_conv2d_backward_filter__reference(const ConvDims& d, const float* in, const float* grad_out,
+                                              float* grad_filter, float* grad_bias);
+// Depthwise (out_c = in_c * depth multiplier; filter (KH, KW, CI, M)). The backward ones add
+// into their outputs, as the ops do.
+void nn_f32_dwconv_forward__reference(const ConvDims& d, const float* in, const float* filter, const float* bias,
+                                      float* out);
+void nn_f32_dwconv_backward_input__reference(const ConvDims& d, const float* grad_out, const float* filter,
+                                             float* grad_in);
+void nn_f32_dwconv_backward_filter__reference(const ConvDims& d, const float* in, const float* grad_out,
                                               float* grad_filter, float* grad_bias);
 
 // ---- Register-tiled f32 GEMM microkernels (issue #4) -------------------------------------

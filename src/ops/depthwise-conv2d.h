@@ -28,13 +28,4 @@ void depthwise_conv2d_backward_input(ThreadPool* pool, const ConvDims& d, const 
 void depthwise_conv2d_backward_filter(ThreadPool* pool, const ConvDims& d, const float* in, const float* grad_out,
                                       float* grad_filter, float* grad_bias, float* workspace);
 
-// The direct references the tests compare against (plain loops in double, serial). The
-// backward ones add into their outputs, as the ops do.
-void depthwise_conv2d_forward_reference(const ConvDims& d, const float* in, const float* filter, const float* bias,
-                                        float* out);
-void depthwise_conv2d_backward_input_reference(const ConvDims& d, const float* grad_out, const float* filter,
-                                               float* grad_in);
-void depthwise_conv2d_backward_filter_reference(const ConvDims& d, const float* in, const float* grad_out,
-                                                float* grad_filter, float* grad_bias);
-
 }  // namespace nn

@@ -5,6 +5,7 @@
 
 #include <cmath>
 
+#include "kernels/kernels.h"
 #include "layers/layers.h"
 #include "ops/depthwise-conv2d.h"
 #include "ops/window.h"
@@ -86,7 +87,7 @@ TEST_CASE("DepthwiseConv2D matches the reference and its gradients check") {
   auto in = random_vector(2 * 7 * 6 * 3, 1), filter = random_vector(9 * 6, 2), bias = random_vector(6, 3);
   std::vector<float> out(2 * 4 * 6 * 6), ref(out.size());
   depthwise_conv2d_forward(nn::testing::test_pool(), d, in.data(), filter.data(), bias.data(), out.data());
-  depthwise_conv2d_forward_reference(d, in.data(), filter.data(), bias.data(), ref.data());
+  nn_f32_dwconv_forward__reference(d, in.data(), filter.data(), bias.data(), ref.data());
   CHECK(relative_error(out, ref) < 1e-6);
 }
 

@@ -98,25 +98,6 @@ TEST_CASE("conv2d ops match the reference over shapes, strides and paddings") {
   }
 }
 
-TEST_CASE("gemm kernels match the reference across row and column edges") {
-  for (size_t m : {1, 3, 8, 33})
-    for (size_t n : {1, 4, 7, 17})
-      for (size_t k : {1, 5, 16}) {
-        auto a = random_vector(m * k, 1), b = random_vector(k * n, 2);
-        std::vector<float> c(m * n, 9.0f), ref(m * n);
-        nn_f32_gemm_ukernel__scalar(m, n, k, a.data(), k, b.data(), n, c.data(), n, false);
-        nn_f32_gemm__reference(m, n, k, a.data(), b.data(), ref.data());
-        CHECK(relative_error(c, ref) < 1e-5);
-        // C += A^T B with A stored (k x m): the filter-gradient form.
-        std::vector<float> at(k * m);
-        for (size_t i = 0; i < m; ++i)
-          for (size_t p = 0; p < k; ++p) at[p * m + i] = a[i * k + p];
-        std::vector<float> c2(m * n, 0.0f);
-        nn_f32_gemm_tn_ukernel__scalar(k, m, n, at.data(), m, b.data(), n, c2.data(), n);
-        CHECK(relative_error(c2, ref) < 1e-5);
-      }
-}
-
 TEST_CASE("conv2d results do not depend on the thread count") {
   const ConvDims d = make_dims(3, 9, 7, 5, 3, 1, Padding::kSame, 6);
   auto in = random_vector(3 * 9 * 7 * 5, 1), filter = random_vector(9 * 5 * 6, 2), go = random_vector(3 * 9 * 7 * 6, 3);

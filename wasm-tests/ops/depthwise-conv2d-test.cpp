@@ -5,6 +5,7 @@
 
 #include <vector>
 
+#include "kernels/kernels.h"
 #include "ops/depthwise-conv2d.h"
 #include "ops/window.h"
 #include "testing/test-util.h"
@@ -54,13 +55,13 @@ Results run_reference(const ConvDims& d, bool use_bias) {
   const auto grad_out = random_vector(out_n, 4);
   Results r;
   r.out.assign(out_n, 0.0f);
-  depthwise_conv2d_forward_reference(d, in.data(), filter.data(), use_bias ? bias.data() : nullptr, r.out.data());
+  nn_f32_dwconv_forward__reference(d, in.data(), filter.data(), use_bias ? bias.data() : nullptr, r.out.data());
   r.gin = random_vector(in_n, 5);
-  depthwise_conv2d_backward_input_reference(d, grad_out.data(), filter.data(), r.gin.data());
+  nn_f32_dwconv_backward_input__reference(d, grad_out.data(), filter.data(), r.gin.data());
   r.gf = random_vector(f_n, 6);
   r.gb = random_vector(d.out_c, 7);
-  depthwise_conv2d_backward_filter_reference(d, in.data(), grad_out.data(), r.gf.data(),
-                                             use_bias ? r.gb.data() : nullptr);
+  nn_f32_dwconv_backward_filter__reference(d, in.data(), grad_out.data(), r.gf.data(),
+                                           use_bias ? r.gb.data() : nullptr);
   return r;
 }
 

@@ -8,18 +8,14 @@
 namespace nn {
 namespace {
 
-constexpr Isa isa_named(const char* s) {
-  return s[0] == 'w' ? Isa::kWasmSimd : s[0] == 's' && s[1] == 's' ? Isa::kSse2 : Isa::kScalar;
-}
-
 const DwconvConfig kConfigs[] = {
-#define NN_DWCONV_ISA(isa)                                           \
+#define NN_DWCONV_ISA(isa_enum, isa)                                 \
   DwconvConfig{nn_f32_dwconv_ukernel_3x3__##isa,                     \
                nn_f32_dwconv_ukernel_generic__##isa,                 \
                nn_f32_dwconv_backward_filter_ukernel_3x3__##isa,     \
                nn_f32_dwconv_backward_filter_ukernel_generic__##isa, \
                nn_f32_dwconv_scatter_ukernel_generic__##isa,         \
-               isa_named(#isa),                                      \
+               Isa::isa_enum,                                        \
                #isa},
 #include "kernels/f32-dwconv/f32-dwconv.inc"
 #undef NN_DWCONV_ISA

@@ -49,7 +49,7 @@ const DwconvConfig& dwconv_config();
 // Every config built into this binary (the scalar one included), for tests: count in *n.
 const DwconvConfig* dwconv_configs(size_t* n);
 
-#define NN_DWCONV_ISA(isa)                                                                                             \
+#define NN_DWCONV_ISA(isa_enum, isa)                                                                                   \
   void nn_f32_dwconv_ukernel_3x3__##isa(size_t, size_t, size_t, size_t, const float*, ptrdiff_t, size_t, const float*, \
                                         ptrdiff_t, ptrdiff_t, const float*, float*, bool);                             \
   void nn_f32_dwconv_ukernel_generic__##isa(size_t, size_t, size_t, size_t, const float*, ptrdiff_t, size_t,           \
