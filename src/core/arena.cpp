@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <cstring>
+#include <utility>
 
 #include "core/alloc.h"
 #include "core/checked.h"
@@ -64,6 +65,13 @@ void Arena::reset() {
   size_ = 0;
   capacity_ = 0;
   overflow_ = false;
+}
+
+void Arena::swap(Arena& other) {
+  std::swap(data_, other.data_);
+  std::swap(size_, other.size_);
+  std::swap(capacity_, other.capacity_);
+  std::swap(overflow_, other.overflow_);
 }
 
 }  // namespace nn

@@ -24,6 +24,9 @@ class Arena {
   Status allocate();
   // Forgets all spans and frees the memory.
   void reset();
+  // Exchanges memory and spans with `other` (names stay): a new layout is built beside the old
+  // one and swapped in only once it is complete.
+  void swap(Arena& other);
 
   float* at(size_t offset) const { return data_ + offset; }
   float* data() const { return data_; }

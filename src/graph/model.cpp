@@ -84,41 +84,7 @@ Status Model::finalize(uint64_t seed) {
     return unsupported("model '", name_, "' has ", inputs_.size(), " inputs: exactly one input is supported");
   }
   if (output_ < 0) return failed_precondition("model '", name_, "' has no output");
-  // Trainable parameters first, then the rest, so [0, trainable_count_) is one flat span.
-  int64_t trainable = 0, fixed = 0;
-  for (Node& n : nodes_)
-    for (Param& p : n.layer->params()) (p.trainable ? trainable : fixed) += p.shape.numel();
-  // Layers bound each tensor (kMaxTensorElements), not their sum: check the total against what
-  // the engine can get before allocating, so a huge model fails at once with its figures.
-  uint64_t floats = 0, bytes = 0;
-  const uint64_t limit = memory_available_bytes() + params_.bytes() + grads_.bytes();
-  if (!checked_add(static_cast<uint64_t>(trainable + fixed), static_cast<uint64_t>(trainable), &floats) ||
-      !checked_mul(floats, sizeof(float), &bytes) || bytes > limit || !fits_size_t(bytes)) {
-    if (floats == 0 || bytes / floats != sizeof(float)) bytes = UINT64_MAX;
-    return out_of_memory("model '", name_, "' has ", trainable + fixed, " parameters: with their gradients they need ",
-                         format_bytes(bytes), "; this engine can use at most ", format_bytes(limit),
-                         ": use fewer filters or units, or smaller kernels");
-  }
-  params_.reset();
-  grads_.reset();
-  params_.reserve(static_cast<size_t>(trainable + fixed));
-  grads_.reserve(static_cast<size_t>(trainable));
-  NN_RETURN_IF_ERROR(params_.allocate());
-  NN_RETURN_IF_ERROR(grads_.allocate());
-  int64_t t_off = 0, f_off = trainable;
-  for (Node& n : nodes_)
-    for (Param& p : n.layer->params()) {
-      if (p.trainable) {
-        p.value = params_.at(t_off);
-        p.grad = grads_.at(t_off);
-        t_off += p.shape.numel();
-      } else {
-        p.value = params_.at(f_off);
-        f_off += p.shape.numel();
-      }
-    }
-  trainable_count_ = trainable;
-  non_trainable_count_ = fixed;
+  NN_RETURN_IF_ERROR(lay_out_params(false));
 
   Rng rng(seed);
   for (Node& n : nodes_)
@@ -143,6 +109,87 @@ Status Model::finalize(uint64_t seed) {
   return Status::ok();
 }
 
+Status Model::lay_out_params(bool keep_values) {
+  // Trainable parameters first, then the rest, so [0, trainable) is one flat span.
+  int64_t trainable = 0, fixed = 0;
+  for (Node& n : nodes_)
+    for (Param& p : n.layer->params()) (p.trainable ? trainable : fixed) += p.shape.numel();
+  // Layers bound each tensor (kMaxTensorElements), not their sum: check the total against what
+  // the engine can get before allocating, so a huge model fails at once with its figures. A new
+  // layout is built beside the old one (whose values it copies), so only a first one may count
+  // the current arenas as free.
+  uint64_t floats = 0, bytes = 0;
+  const uint64_t limit = memory_available_bytes() + (keep_values ? 0 : params_.bytes() + grads_.bytes());
+  if (!checked_add(static_cast<uint64_t>(trainable + fixed), static_cast<uint64_t>(trainable), &floats) ||
+      !checked_mul(floats, sizeof(float), &bytes) || bytes > limit || !fits_size_t(bytes)) {
+    if (floats == 0 || bytes / floats != sizeof(float)) bytes = UINT64_MAX;
+    return out_of_memory("model '", name_, "' has ", trainable + fixed, " parameters: with their gradients they need ",
+                         format_bytes(bytes), "; this engine can use at most ", format_bytes(limit),
+                         ": use fewer filters or units, or smaller kernels");
+  }
+  if (!keep_values) {
+    params_.reset();
+    grads_.reset();
+  }
+  Arena params("parameters"), grads("gradients");
+  params.reserve(static_cast<size_t>(trainable + fixed));
+  grads.reserve(static_cast<size_t>(trainable));
+  NN_RETURN_IF_ERROR(params.allocate());
+  NN_RETURN_IF_ERROR(grads.allocate());
+  int64_t t_off = 0, f_off = trainable;
+  for (Node& n : nodes_)
+    for (Param& p : n.layer->params()) {
+      const int64_t count = p.shape.numel();
+      float* to = p.trainable ? params.at(static_cast<size_t>(t_off)) : params.at(static_cast<size_t>(f_off));
+      if (keep_values) std::memcpy(to, p.value, static_cast<size_t>(count) * sizeof(float));
+      p.value = to;
+      p.grad = p.trainable ? grads.at(static_cast<size_t>(t_off)) : nullptr;
+      (p.trainable ? t_off : f_off) += count;
+    }
+  params_.swap(params);
+  grads_.swap(grads);
+  trainable_count_ = trainable;
+  non_trainable_count_ = fixed;
+  return Status::ok();
+}
+
+Status Model::set_trainable(const std::vector<int>& nodes, bool trainable) {
+  return set_trainable(nodes, std::vector<bool>(nodes.size(), trainable));
+}
+
+Status Model::set_trainable(const std::vector<int>& nodes, const std::vector<bool>& trainable) {
+  NN_ASSERT(nodes.size() == trainable.size());
+  bool changes = false;
+  for (size_t k = 0; k < nodes.size(); ++k) {
+    const int i = nodes[k];
+    if (i < 0 || i >= static_cast<int>(nodes_.size())) {
+      return invalid_argument("model '", name_, "': node ", i, " does not exist (the model has ", nodes_.size(),
+                              " nodes)");
+    }
+    changes = changes || nodes_[i].layer->trainable() != trainable[k];
+  }
+  if (!changes) return Status::ok();
+  std::vector<bool> before(nodes_.size());
+  for (size_t i = 0; i < nodes_.size(); ++i) before[i] = nodes_[i].layer->trainable();
+  for (size_t k = 0; k < nodes.size(); ++k) nodes_[nodes[k]].layer->set_trainable(trainable[k]);
+  if (!finalized_) return Status::ok();
+  Status st = lay_out_params(true);
+  if (!st.is_ok()) {
+    for (size_t i = 0; i < nodes_.size(); ++i) nodes_[i].layer->set_trainable(before[i]);
+    return st;
+  }
+  // Which values need gradients, and which layers run in inference mode, have changed.
+  planned_batch_ = 0;
+  ++trainable_version_;
+  return Status::ok();
+}
+
+Status Model::set_trainable(const std::string& layer, bool trainable) {
+  const int node = find_layer(layer);
+  if (node < 0) return invalid_argument("model '", name_, "' has no layer named '", layer, "'");
+  return set_trainable(std::vector<int>{node}, trainable);
+}
+
 int64_t Model::forward_macs_per_sample() const {
   int64_t macs = 0;
   for (const Node& n : nodes_) macs += n.layer->macs_per_sample();
@@ -158,6 +205,7 @@ ModelSummary Model::summary() const {
     row.class_name = n.layer->class_name();
     row.output_shape = values_[n.output].shape;
     row.params = n.layer->count_params(true) + n.layer->count_params(false);
+    row.trainable = n.layer->trainable();
     for (int v : n.inputs) row.inbound.push_back(nodes_[values_[v].producer].layer->name());
     s.trainable_params += n.layer->count_params(true);
     s.non_trainable_params += n.layer->count_params(false);

@@ -76,6 +76,7 @@ struct LayerSummary {
   std::string class_name;
   Shape output_shape;
   int64_t params = 0;
+  bool trainable = true;             // the layer's flag (Keras's summary(show_trainable=True))
   std::vector<std::string> inbound;  // names of the layers feeding this one
 };
 
@@ -101,6 +102,20 @@ class Model {
   // Allocates parameters (trainable first, so optimizers see one flat span) and initializes
   // them: glorot-uniform kernels, zero biases, as Keras does by default.
   Status finalize(uint64_t seed);
+
+  // --- freezing (Keras's layer.trainable) -------------------------------------------------
+  // Sets the trainable flag of the given nodes (indices into nodes()). Before finalize it only
+  // sets the flags. After, when a flag changes, it lays the parameters out again (trainable
+  // first, each value copied exactly; the newly trainable get gradient buffers, the frozen lose
+  // theirs), drops the plan (plan() again before running) and bumps trainable_version(): a
+  // Trainer compiled before refuses to train until it is compiled again, as Keras requires.
+  // Nothing changes unless it succeeds.
+  Status set_trainable(const std::vector<int>& nodes, bool trainable);
+  Status set_trainable(const std::string& layer, bool trainable);
+  // One flag per node (checkpoints restore a mix of frozen and unfrozen layers in one layout).
+  Status set_trainable(const std::vector<int>& nodes, const std::vector<bool>& trainable);
+  // Changes with every set_trainable that changed a flag of a finalized model.
+  uint64_t trainable_version() const { return trainable_version_; }
 
   // --- introspection --------------------------------------------------------------------
   const std::string& name() const { return name_; }
@@ -172,6 +187,9 @@ class Model {
   int output_ = -1;
   bool finalized_ = false;
 
+  // Places every parameter in new arenas, trainable ones first; keep_values copies each
+  // parameter's values from where it was (else they are zero, for the initializers).
+  Status lay_out_params(bool keep_values);
   // Buffer lifetimes and sizes of a plan (64-bit), shared by plan() and estimate_plan().
   void layout(int batch, int threads, const PlanOptions& options, Layout* out) const;
   PlanEstimate estimate_of(const Layout& layout) const;
@@ -180,6 +198,7 @@ class Model {
   Arena grads_{"gradients"};
   int64_t trainable_count_ = 0;
   int64_t non_trainable_count_ = 0;
+  uint64_t trainable_version_ = 0;
 
   Arena buffers_{"activations and gradients"};
   PlanOptions plan_options_;

@@ -48,12 +48,18 @@ Status Layer::expect_inputs(const std::vector<Shape>& inputs, size_t count, int 
   return Status::ok();
 }
 
-void Layer::add_param(std::string name, Shape shape, Init init, bool trainable, int64_t fan_in, int64_t fan_out) {
+void Layer::set_trainable(bool trainable) {
+  trainable_ = trainable;
+  for (Param& p : params_) p.trainable = p.learned && trainable_;
+}
+
+void Layer::add_param(std::string name, Shape shape, Init init, bool learned, int64_t fan_in, int64_t fan_out) {
   Param p;
   p.name = std::move(name);
   p.shape = shape;
   p.init = init;
-  p.trainable = trainable;
+  p.learned = learned;
+  p.trainable = learned && trainable_;
   p.fan_in = fan_in;
   p.fan_out = fan_out;
   params_.push_back(std::move(p));

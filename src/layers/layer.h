@@ -25,8 +25,9 @@ struct Param {
   std::string name;  // Keras weight name: "kernel", "bias", ...
   Shape shape;
   Init init = Init::kZeros;
-  bool trainable = true;
-  int64_t fan_in = 0;  // for glorot-uniform
+  bool learned = true;    // false for statistics the layer keeps itself (BN's moving averages)
+  bool trainable = true;  // learned and the layer is trainable: gets a gradient and optimizer state
+  int64_t fan_in = 0;     // for glorot-uniform
   int64_t fan_out = 0;
   float* value = nullptr;  // set by the graph when it allocates the parameter arena
   float* grad = nullptr;   // null for non-trainable parameters
@@ -81,6 +82,13 @@ class Layer {
   // benchmark's GFLOP/s and the app's time estimates come from it.
   virtual int64_t macs_per_sample() const { return 0; }
 
+  // Keras's layer.trainable (default true). False freezes every parameter (no gradient buffer,
+  // no optimizer state, no weight-gradient work in backward) and runs BatchNormalization in
+  // inference mode even while training. On a finalized model use Model::set_trainable, which
+  // also re-lays out the parameter arena; this only sets the flags.
+  bool trainable() const { return trainable_; }
+  void set_trainable(bool trainable);
+
   std::vector<Param>& params() { return params_; }
   const std::vector<Param>& params() const { return params_; }
   int64_t count_params(bool trainable) const;
@@ -96,7 +104,8 @@ class Layer {
   Status expect_inputs(const std::vector<Shape>& inputs, size_t count, int rank) const;
   // Fails, naming this layer, when `shape` has more than kMaxTensorElements elements.
   Status check_tensor(const std::string& what, const Shape& shape) const;
-  void add_param(std::string name, Shape shape, Init init, bool trainable, int64_t fan_in = 0, int64_t fan_out = 0);
+  // learned: false for parameters no optimizer touches (BN's moving statistics).
+  void add_param(std::string name, Shape shape, Init init, bool learned, int64_t fan_in = 0, int64_t fan_out = 0);
   float* value(size_t i) const { return params_[i].value; }
   float* grad(size_t i) const { return params_[i].grad; }
 
@@ -106,6 +115,7 @@ class Layer {
 
  private:
   std::string name_;
+  bool trainable_ = true;
 };
 
 }  // namespace nn

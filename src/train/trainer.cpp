@@ -28,7 +28,19 @@ Status Trainer::compile(const CompileOptions& options) {
                             model_->name(), "' outputs ", model_->output_shape().str());
   }
   compiled_ = true;
+  compiled_version_ = model_->trainable_version();
   steps_ = 0;
+  return Status::ok();
+}
+
+Status Trainer::check_compiled(const char* before) const {
+  if (!compiled_) return failed_precondition("model '", model_->name(), "' must be compiled before ", before);
+  if (compiled_version_ != model_->trainable_version()) {
+    return failed_precondition("the trainable layers of model '", model_->name(),
+                               "' changed after it was compiled: compile it again before ", before,
+                               " (as in Keras); compile creates the optimizer state for its ",
+                               model_->trainable_count(), " trainable parameters");
+  }
   return Status::ok();
 }
 
@@ -43,7 +55,7 @@ Status Trainer::ensure_plan(int batch) {
 }
 
 Status Trainer::train_on_batch(const float* x, const float* y, int n, StepResult* result) {
-  if (!compiled_) return failed_precondition("model '", model_->name(), "' must be compiled before training");
+  NN_RETURN_IF_ERROR(check_compiled("training"));
   if (n <= 0) return invalid_argument("a training batch needs at least one sample, got ", n);
   NN_RETURN_IF_ERROR(ensure_plan(n));
   const size_t dim = static_cast<size_t>(model_->output_shape().numel());
@@ -92,7 +104,7 @@ Status Trainer::check_dataset(const Dataset& data, const char* what) const {
 
 Status Trainer::fit(const Dataset& train, const FitOptions& options, const BatchCallback& on_batch,
                     const EpochCallback& on_epoch, std::vector<EpochResult>* history) {
-  if (!compiled_) return failed_precondition("model '", model_->name(), "' must be compiled before fit");
+  NN_RETURN_IF_ERROR(check_compiled("fit"));
   NN_RETURN_IF_ERROR(check_dataset(train, "training"));
   if (options.validation) NN_RETURN_IF_ERROR(check_dataset(*options.validation, "validation"));
   if (options.batch_size <= 0) return invalid_argument("batch size ", options.batch_size, " must be positive");

@@ -58,8 +58,14 @@ class Trainer {
  public:
   Trainer(Model* model, ThreadPool* pool, uint64_t seed) : model_(model), pool_(pool), rng_(seed) {}
 
+  // Creates the optimizer state for the model's trainable parameters as they are now; after
+  // Model::set_trainable changes them, compile again (Keras's rule) before training.
   Status compile(const CompileOptions& options);
   bool compiled() const { return compiled_; }
+  // Ok when compiled for the model's current trainable parameters; else says what to call.
+  Status check_compiled(const char* before) const;
+  // For checkpoints: the optimizer was re-created for the model's current trainable parameters.
+  void mark_compiled_for_current_layout() { compiled_version_ = model_->trainable_version(); }
   const CompileOptions& options() const { return options_; }
 
   Status train_on_batch(const float* x, const float* y, int n, StepResult* result);
@@ -91,6 +97,7 @@ class Trainer {
   CompileOptions options_;
   Optimizer optimizer_;
   bool compiled_ = false;
+  uint64_t compiled_version_ = 0;  // the model's trainable_version() at compile
   int64_t steps_ = 0;
   std::vector<float> grad_out_;  // d loss / d output, planned batch x output numel
 };
