@@ -1,5 +1,6 @@
 // BatchNormalization (Keras): batch statistics and moving-average updates in training, moving
-// averages in inference. The batch mean and 1/std are saved for backward.
+// averages in inference and whenever the layer is frozen (trainable false). The mean and 1/std
+// used are saved for backward.
 #include "layers/layers.h"
 #include "ops/batchnorm.h"
 
@@ -60,7 +61,9 @@ void BatchNormalization::forward(const RunContext& ctx, const std::vector<const 
   a.beta = beta_ >= 0 ? value(beta_) : nullptr;
   float* mean = ctx.saved;
   float* inv_std = ctx.saved + a.channels;
-  if (ctx.training) {
+  // A frozen layer normalizes with its moving statistics and leaves them as they are, also
+  // while training (Keras 2.x+: layer.trainable = False means inference mode).
+  if (ctx.training && trainable()) {
     batchnorm_forward_training(ctx.pool, a, in[0], out, mean, inv_std, value(moving_mean_), value(moving_variance_),
                                ctx.workspace);
   } else {
@@ -76,8 +79,9 @@ void BatchNormalization::backward(const RunContext& ctx, const std::vector<const
   a.epsilon = options_.epsilon;
   a.gamma = gamma_ >= 0 ? value(gamma_) : nullptr;
   a.beta = beta_ >= 0 ? value(beta_) : nullptr;
-  batchnorm_backward(ctx.pool, a, ctx.training, in[0], grad_out, ctx.saved, ctx.saved + a.channels, grad_in[0],
-                     gamma_ >= 0 ? grad(gamma_) : nullptr, beta_ >= 0 ? grad(beta_) : nullptr, ctx.workspace);
+  batchnorm_backward(ctx.pool, a, ctx.training && trainable(), in[0], grad_out, ctx.saved, ctx.saved + a.channels,
+                     grad_in[0], gamma_ >= 0 ? grad(gamma_) : nullptr, beta_ >= 0 ? grad(beta_) : nullptr,
+                     ctx.workspace);
 }
 
 }  // namespace nn

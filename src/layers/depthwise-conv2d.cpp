@@ -42,6 +42,8 @@ void DepthwiseConv2D::forward(const RunContext& ctx, const std::vector<const flo
 void DepthwiseConv2D::backward(const RunContext& ctx, const std::vector<const float*>& in, const float* out,
                                const float* grad_out, const std::vector<float*>& grad_in) {
   const ConvDims d = dims(ctx.batch);
+  float* grad_bias = options_.use_bias ? grad(1) : nullptr;
+  if (!grad_in[0] && !grad(0) && !grad_bias) return;
   const float* g = grad_out;
   float* ws = ctx.workspace;
   if (options_.activation != Activation::kLinear) {
@@ -50,7 +52,8 @@ void DepthwiseConv2D::backward(const RunContext& ctx, const std::vector<const fl
     ws += round_up_floats(ctx.batch * output_shape_.numel());
   }
   if (grad_in[0]) depthwise_conv2d_backward_input(ctx.pool, d, g, value(0), grad_in[0]);
-  depthwise_conv2d_backward_filter(ctx.pool, d, in[0], g, grad(0), options_.use_bias ? grad(1) : nullptr, ws);
+  if (!grad(0) && !grad_bias) return;  // frozen: no weight gradients
+  depthwise_conv2d_backward_filter(ctx.pool, d, in[0], g, grad(0), grad_bias, ws);
 }
 
 int64_t DepthwiseConv2D::macs_per_sample() const {

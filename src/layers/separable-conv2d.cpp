@@ -68,11 +68,16 @@ void SeparableConv2D::backward(const RunContext& ctx, const std::vector<const fl
   float* grad_mid = mid + round_up_floats(mid_size);
   float* ws = grad_mid + round_up_floats(mid_size);
   const ConvDims d = depthwise_dims(ctx.batch);
-  depthwise_conv2d_forward(ctx.pool, d, in[0], value(0), nullptr, mid);  // recomputed: saves memory
+  // Frozen (null parameter gradients): neither the intermediate (only the pointwise filter
+  // gradient reads it) nor any weight gradient is computed, only the input gradient.
+  const bool weights = grad(0) || grad(1);
+  if (!weights && !grad_in[0]) return;
+  if (weights) depthwise_conv2d_forward(ctx.pool, d, in[0], value(0), nullptr, mid);  // recomputed: saves memory
   std::memset(grad_mid, 0, mid_size * sizeof(float));
   conv2d_fused_backward(ctx.pool, pointwise_dims(ctx.batch), options_.activation, mid, out, grad_out, value(1),
                         grad_mid, grad(1), options_.use_bias ? grad(2) : nullptr, ws);
   if (grad_in[0]) depthwise_conv2d_backward_input(ctx.pool, d, grad_mid, value(0), grad_in[0]);
+  if (!grad(0)) return;
   depthwise_conv2d_backward_filter(ctx.pool, d, in[0], grad_mid, grad(0), nullptr, ws);
 }
 

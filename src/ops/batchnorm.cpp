@@ -154,6 +154,27 @@ void batchnorm_backward(ThreadPool* pool, const BatchNormArgs& a, bool training,
                         const float* mean, const float* inv_std, float* grad_x, float* grad_gamma, float* grad_beta,
                         float* workspace) {
   const size_t c = a.channels;
+  if (!training && !grad_gamma && !grad_beta) {
+    // Inference mode with frozen gamma and beta (a frozen layer): the statistics are constants,
+    // so dx = gamma * inv_std * dy per channel; no column sums, and x is not read.
+    if (grad_x) {
+      parallel_for(pool, a.rows, std::max<size_t>(1, 16384 / c), [&](int, size_t b, size_t e) {
+        constexpr size_t kBlock = 64;
+        float scale[kBlock];
+        for (size_t j0 = 0; j0 < c; j0 += kBlock) {
+          const size_t nb = std::min(kBlock, c - j0);
+          for (size_t j = 0; j < nb; ++j)
+            scale[j] = static_cast<float>((a.gamma ? double{a.gamma[j0 + j]} : 1.0) * inv_std[j0 + j]);
+          for (size_t r = b; r < e; ++r) {
+            const float* __restrict gr = grad_y + r * c + j0;
+            float* __restrict dx = grad_x + r * c + j0;
+            for (size_t j = 0; j < nb; ++j) dx[j] += scale[j] * gr[j];
+          }
+        }
+      });
+    }
+    return;
+  }
   const Scratch s = scratch(workspace, a.rows, c);
   // sum_a = sum(dy), sum_b = sum(dy * (x - mean)); times inv_std below gives sum(dy * x_hat).
   column_sums2(pool, a.rows, c, s, [&](size_t r, float* __restrict pa, float* __restrict pb) {

@@ -32,7 +32,9 @@ void batchnorm_forward_inference(ThreadPool* pool, const BatchNormArgs& a, const
                                  const float* moving_mean, const float* moving_variance, float* mean, float* inv_std);
 
 // Adds into grad_x, grad_gamma, grad_beta (each may be null). mean/inv_std are the batch
-// statistics in training, or the moving mean and 1/sqrt(moving var + eps) in inference.
+// statistics in training, or the moving mean and 1/sqrt(moving var + eps) in inference. In
+// inference with both parameter gradients null (a frozen layer) it is a per-channel scale of
+// grad_y and x is not read (may be null).
 void batchnorm_backward(ThreadPool* pool, const BatchNormArgs& a, bool training, const float* x, const float* grad_y,
                         const float* mean, const float* inv_std, float* grad_x, float* grad_gamma, float* grad_beta,
                         float* workspace);

@@ -211,6 +211,10 @@ void conv2d_backward_filter(ThreadPool* pool, const ConvDims& d, const float* in
   const size_t rows = out_rows(d);
   const size_t k = k_size(d);
   const int threads = pool_threads(pool);
+  if (!grad_filter) {
+    if (grad_bias) bias_and_relu_backward(pool, d, nullptr, grad_out, nullptr, grad_bias, workspace);
+    return;
+  }
   const size_t k_tile = k_tile_for(d, threads);
   const size_t depth = filter_depth_for(d);
   const bool pointwise = is_pointwise(d);
@@ -260,6 +264,7 @@ uint64_t conv2d_fused_workspace_floats(const ConvDims& d, Activation act, int th
 void conv2d_fused_backward(ThreadPool* pool, const ConvDims& d, Activation act, const float* in, const float* out,
                            const float* grad_out, const float* filter, float* grad_in, float* grad_filter,
                            float* grad_bias, float* workspace) {
+  if (!grad_in && !grad_filter && !grad_bias) return;
   const float* g = grad_out;
   float* pre = workspace;
   workspace += pre_activation_floats(d, act);
@@ -280,6 +285,7 @@ void conv2d_fused_backward(ThreadPool* pool, const ConvDims& d, Activation act, 
     ProfileScope scope(backward_input_time);
     conv2d_backward_input(pool, d, g, filter, grad_in, workspace);
   }
+  if (!grad_filter) return;  // frozen: no weight-gradient GEMM
   ProfileScope scope(backward_filter_time);
   conv2d_backward_filter(pool, d, in, g, grad_filter, nullptr, workspace);
 }

@@ -32,7 +32,7 @@ void conv2d_forward(ThreadPool* pool, const ConvDims& d, const float* in, const 
 void conv2d_backward_input(ThreadPool* pool, const ConvDims& d, const float* grad_out, const float* filter,
                            float* grad_in, float* workspace);
 
-// grad_bias may be null.
+// grad_filter and grad_bias may be null (a frozen layer's): that work is skipped.
 void conv2d_backward_filter(ThreadPool* pool, const ConvDims& d, const float* in, const float* grad_out,
                             float* grad_filter, float* grad_bias, float* workspace);
 
@@ -47,7 +47,8 @@ namespace nn {
 
 // The backward step of a convolution with a fused activation (Conv2D, Dense): turn grad_out
 // into the gradient before the activation using the saved output, then run both gradient
-// convolutions. grad_in and grad_bias may be null.
+// convolutions. grad_in, grad_filter and grad_bias may each be null (nobody needs the input
+// gradient; a frozen layer): the work only they need is skipped.
 uint64_t conv2d_fused_workspace_floats(const ConvDims& d, Activation act, int threads);
 void conv2d_fused_backward(ThreadPool* pool, const ConvDims& d, Activation act, const float* in, const float* out,
                            const float* grad_out, const float* filter, float* grad_in, float* grad_filter,

@@ -299,6 +299,7 @@ void depthwise_conv2d_backward_input(ThreadPool* pool, const ConvDims& d, const 
 
 void depthwise_conv2d_backward_filter(ThreadPool* pool, const ConvDims& d, const float* in, const float* grad_out,
                                       float* grad_filter, float* grad_bias, float* workspace) {
+  if (!grad_filter && !grad_bias) return;  // a frozen layer: no weight-gradient work
   ProfileScope scope(backward_filter_time);
   const size_t fsize = filter_size(d), stride = partial_stride(d);
   const DwconvConfig& cfg = dwconv_config();
@@ -313,11 +314,11 @@ void depthwise_conv2d_backward_filter(ThreadPool* pool, const ConvDims& d, const
     }
   });
   // In image order, so the sums do not depend on which thread made which partial.
-  const size_t total = grad_bias ? fsize + d.out_c : fsize;
-  parallel_for(pool, total, 256, [&](int, size_t b, size_t e) {
+  const size_t first = grad_filter ? 0 : fsize, total = grad_bias ? fsize + d.out_c : fsize;
+  parallel_for(pool, total - first, 256, [&](int, size_t b, size_t e) {
     for (size_t n = 0; n < d.batch; ++n) {
       const float* part = workspace + n * stride;
-      for (size_t i = b; i < e; ++i) {
+      for (size_t i = first + b; i < first + e; ++i) {
         if (i < fsize)
           grad_filter[i] += part[i];
         else

@@ -24,7 +24,7 @@ void depthwise_conv2d_forward(ThreadPool* pool, const ConvDims& d, const float* 
                               const float* bias, float* out);
 void depthwise_conv2d_backward_input(ThreadPool* pool, const ConvDims& d, const float* grad_out, const float* filter,
                                      float* grad_in);
-// grad_bias may be null.
+// grad_filter and grad_bias may each be null (a frozen layer: both, and it returns at once).
 void depthwise_conv2d_backward_filter(ThreadPool* pool, const ConvDims& d, const float* in, const float* grad_out,
                                       float* grad_filter, float* grad_bias, float* workspace);
 
