@@ -32,6 +32,8 @@ struct Builder {
   std::map<std::string, int64_t> depth_multipliers;
   // Flat layer name -> the model that declared it ("'outer' > 'inner'"), to name both in a clash.
   std::map<std::string, std::string> owners;
+  // Inside a nested model whose config says trainable: false (Keras freezes all of its layers).
+  bool frozen = false;
 
   Status claim(const std::string& name, const std::string& path) {
     auto it = owners.find(name);
@@ -264,13 +266,29 @@ std::map<std::string, int64_t> depth_multipliers_from_manifest(const JsonValue& 
 Status read_model(Builder& b, const std::string& cls, const JsonValue& config, const std::string& path,
                   const std::vector<int>* inputs, int* out);
 
+// Keras's `trainable` from a layer's or nested model's config: absent means true.
+Status trainable_of(const JsonValue& config, const std::string& who, bool* trainable) {
+  const JsonValue* t = config.find("trainable");
+  *trainable = true;
+  if (!t) return Status::ok();
+  if (!t->is_bool()) return parse_error("model.json: ", who, ": config.trainable must be true or false");
+  *trainable = t->as_bool();
+  return Status::ok();
+}
+
 // Applies one layer entry of the model at `path` (a plain layer or a nested model) to `inputs`.
 Status apply_layer(Builder& b, const std::string& cls, const JsonValue& cfg, const std::string& path,
                    const std::vector<int>& inputs, int* out) {
   if (is_model_class(cls)) {
     const JsonValue* n = cfg.find("name");
     const std::string inner = n && n->is_string() ? n->as_string() : std::string();
-    return read_model(b, cls, cfg, cat(path, " > '", inner, "'"), &inputs, out);
+    bool trainable = true;
+    NN_RETURN_IF_ERROR(trainable_of(cfg, cat(cls, " '", inner, "'"), &trainable));
+    const bool outer_frozen = b.frozen;
+    b.frozen = outer_frozen || !trainable;
+    Status st = read_model(b, cls, cfg, cat(path, " > '", inner, "'"), &inputs, out);
+    b.frozen = outer_frozen;
+    return st;
   }
   const JsonValue* config = &cfg;
   JsonValue patched;
@@ -287,6 +305,10 @@ Status apply_layer(Builder& b, const std::string& cls, const JsonValue& cfg, con
   std::unique_ptr<Layer> l;
   Status st = layer_from_config(cls, *config, &l);
   if (!st.is_ok()) return Status(st.code(), cat("model.json: ", st.message()));
+  // Every layer's trainable flag is read here, once for all classes.
+  bool trainable = true;
+  NN_RETURN_IF_ERROR(trainable_of(cfg, cat(cls, " '", l->name(), "'"), &trainable));
+  l->set_trainable(trainable && !b.frozen);
   return b.add(std::move(l), inputs, path, out);
 }
 
@@ -507,6 +529,7 @@ JsonValue summary_to_json(const ModelSummary& s) {
       shape.push_back(JsonValue::make_number(static_cast<double>(l.output_shape[i])));
     row.set("output_shape", std::move(shape));
     row.set("params", JsonValue::make_number(static_cast<double>(l.params)));
+    row.set("trainable", JsonValue::make_bool(l.trainable));
     JsonValue inbound = JsonValue::make_array();
     for (const std::string& n : l.inbound) inbound.push_back(JsonValue::make_string(n));
     row.set("inbound", std::move(inbound));

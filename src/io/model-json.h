@@ -21,11 +21,13 @@ namespace nn {
 // With the whole model.json, a DepthwiseConv2D or SeparableConv2D config without
 // depth_multiplier takes it from its depthwise kernel's shape in the weightsManifest (TF.js
 // 4.22 saves SeparableConv2D without it); a depth_multiplier the config does give is kept.
+// Each layer's config.trainable (Keras's flag, default true) is kept; a nested model whose
+// config says false freezes all of its layers.
 Status model_from_json(const JsonValue& root, std::unique_ptr<Model>* out);
 Status model_from_json_text(std::string_view text, std::unique_ptr<Model>* out);
 Status load_model_json(const std::string& path, std::unique_ptr<Model>* out);
 
-// model.summary() as JSON: {name, layers: [{name, class_name, output_shape, params, inbound}],
+// model.summary() as JSON: {name, layers: [{name, class_name, output_shape, params, trainable, inbound}],
 // total_params, trainable_params, non_trainable_params}.
 JsonValue summary_to_json(const ModelSummary& summary);
 

@@ -62,7 +62,7 @@ Status layer_to_tfjs_config(const Layer& layer, JsonValue* config) {
   JsonValue c;
   NN_RETURN_IF_ERROR(layer_to_config(layer, &c));
   c.set("name", JsonValue::make_string(layer.name()));
-  if (std::string(layer.class_name()) != "InputLayer") c.set("trainable", JsonValue::make_bool(true));
+  if (std::string(layer.class_name()) != "InputLayer") c.set("trainable", JsonValue::make_bool(layer.trainable()));
   *config = std::move(c);
   return Status::ok();
 }
