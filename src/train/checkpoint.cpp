@@ -236,8 +236,8 @@ Status parse(std::string_view bytes, Contents* c) {
 Status save_checkpoint(const Trainer& trainer, const Model& model, int64_t epoch, std::string* bytes) {
   if (trainer.model() != &model)
     return invalid_argument("save_checkpoint: the trainer does not train model '", model.name(), "'");
-  if (!trainer.compiled())
-    return failed_precondition("model '", model.name(), "' must be compiled before a checkpoint is saved");
+  // A trainer compiled before the trainable layers changed holds optimizer state of the old layout.
+  NN_RETURN_IF_ERROR(trainer.check_compiled("a checkpoint is saved"));
   std::string out;
   Writer w(&out);
   out.append(kMagic, sizeof kMagic);
@@ -284,13 +284,41 @@ Status load_checkpoint(std::string_view bytes, Trainer* trainer, Model* model, i
   Contents c;
   NN_RETURN_IF_ERROR(parse(bytes, &c));
 
-  // The checkpoint must describe this model's parameters exactly, in order.
+  // The checkpoint must describe this model's parameters exactly, in order, but for trainable
+  // flags that a layer's trainable flag explains: a model rebuilt from a model.json without the
+  // freezing takes the checkpoint's (Keras's layer.trainable: all of a layer's learned
+  // parameters at once). A layer without learned parameters keeps its flag.
   const std::vector<ParamEntry> table = param_table(*model);
   const std::string who = cat("checkpoint of model '", c.model_name, "' does not fit model '", model->name(), "': ");
-  for (size_t i = 0; i < table.size() && i < c.params.size(); ++i) {
-    if (!(table[i] == c.params[i])) {
-      return shape_mismatch(who, "parameter ", i + 1, " is ", c.params[i].describe(), " in the checkpoint but ",
-                            table[i].describe(), " in the model");
+  std::vector<int> flag_nodes;
+  std::vector<bool> flags;
+  {
+    size_t i = 0;
+    for (size_t node = 0; node < model->nodes().size(); ++node) {
+      const Layer& layer = *model->nodes()[node].layer;
+      int wanted = -1;  // the layer's flag in the checkpoint, from its first learned parameter
+      for (const Param& p : layer.params()) {
+        if (i >= c.params.size()) break;
+        ParamEntry entry = c.params[i];
+        if (p.learned) entry.trainable = table[i].trainable;  // the layer's flag, adopted below
+        if (!(table[i] == entry)) {
+          return shape_mismatch(who, "parameter ", i + 1, " is ", c.params[i].describe(), " in the checkpoint but ",
+                                table[i].describe(), " in the model");
+        }
+        if (p.learned) {
+          if (wanted < 0) wanted = c.params[i].trainable;
+          if (wanted != c.params[i].trainable) {
+            return parse_error("checkpoint is malformed: layer '", layer.name(), "' has both trainable and frozen ",
+                               "parameters ('", p.name, "' is ", c.params[i].trainable ? "trainable" : "frozen",
+                               "): a layer is frozen as a whole");
+          }
+        }
+        ++i;
+      }
+      if (wanted >= 0 && (wanted == 1) != layer.trainable()) {
+        flag_nodes.push_back(static_cast<int>(node));
+        flags.push_back(wanted == 1);
+      }
     }
   }
   if (table.size() != c.params.size()) {
@@ -307,10 +335,18 @@ Status load_checkpoint(std::string_view bytes, Trainer* trainer, Model* model, i
                                optimizer_name(trainer->optimizer().options().kind), ": compile with ",
                                optimizer_name(c.optimizer.kind), " to resume from it");
   }
+  // The checkpoint's arena layout: the model's rule (trainable first, in graph order) applied to
+  // the checkpoint's flags.
+  int64_t trainable_count = 0;
+  for (const ParamEntry& e : c.params) {
+    int64_t n = 1;
+    for (int64_t d : e.dims) n *= d;  // the model's shapes (checked above): no overflow
+    if (e.trainable) trainable_count += n;
+  }
   // Validate the optimizer on a scratch instance, so a bad checkpoint leaves the trainer as it was.
   {
     Optimizer scratch;
-    Status st = scratch.init(c.optimizer, model->trainable_count());
+    Status st = scratch.init(c.optimizer, trainable_count);
     if (!st.is_ok()) return Status(st.code(), cat("checkpoint has invalid optimizer options: ", st.message()));
     if (scratch.state_size() != c.optimizer_state.size()) {
       return parse_error("checkpoint is malformed: its ", optimizer_name(c.optimizer.kind), " state holds ",
@@ -322,17 +358,20 @@ Status load_checkpoint(std::string_view bytes, Trainer* trainer, Model* model, i
   // rate: name the tensor instead. The optimizer's slots follow the trainable parameters.
   const char* slot_names[2] = {c.optimizer.kind == OptimizerKind::kAdam ? "first moment (m)" : "accumulator",
                                "second moment (v)"};
-  const size_t stride = round_up_floats(static_cast<size_t>(model->trainable_count()));
+  const size_t stride = round_up_floats(static_cast<size_t>(trainable_count));
+  size_t t_off = 0, f_off = static_cast<size_t>(trainable_count), entry = 0;
   for (const Node& n : model->nodes())
     for (const Param& p : n.layer->params()) {
-      const size_t at = static_cast<size_t>(p.value - model->params()), count = static_cast<size_t>(p.shape.numel());
+      const bool trainable = c.params[entry++].trainable;
+      const size_t count = static_cast<size_t>(p.shape.numel()), at = trainable ? t_off : f_off;
+      (trainable ? t_off : f_off) += count;
       for (size_t i = 0; i < count; ++i) {
         if (!std::isfinite(c.values[at + i])) {
           return invalid_argument("checkpoint parameter '", n.layer->name(), "/", p.name, "' has ", c.values[at + i],
                                   " at element ", i, ": parameters must be finite numbers");
         }
       }
-      if (!p.trainable) continue;
+      if (!trainable) continue;
       for (size_t s = 0; s * stride < c.optimizer_state.size(); ++s) {
         // Squared-gradient averages (RMSprop's accumulator, Adam's v) must also be non-negative.
         const bool squares = c.optimizer.kind == OptimizerKind::kRMSprop || s == 1;
@@ -349,6 +388,9 @@ Status load_checkpoint(std::string_view bytes, Trainer* trainer, Model* model, i
       }
     }
 
+  // The only step that can fail (memory); before it, nothing has changed.
+  if (!flag_nodes.empty()) NN_RETURN_IF_ERROR(model->set_trainable(flag_nodes, flags));
+  NN_ASSERT(model->trainable_count() == trainable_count);
   Optimizer& opt = trainer->optimizer();
   NN_RETURN_IF_ERROR(opt.init(c.optimizer, model->trainable_count()));
   if (!c.optimizer_state.empty()) {
@@ -357,6 +399,7 @@ Status load_checkpoint(std::string_view bytes, Trainer* trainer, Model* model, i
   opt.set_iterations(c.iterations);
   if (!c.values.empty()) std::memcpy(model->params(), c.values.data(), c.values.size() * sizeof(float));
   trainer->set_steps(c.steps);
+  trainer->mark_compiled_for_current_layout();  // the optimizer now fits the model's trainable span
   trainer->rng().restore(c.rng_state, c.rng_inc);
   if (epoch) *epoch = c.epoch;
   return Status::ok();

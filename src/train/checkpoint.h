@@ -20,7 +20,10 @@ Status save_checkpoint(const Trainer& trainer, const Model& model, int64_t epoch
 
 // Restores a checkpoint into a trainer compiled (with the checkpoint's optimizer kind) for a
 // model of the same architecture, e.g. both rebuilt from the same model.json. The optimizer's
-// options (learning rate included) come from the checkpoint. Nothing changes unless it succeeds.
+// options (learning rate included) come from the checkpoint. Layers frozen or unfrozen since the
+// model.json was written (Model::set_trainable) take the checkpoint's trainable flags, so the
+// same layers stay frozen; a layer without learned parameters keeps its own flag. Nothing
+// changes unless it succeeds.
 Status load_checkpoint(std::string_view bytes, Trainer* trainer, Model* model, int64_t* epoch);
 
 }  // namespace nn
