@@ -79,6 +79,73 @@ Status Session::set_learning_rate(float lr) {
   return Status::ok();
 }
 
+Status Session::set_trainable(const std::vector<std::string>& layers, bool trainable) {
+  std::vector<int> nodes;
+  for (const std::string& name : layers) {
+    const int node = model_->find_layer(name);
+    if (node < 0)
+      return invalid_argument("set_trainable: model '", model_->name(), "' has no layer named '", name, "'");
+    nodes.push_back(node);
+  }
+  return set_trainable_nodes(nodes, trainable);
+}
+
+Status Session::set_trainable_nodes(const std::vector<int>& nodes, bool trainable) {
+  const uint64_t version = model_->trainable_version();
+  NN_RETURN_IF_ERROR(model_->set_trainable(nodes, trainable));
+  if (model_->trainable_version() != version) plan_kind_ = PlanKind::kNone;
+  return Status::ok();
+}
+
+Status Session::set_trainable(std::string_view options_json) {
+  JsonValue o;
+  NN_RETURN_IF_ERROR(parse_json(options_json, &o));
+  if (!o.is_object()) return invalid_argument("set_trainable options must be an object");
+  const JsonValue* flag = o.find("trainable");
+  if (!flag || !flag->is_bool()) {
+    return invalid_argument("set_trainable options need \"trainable\": true or false, e.g. {\"layers\": [\"dense\"], ",
+                            "\"trainable\": false}");
+  }
+  const JsonValue* layers = o.find("layers");
+  const JsonValue* from = o.find("from");
+  const JsonValue* to = o.find("to");
+  if (!layers && !from && !to) {
+    return invalid_argument("set_trainable options name no layer: give \"layers\" (a list of names) and/or a range ",
+                            "\"from\" / \"to\" (layer names, both included)");
+  }
+  std::vector<int> nodes;
+  auto node_of = [&](const JsonValue& name, const char* what, int* node) {
+    if (!name.is_string()) return invalid_argument("set_trainable: ", what, " must be a layer name (a string)");
+    *node = model_->find_layer(name.as_string());
+    if (*node < 0) {
+      return invalid_argument("set_trainable: model '", model_->name(), "' has no layer named '", name.as_string(),
+                              "' (", what, ")");
+    }
+    return Status::ok();
+  };
+  if (layers) {
+    if (!layers->is_array()) return invalid_argument("set_trainable: \"layers\" must be a list of layer names");
+    for (const JsonValue& name : layers->as_array()) {
+      int node = -1;
+      NN_RETURN_IF_ERROR(node_of(name, "in \"layers\"", &node));
+      nodes.push_back(node);
+    }
+  }
+  if (from || to) {
+    int first = 0, last = static_cast<int>(model_->nodes().size()) - 1;
+    if (from) NN_RETURN_IF_ERROR(node_of(*from, "\"from\"", &first));
+    if (to) NN_RETURN_IF_ERROR(node_of(*to, "\"to\"", &last));
+    if (first > last) {
+      return invalid_argument("set_trainable: layer '", model_->nodes()[first].layer->name(),
+                              "' (\"from\") comes after '", model_->nodes()[last].layer->name(),
+                              "' (\"to\") in model '", model_->name(),
+                              "': the range must run forward through the graph");
+    }
+    for (int i = first; i <= last; ++i) nodes.push_back(i);
+  }
+  return set_trainable_nodes(nodes, flag->as_bool());
+}
+
 size_t Session::label_size() const {
   const size_t dim = static_cast<size_t>(model_->output_shape().numel());
   return trainer_->compiled() ? loss_label_size(trainer_->options().loss.kind, dim) : dim;
@@ -93,8 +160,9 @@ Status Session::memory_estimate(int batch, MemoryEstimate* out) const {
   MemoryEstimate e;
   e.plan = m.estimate_plan(batch, threads());
   e.weight_bytes = e.plan.parameter_bytes;
-  e.optimizer_bytes =
-      trainer_->compiled() ? trainer_->optimizer().state_size() * sizeof(float) : 2 * trainable * sizeof(float);
+  // Not compiled, or compiled before set_trainable: Adam's two slots per trainable parameter.
+  e.optimizer_bytes = trainer_->check_compiled("training").is_ok() ? trainer_->optimizer().state_size() * sizeof(float)
+                                                                   : 2 * trainable * sizeof(float);
   e.activation_bytes = e.plan.activation_bytes;
   e.staging_bytes = staging(batch);
   CheckedSize total(e.weight_bytes);
@@ -279,7 +347,11 @@ Status Session::save_checkpoint(int64_t epoch, std::string* bytes) const {
 }
 
 Status Session::load_checkpoint(std::string_view bytes, int64_t* epoch) {
-  return nn::load_checkpoint(bytes, trainer_.get(), model_.get(), epoch);
+  const uint64_t version = model_->trainable_version();
+  NN_RETURN_IF_ERROR(nn::load_checkpoint(bytes, trainer_.get(), model_.get(), epoch));
+  // Restoring the checkpoint's trainable flags drops the model's plan.
+  if (model_->trainable_version() != version) plan_kind_ = PlanKind::kNone;
+  return Status::ok();
 }
 
 std::string Session::summary_json() const { return to_json(summary_to_json(model_->summary())); }

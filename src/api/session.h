@@ -49,6 +49,16 @@ class Session {
   Status compile(std::string_view options_json);
   Status set_learning_rate(float lr);
 
+  // Keras's layer.trainable for some layers: {"layers": ["conv2d", ...], "trainable": false},
+  // or a range in graph order, both ends included and either optional (from the first layer /
+  // to the last): {"from": "block_13_expand", "to": "out_relu", "trainable": true}; "layers"
+  // and a range may be combined. Frozen layers keep their weights exactly, get no gradient and
+  // no optimizer state, and a frozen BatchNormalization runs in inference mode. As in Keras,
+  // train after compile() again: until then train_step fails and says so. Nothing changes
+  // unless it succeeds.
+  Status set_trainable(std::string_view options_json);
+  Status set_trainable(const std::vector<std::string>& layers, bool trainable);
+
   // Plans the model and sizes the staging buffers for batches of up to `batch` samples. A batch
   // that cannot fit fails (kOutOfMemory) before anything is freed or allocated, naming the
   // need, the limit and the largest batch that fits.
@@ -99,8 +109,10 @@ class Session {
  private:
   // Which plan the model holds: training (also serves evaluate/predict), inspection (every
   // activation kept) or Grad-CAM (activations and gradients kept, for grad_cam_batch_ samples).
-  enum class PlanKind { kTraining, kInspect, kGradCam };
+  // kNone: set_trainable dropped the model's plan; every use plans again.
+  enum class PlanKind { kNone, kTraining, kInspect, kGradCam };
   Status ensure_training_plan();
+  Status set_trainable_nodes(const std::vector<int>& nodes, bool trainable);
 
   std::unique_ptr<Model> model_;
   std::unique_ptr<ThreadPool> pool_;

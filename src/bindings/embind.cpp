@@ -127,6 +127,9 @@ val memory_estimate(nn::Session& s, int batch) {
   return o;
 }
 val reserve(nn::Session& s, int batch) { return ok_or_error(s.reserve(batch)); }
+// Freezing (Keras's layer.trainable): {"layers": [...], "from": name, "to": name, "trainable": bool};
+// compile again before training. Weight offsets (weightSpecs) change: read them again.
+val set_trainable(nn::Session& s, const std::string& options) { return ok_or_error(s.set_trainable(options)); }
 val set_learning_rate(nn::Session& s, float lr) { return ok_or_error(s.set_learning_rate(lr)); }
 
 val staging_x(nn::Session& s) {
@@ -275,6 +278,7 @@ EMSCRIPTEN_BINDINGS(convnet) {
       .function("reserve", &reserve)
       .function("memoryEstimate", &memory_estimate)
       .function("setLearningRate", &set_learning_rate)
+      .function("setTrainable", &set_trainable)
       .function("stagingX", &staging_x)
       .function("stagingY", &staging_y)
       .function("trainStep", &train_step)
