@@ -282,18 +282,17 @@ Status Session::grad_cam(const std::string& layer, int n, int class_index, const
                             " classes");
   }
   NN_RETURN_IF_ERROR(trainer_->check_inputs(x_.data(), n));
-  if (plan_kind_ != PlanKind::kGradCam || n > grad_cam_batch_) {
+  if (plan_kind_ != PlanKind::kGradCam || n > grad_cam_batch_ || value != grad_cam_value_) {
     PlanOptions options;
     options.training = true;
     options.keep_activations = true;
+    options.gradient_of = value;  // a frozen layer's output gets no gradient otherwise
     NN_RETURN_IF_ERROR(model_->plan(n, pool_.get(), options));
     plan_kind_ = PlanKind::kGradCam;
     grad_cam_batch_ = n;
+    grad_cam_value_ = value;
   }
-  if (!model_->values()[value].needs_grad) {
-    return invalid_argument("Grad-CAM: no gradient reaches layer '", layer,
-                            "' (it has no trainable layer at or above it, e.g. the input or a Rescaling of it)");
-  }
+  NN_ASSERT(model_->values()[value].needs_grad);  // planned with gradient_of = value
   const float* result = nullptr;
   NN_RETURN_IF_ERROR(model_->forward(x_.data(), n, false, &trainer_->rng(), &result));
   grad_cam_seed_.assign(static_cast<size_t>(n * classes), 0.0f);

@@ -121,6 +121,7 @@ class Session {
   int reserved_ = 0;
   PlanKind plan_kind_ = PlanKind::kTraining;
   int grad_cam_batch_ = 0;
+  int grad_cam_value_ = -1;  // the value whose gradient the Grad-CAM plan keeps
   std::vector<float> grad_cam_seed_, grad_cam_out_;
 };
 

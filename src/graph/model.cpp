@@ -229,12 +229,12 @@ void Model::layout(int max_batch, int threads, const PlanOptions& options, Layou
   // producer); the rest (the input, a Rescaling of it) are skipped in backward, unless the
   // caller asks for the gradient with respect to the input.
   l.needs_grad.assign(values_.size(), 0);
-  l.needs_grad[inputs_[0]] = options.training && options.input_gradient;
+  l.needs_grad[inputs_[0]] = options.training && (options.input_gradient || options.gradient_of == inputs_[0]);
   for (const Node& n : nodes_) {
     if (n.inputs.empty() || !options.training) continue;
     bool upstream = n.layer->count_params(true) > 0;
     for (int v : n.inputs) upstream = upstream || l.needs_grad[v];
-    l.needs_grad[n.output] = upstream;
+    l.needs_grad[n.output] = upstream || n.output == options.gradient_of;
   }
   // Lifetimes on the step timeline (see memory-planner.h). A value lives from its producer's
   // forward to its last forward reader, and on to the last backward that reads it.
@@ -416,10 +416,13 @@ Status Model::plan(int max_batch, ThreadPool* pool, const PlanOptions& options) 
     n.saved_offset = static_cast<size_t>(l.usage[l.saved_usage[c]].offset);
     n.in_ptrs.clear();
     n.grad_in_ptrs.clear();
+    n.runs_backward = false;
     for (int v : n.inputs) {
       n.in_ptrs.push_back(buffers_.at(values_[v].act_offset));
       n.grad_in_ptrs.push_back(values_[v].needs_grad ? buffers_.at(values_[v].grad_offset) : nullptr);
+      n.runs_backward = n.runs_backward || values_[v].needs_grad;
     }
+    n.runs_backward = values_[n.output].needs_grad && (n.runs_backward || n.layer->count_params(true) > 0);
   }
   planned_batch_ = max_batch;
   timings_.assign(nodes_.size(), NodeTiming{});
@@ -484,7 +487,7 @@ void Model::backward(const float* grad_output, int n) {
   for (int i = count - 1; i >= 0; --i) {
     Node& node = nodes_[i];
     const Value& v = values_[node.output];
-    if (!v.needs_grad) continue;
+    if (!node.runs_backward) continue;
     // Gradient buffers start their life here, at their first (last-in-graph) consumer: zero
     // them just before that consumer adds into them.
     const int now = 2 * count - 1 - i;

@@ -28,6 +28,8 @@ struct PlanOptions {
   bool training = true;           // keep what backward needs and plan gradient buffers
   bool input_gradient = false;    // also compute d loss / d input (tests, saliency maps)
   bool keep_activations = false;  // every value stays readable after forward (feature maps)
+  int gradient_of = -1;           // also d loss / d this value, even with no trainable layer
+                                  // below it (Grad-CAM of a frozen backbone's layer)
 };
 
 struct Node {
@@ -38,6 +40,8 @@ struct Node {
   // Pointers for the current plan, filled once by plan() so runs do not allocate.
   std::vector<const float*> in_ptrs;
   std::vector<float*> grad_in_ptrs;
+  // Backward has work: the output needs a gradient and an input or a trainable parameter takes it.
+  bool runs_backward = false;
 };
 
 // Wall time a node spent in its last profiled steps (Model::set_profiling).

@@ -497,6 +497,13 @@ TEST_CASE("Session::set_trainable takes layer lists and ranges, and train_step a
   CHECK(st.message().find("compile it again before training") != std::string::npos);
   const float* out = nullptr;
   NN_CHECK_OK(s->predict_step(kBatch, &out));  // inference needs no compile: it re-plans
+  // Grad-CAM of a layer in the frozen backbone: the plan asks for that layer's gradient.
+  Shape map_shape;
+  NN_CHECK_OK(s->grad_cam("conv2d_1", 2, 1, &out, &map_shape));
+  CHECK(map_shape == Shape({8, 8}));
+  float peak = 0.0f;
+  for (int i = 0; i < 2 * 8 * 8; ++i) peak = std::max(peak, out[i]);
+  CHECK(peak == 1.0f);  // scaled to [0, 1] per sample: a non-zero map
   const auto before = snapshot(m);
   NN_REQUIRE_OK(s->compile(R"({"loss": "sparse_categorical_crossentropy", "optimizer": "adam"})"));
   NN_REQUIRE_OK(s->train_step(kBatch, &r));
