@@ -136,15 +136,16 @@ TEST_CASE("set_trainable re-lays out the parameters trainable-first and keeps ev
   CHECK(m->count_params() == all_trainable + 2 * 4);
   check_layout(*m);
   const auto after = snapshot(*m);
-  for (const auto& [name, values] : before) {
+  for (const auto& entry : before) {
+    const std::string& name = entry.first;  // not a structured binding: Emscripten's clang cannot CAPTURE one
     CAPTURE(name);
-    CHECK(same_bits(after.at(name), values));
+    CHECK(same_bits(after.at(name), entry.second));
   }
   // Back to all trainable: the same values again, and the first layout's arena order.
   NN_REQUIRE_OK(m->set_trainable(std::vector<int>{2, 4}, true));
   CHECK(m->trainable_count() == all_trainable);
   check_layout(*m);
-  for (const auto& [name, values] : before) CHECK(same_bits(snapshot(*m).at(name), values));
+  for (const auto& entry : before) CHECK(same_bits(snapshot(*m).at(entry.first), entry.second));
   // Errors name the model and the layer.
   Status st = m->set_trainable("no_such_layer", false);
   CHECK(st.code() == StatusCode::kInvalidArgument);
@@ -447,9 +448,10 @@ TEST_CASE("a checkpoint saved after freezing and unfreezing resumes bit-identica
   for (int s = 4; s < 6; ++s) losses_b.push_back(step(&tb, s));
   CHECK(losses_a == losses_b);
   const auto pa = snapshot(*a), pb = snapshot(*b);
-  for (const auto& [name, values] : pa) {
+  for (const auto& entry : pa) {
+    const std::string& name = entry.first;
     CAPTURE(name);
-    CHECK(same_bits(pb.at(name), values));
+    CHECK(same_bits(pb.at(name), entry.second));
   }
 
   // Run C: a model built without the freezing (all layers trainable) takes the checkpoint's
@@ -469,9 +471,10 @@ TEST_CASE("a checkpoint saved after freezing and unfreezing resumes bit-identica
   for (int s = 4; s < 6; ++s) losses_c.push_back(step(&tc, s));
   CHECK(losses_a == losses_c);
   const auto pc = snapshot(*c);
-  for (const auto& [name, values] : pa) {
+  for (const auto& entry : pa) {
+    const std::string& name = entry.first;
     CAPTURE(name);
-    CHECK(same_bits(pc.at(name), values));
+    CHECK(same_bits(pc.at(name), entry.second));
   }
 }
 
