@@ -45,6 +45,8 @@ export interface RawSession {
   reserve(batch: number): Result;
   memoryEstimate(batch: number): Result<RawMemoryEstimate>;
   setLearningRate(lr: number): Result;
+  /** {"layers"?: [...], "from"?: name, "to"?: name, "trainable": bool}; compile again afterwards. */
+  setTrainable(optionsJson: string): Result;
   stagingX(): Float32Array;
   stagingY(): Float32Array;
   trainStep(n: number): Result<{ loss: number; accuracy: number }>;
@@ -80,6 +82,8 @@ export interface RawPThread {
 }
 
 export interface RawEngine {
+  /** Every Keras layer class the engine reads and writes (its layer registry). */
+  layerClasses(): string[];
   info(): RawEngineInfo;
   createSession(modelJson: string, seed: number, threads: number): RawSession | null;
   lastError(): string;

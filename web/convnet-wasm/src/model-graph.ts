@@ -22,6 +22,8 @@ export interface GraphHost {
   layerShapes(): Map<string, Array<number | null>>;
   getWeights(): Weight[];
   setWeights(weights: ReadonlyArray<Float32Array>): void;
+  readonly layers: ReadonlyArray<{ name: string; trainable: boolean }>;
+  setTrainable(trainable: boolean, which: { layers: readonly string[] }): void;
 }
 
 export interface ModelGraph {
@@ -98,7 +100,7 @@ export function layerOf(host: GraphHost, name: string): Layer {
 /**
  * Called by a model just built from symbolic tensors: layers first built into this model belong
  * to it; layers taken from other models bring those models' current weights (matched by layer
- * and weight name, shapes checked).
+ * and weight name, shapes checked) and their trainable flags (a frozen backbone stays frozen).
  */
 export function adoptWeights(host: GraphHost, tensors: readonly SymbolicTensor[]): void {
   const sources = new Map<GraphHost, Set<string>>();
@@ -138,4 +140,15 @@ export function adoptWeights(host: GraphHost, tensors: readonly SymbolicTensor[]
     }
   }
   host.setWeights(datas);
+  const flags = new Map<string, boolean>();
+  for (const [owner, names] of sources)
+    for (const l of owner.layers) if (names.has(l.name)) flags.set(l.name, l.trainable);
+  const differ = (want: boolean) =>
+    host.layers
+      .filter((l) => flags.has(l.name) && flags.get(l.name) === want && l.trainable !== want)
+      .map((l) => l.name);
+  const freeze = differ(false),
+    unfreeze = differ(true);
+  if (freeze.length) host.setTrainable(false, { layers: freeze });
+  if (unfreeze.length) host.setTrainable(true, { layers: unfreeze });
 }

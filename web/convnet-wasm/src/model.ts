@@ -243,6 +243,47 @@ export class Model {
     this.compiled = { loss, metrics: metrics.length > 0 };
   }
 
+  // ---- freezing (Keras's layer.trainable) -----------------------------------------------------
+
+  /**
+   * Freezes (false) or unfreezes (true) layers: all of them, a list, or the range from..to in
+   * graph order (both ends included, either may be left out). A frozen layer's weights do not
+   * change in fit, a frozen BatchNormalization runs in inference mode, and no backward pass runs
+   * below the lowest trainable layer. As in Keras, compile() again before training.
+   *   m.setTrainable(false, { to: 'out_relu' });            // the backbone
+   *   m.setTrainable(true, { from: 'block_16_expand' });    // fine-tune the top block
+   */
+  setTrainable(trainable: boolean, which: { layers?: readonly string[]; from?: string; to?: string } = {}): void {
+    const s = this.live('setTrainable').raw;
+    if (this.training) throw new ConvnetError(`setTrainable: model '${this.name}' is training`, 'failed_precondition');
+    if (typeof trainable !== 'boolean')
+      throw argError(`setTrainable: trainable must be true or false, got ${describeData(trainable)}`);
+    if (!which || typeof which !== 'object') throw argError('setTrainable: the second argument is {layers, from, to}');
+    for (const k of Object.keys(which)) {
+      if (!['layers', 'from', 'to'].includes(k))
+        throw argError(`setTrainable: unknown option '${k}'; known options: layers, from, to`);
+    }
+    if (which.layers !== undefined && (!Array.isArray(which.layers) || which.layers.some((n) => typeof n !== 'string')))
+      throw argError('setTrainable: layers must be a list of layer names');
+    const all = which.layers === undefined && which.from === undefined && which.to === undefined;
+    const every = () =>
+      this.summaryData()
+        .layers.filter((l) => l.className !== 'InputLayer')
+        .map((l) => l.name);
+    const options = all ? { layers: every(), trainable } : { ...which, trainable };
+    check(s.setTrainable(JSON.stringify(options)), 'setTrainable');
+    this.summaryCache = null;
+  }
+
+  /** Whether any layer is trainable; setting it freezes or unfreezes every layer (Keras's model.trainable). */
+  get trainable(): boolean {
+    return this.summaryData().layers.some((l) => l.trainable && l.params > 0);
+  }
+
+  set trainable(value: boolean) {
+    this.setTrainable(value);
+  }
+
   /** Changes the optimizer's learning rate (for schedules), keeping its state. */
   setLearningRate(lr: number): void {
     check(this.live('setLearningRate').raw.setLearningRate(lr), 'setLearningRate');
@@ -497,7 +538,14 @@ export class Model {
       total_params: number;
       trainable_params: number;
       non_trainable_params: number;
-      layers: Array<{ name: string; class_name: string; output_shape: number[]; params: number; inbound: string[] }>;
+      layers: Array<{
+        name: string;
+        class_name: string;
+        output_shape: number[];
+        params: number;
+        inbound: string[];
+        trainable: boolean;
+      }>;
     };
     this.summaryCache = {
       name: raw.name,
@@ -507,6 +555,7 @@ export class Model {
         outputShape: [null, ...l.output_shape],
         params: l.params,
         inbound: l.inbound,
+        trainable: l.trainable,
       })),
       totalParams: raw.total_params,
       trainableParams: raw.trainable_params,
@@ -673,6 +722,7 @@ export class Model {
     if (!(data instanceof Uint8Array))
       throw argError(`loadCheckpoint: bytes must be a Uint8Array or ArrayBuffer, got ${describeData(bytes)}`);
     const r = check(s.loadCheckpoint(data), 'loadCheckpoint');
+    this.summaryCache = null; // the checkpoint's trainable flags apply
     if (!Number.isInteger(r.epoch) || r.epoch < 0)
       throw new ConvnetError(
         `loadCheckpoint: the checkpoint records epoch ${r.epoch}, which is not a valid epoch count`,

@@ -122,6 +122,8 @@ export interface LayerSummary {
   outputShape: Array<number | null>;
   params: number;
   inbound: string[];
+  /** Keras's layer.trainable: false when the layer is frozen (its weights do not change in fit). */
+  trainable: boolean;
 }
 
 export interface ModelSummary {

@@ -93,3 +93,47 @@ test('clear errors: an unknown layer name, a source model disposed before the ne
     (e) => e.code === 'disposed',
   );
 });
+
+test('layers taken from a model bring its trainable flags; setTrainable validates its arguments', () => {
+  const base = backbone(9);
+  try {
+    base.setTrainable(false, { to: 'g_relu' });
+    assert.deepEqual(base.layers.map((l) => [l.name, l.trainable]).slice(1), [
+      ['g_conv', false],
+      ['g_bn', false],
+      ['g_relu', false],
+      ['g_gap', true],
+      ['g_out', true],
+    ]);
+    const head = layers.dense({ units: 2, name: 'g_head2' }).apply(base.getLayer('g_gap').outputTensor);
+    const m = cw.model({ inputs: base.input, outputs: head });
+    try {
+      const flags = Object.fromEntries(m.layers.map((l) => [l.name, l.trainable]));
+      assert.equal(flags.g_conv, false);
+      assert.equal(flags.g_bn, false);
+      assert.equal(flags.g_head2, true);
+      assert.equal(m.summaryData().trainableParams, 8 * 2 + 2);
+      m.trainable = false;
+      assert.equal(m.trainable, false);
+      assert.equal(m.summaryData().trainableParams, 0);
+      m.trainable = true;
+      assert.equal(m.summaryData().nonTrainableParams, 16, "only BN's moving statistics");
+    } finally {
+      m.dispose();
+    }
+    assert.throws(
+      () => base.setTrainable('no'),
+      (e) => e.code === 'invalid_argument' && /true or false/.test(e.message),
+    );
+    assert.throws(
+      () => base.setTrainable(false, { upto: 'g_bn' }),
+      (e) => e.code === 'invalid_argument' && /unknown option 'upto'/.test(e.message),
+    );
+    assert.throws(
+      () => base.setTrainable(false, { layers: ['nope'] }),
+      (e) => e.code === 'invalid_argument',
+    );
+  } finally {
+    base.dispose();
+  }
+});
