@@ -11,6 +11,7 @@ import { loadSample, renderDataset, setInputSize, setupDatasetPanel } from './ui
 import { $, $button, fmtBytes, h, setStatus } from './ui/dom.js';
 import { setupInspectPanel } from './ui/inspect-panel.js';
 import { setEditor, setupModelPanel, showModel } from './ui/model-panel.js';
+import { setupPretrainedPanel } from './ui/pretrained-panel.js';
 import { setupTabs } from './ui/tabs.js';
 import { setupTrainPanel } from './ui/train-panel.js';
 import { setTrainConfig } from './ui/train-settings.js';
@@ -23,6 +24,7 @@ setupTabs(app);
 setupDatasetPanel(app);
 setupAugmentPanel(app);
 setupModelPanel(app);
+setupPretrainedPanel(app);
 setupTrainPanel(app);
 setupInspectPanel(app);
 setupUsePanel(app);

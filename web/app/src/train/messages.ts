@@ -61,8 +61,35 @@ export interface AugmentConfig {
   contrast: number;
 }
 
+/** A new head on a pretrained model (kind 'transfer'): where it is cut and what is frozen. */
+export interface TransferConfig {
+  /** What was dropped (file names), for the status lines. */
+  source: string;
+  /** The backbone's last layer: the new head (GlobalAveragePooling2D if 4-D, Dense softmax) goes on its output. */
+  cut: string;
+  /** 'backbone': every layer up to the cut frozen; 'none': nothing frozen; 'from:<layer>': frozen below <layer>. */
+  freeze: string;
+}
+
+/** A dropped pretrained TF.js model, as the Model screen shows it before the head is put on. */
+export interface PretrainedInfo {
+  name: string;
+  source: string;
+  params: number;
+  inputSize: number;
+  /** Teachable Machine's metadata.json labels (its classes), when given. */
+  labels: string[] | null;
+  /** How pixels are scaled before the network ('mobilenet': x / 127.5 - 1). */
+  preprocess: 'mobilenet' | 'none';
+  layers: Array<{ name: string; className: string; outputShape: Array<number | null>; params: number }>;
+  /** The suggested cut: the layer before the classifier. */
+  cut: string;
+  /** The backbone's blocks in order (first layer of each), for "freeze all but the top N blocks" and fine-tuning. */
+  blocks: Array<{ name: string; first: string }>;
+}
+
 export interface ModelConfig {
-  kind: 'residual' | 'xception' | 'import';
+  kind: 'residual' | 'xception' | 'import' | 'transfer';
   inputSize: number;
   classes: number;
   /** Filters per stage, e.g. [32, 64, 128]. */
@@ -78,6 +105,10 @@ export interface ModelConfig {
   /** kind 'import': a TF.js model.json text (weights optional). */
   importJson?: string;
   importWeights?: Uint8Array;
+  /** kind 'transfer': the cut and the frozen layers (the pretrained model is the one last dropped). */
+  transfer?: TransferConfig;
+  /** How pixels in 0..255 are scaled before the model ('mobilenet': x / 127.5 - 1; default none: the model gets 0..255). */
+  preprocess?: 'mobilenet' | 'none';
 }
 
 export interface ModelInfo {
@@ -214,6 +245,13 @@ export interface AppApi {
   /** Dataset indices and names of one class's images in one split, in split order (Inspect's image picker). */
   classImages: { in: { split: 'val' | 'train'; label: number }; out: { indices: number[]; names: string[] } };
   build: { in: ModelConfig; out: ModelInfo };
+  /** Loads a pretrained TF.js layers model (model.json, its weight files in manifest order, TM's metadata.json) to cut. */
+  pretrained: {
+    in: { modelJson: string; weights: Uint8Array; metadata?: string; source: string };
+    out: PretrainedInfo;
+  };
+  /** Unfreezes the transfer model from `from` up (Keras's fine-tuning); the next train call recompiles. */
+  fineTune: { in: { from: string }; out: { model: ModelInfo; config: ModelConfig } };
   estimate: { in: { batchSize: number }; out: Estimate };
   train: { in: TrainConfig; out: { epochs: EpochRecord[]; stopped: boolean } };
   pause: { in: null; out: TrainState };

@@ -4,7 +4,12 @@
 import type { BatchSource } from 'convnet-wasm';
 import type { DatasetStore } from './dataset-store.js';
 
-export function storeSource(store: DatasetStore, indices: Int32Array<ArrayBufferLike>): BatchSource {
+/** `prepare` maps the gathered pixels to the model's input (e.g. MobileNet's x / 127.5 - 1). */
+export function storeSource(
+  store: DatasetStore,
+  indices: Int32Array<ArrayBufferLike>,
+  prepare?: (pixels: Uint8Array) => Uint8Array | Float32Array,
+): BatchSource {
   let pixels = new Uint8Array(0);
   let labels = new Float32Array(0);
   let picked = new Int32Array(0);
@@ -22,7 +27,8 @@ export function storeSource(store: DatasetStore, indices: Int32Array<ArrayBuffer
         idx[k] = indices[positions[k]];
         labels[k] = store.labels[idx[k]];
       }
-      return { x: store.gather(idx, pixels), y: labels.subarray(0, n) };
+      const x = store.gather(idx, pixels);
+      return { x: prepare ? prepare(x) : x, y: labels.subarray(0, n) };
     },
   };
 }

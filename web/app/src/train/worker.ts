@@ -15,6 +15,7 @@ import type {
   FeatureMaps,
   ModelConfig,
   ModelInfo,
+  PretrainedInfo,
   Request,
   RequestType,
   Response,
@@ -48,6 +49,8 @@ let history: EpochRecord[] = [];
 /** The class names the model was built for (its output order). */
 let modelClasses: string[] | null = null;
 let viz = { layer: '', image: -1 };
+/** The pretrained model last dropped (the backbone transfer models are cut from), and what the page was told about it. */
+let pretrained: { model: Model; info: PretrainedInfo } | null = null;
 // The package's pause/resume/stop state machine drives every run; `state` mirrors it for the handlers.
 const control = new cw.TrainingControl();
 let state: TrainState = 'idle';
@@ -68,6 +71,20 @@ function needData(what: string): DatasetStore {
 
 function isBinary(m: Model): boolean {
   return m.outputShape.length === 1 && m.outputShape[0] === 1;
+}
+
+/** The model's input from stored pixels (0..255): MobileNets take x / 127.5 - 1, the app's own models rescale themselves. */
+function modelInput(pixels: Uint8Array): Uint8Array | Float32Array {
+  if (modelConfig?.preprocess !== 'mobilenet') return pixels;
+  const out = new Float32Array(pixels.length);
+  for (let i = 0; i < pixels.length; i++) out[i] = pixels[i] / 127.5 - 1;
+  return out;
+}
+
+/** Model.setTrainable (Keras's layer.trainable: all layers, a from..to range or a list); compile again afterwards. */
+function setTrainable(m: Model, trainable: boolean, which?: { from?: string; to?: string; layers?: string[] }): void {
+  m.setTrainable(trainable, which);
+  compiledKey = '';
 }
 
 function describe(m: Model, json: string): ModelInfo {
@@ -124,7 +141,7 @@ function compileFor(m: Model, cfg: TrainConfig) {
 
 /** Class probabilities [n, classes] (binary models: [1 - p, p]). */
 function probabilities(m: Model, x: Uint8Array, n: number, size: number): Float32Array {
-  const out = m.predict(cw.tensor(x, [n, size, size, 3]), { batchSize: 32 }).data as Float32Array;
+  const out = m.predict(cw.tensor(modelInput(x), [n, size, size, 3]), { batchSize: 32 }).data as Float32Array;
   if (!isBinary(m)) return out;
   const p = new Float32Array(n * 2);
   for (let i = 0; i < n; i++) {
@@ -172,7 +189,7 @@ async function validate(
 function featureMaps(m: Model, d: DatasetStore, layer: string, image: number): FeatureMaps {
   if (!(image >= 0 && image < d.length))
     throw new Error(`featureMaps: image ${image} is not in the dataset (0..${d.length - 1})`);
-  const out = m.layerOutput(layer, cw.tensor(d.image(image).slice(), [1, d.size, d.size, 3]));
+  const out = m.layerOutput(layer, cw.tensor(modelInput(d.image(image).slice()), [1, d.size, d.size, 3]));
   return { layer, image, shape: out.shape.slice(1), data: out.data as Float32Array };
 }
 
@@ -197,76 +214,79 @@ async function train(cfg: TrainConfig): Promise<Out<'train'>> {
     lossSum = 0,
     accSum = 0,
     seen = 0;
-  const fit = await m.fitDataset(storeSource(d, d.train), {
-    epochs: Math.max(0, cfg.epochs - history.length),
-    initialEpoch: history.length,
-    batchSize: Math.min(cfg.batchSize, n),
-    control,
-    callbacks: {
-      onEpochBegin: () => {
-        lossSum = accSum = seen = 0;
-      },
-      onBatchBegin: (b, info) => {
-        const rate = learningRateAt(cfg, info.epoch, b, info.batches);
-        if (rate !== lr) {
-          m.setLearningRate(rate);
-          lr = rate;
-        }
-        batchStart = performance.now();
-      },
-      onBatchEnd: (b, logs) => {
-        const rate = logs.size / Math.max((performance.now() - batchStart) / 1000, 1e-6);
-        ips = ips === 0 ? rate : 0.8 * ips + 0.2 * rate;
-        lossSum += logs.loss * logs.size;
-        accSum += (logs.accuracy ?? 0) * logs.size;
-        seen += logs.size;
-        step++;
-        const now = performance.now();
-        if (now - lastPost > 100 || b === logs.batches - 1) {
-          lastPost = now;
-          const remaining = (cfg.epochs - logs.epoch - 1) * n + (n - seen);
-          emit({
-            kind: 'batch',
-            epoch: logs.epoch,
-            batch: b + 1,
-            batches: logs.batches,
-            loss: lossSum / seen,
-            accuracy: accSum / seen,
-            imagesPerSecond: ips,
-            etaSeconds: remaining / Math.max(ips, 1e-9),
-            learningRate: lr,
-          });
-        }
-        if (cfg.vizEvery > 0 && step % cfg.vizEvery === 0 && viz.layer) {
-          try {
-            const f = featureMaps(m, d, viz.layer, viz.image >= 0 ? viz.image : (d.val[0] ?? 0));
-            emit({ kind: 'maps', maps: f }, [f.data.buffer as ArrayBuffer]);
-          } catch (e) {
-            emit({ kind: 'log', message: `feature maps: ${(e as Error).message}` });
-            viz.layer = '';
+  const fit = await m.fitDataset(
+    storeSource(d, d.train, modelConfig?.preprocess === 'mobilenet' ? modelInput : undefined),
+    {
+      epochs: Math.max(0, cfg.epochs - history.length),
+      initialEpoch: history.length,
+      batchSize: Math.min(cfg.batchSize, n),
+      control,
+      callbacks: {
+        onEpochBegin: () => {
+          lossSum = accSum = seen = 0;
+        },
+        onBatchBegin: (b, info) => {
+          const rate = learningRateAt(cfg, info.epoch, b, info.batches);
+          if (rate !== lr) {
+            m.setLearningRate(rate);
+            lr = rate;
           }
-        }
-      },
-      onEpochEnd: async (epoch, logs) => {
-        if (logs.stopped) return; // a stopped epoch is not a record: resuming repeats it whole
-        const t0 = performance.now();
-        const v = await validate(m, d);
-        const record: EpochRecord = {
-          epoch: epoch + 1,
-          loss: logs.loss,
-          accuracy: logs.accuracy ?? NaN,
-          valLoss: v.loss,
-          valAccuracy: v.accuracy,
-          seconds: logs.seconds + (performance.now() - t0) / 1000,
-          learningRate: lr,
-        };
-        history.push(record);
-        done.push(record);
-        emit({ kind: 'epoch', record, validation: v.result });
-        await checkpoint(m, d, cfg);
+          batchStart = performance.now();
+        },
+        onBatchEnd: (b, logs) => {
+          const rate = logs.size / Math.max((performance.now() - batchStart) / 1000, 1e-6);
+          ips = ips === 0 ? rate : 0.8 * ips + 0.2 * rate;
+          lossSum += logs.loss * logs.size;
+          accSum += (logs.accuracy ?? 0) * logs.size;
+          seen += logs.size;
+          step++;
+          const now = performance.now();
+          if (now - lastPost > 100 || b === logs.batches - 1) {
+            lastPost = now;
+            const remaining = (cfg.epochs - logs.epoch - 1) * n + (n - seen);
+            emit({
+              kind: 'batch',
+              epoch: logs.epoch,
+              batch: b + 1,
+              batches: logs.batches,
+              loss: lossSum / seen,
+              accuracy: accSum / seen,
+              imagesPerSecond: ips,
+              etaSeconds: remaining / Math.max(ips, 1e-9),
+              learningRate: lr,
+            });
+          }
+          if (cfg.vizEvery > 0 && step % cfg.vizEvery === 0 && viz.layer) {
+            try {
+              const f = featureMaps(m, d, viz.layer, viz.image >= 0 ? viz.image : (d.val[0] ?? 0));
+              emit({ kind: 'maps', maps: f }, [f.data.buffer as ArrayBuffer]);
+            } catch (e) {
+              emit({ kind: 'log', message: `feature maps: ${(e as Error).message}` });
+              viz.layer = '';
+            }
+          }
+        },
+        onEpochEnd: async (epoch, logs) => {
+          if (logs.stopped) return; // a stopped epoch is not a record: resuming repeats it whole
+          const t0 = performance.now();
+          const v = await validate(m, d);
+          const record: EpochRecord = {
+            epoch: epoch + 1,
+            loss: logs.loss,
+            accuracy: logs.accuracy ?? NaN,
+            valLoss: v.loss,
+            valAccuracy: v.accuracy,
+            seconds: logs.seconds + (performance.now() - t0) / 1000,
+            learningRate: lr,
+          };
+          history.push(record);
+          done.push(record);
+          emit({ kind: 'epoch', record, validation: v.result });
+          await checkpoint(m, d, cfg);
+        },
       },
     },
-  });
+  );
   return { epochs: done, stopped: fit.stopped };
 }
 
@@ -310,7 +330,10 @@ function buildModel(cfg: ModelConfig): ModelInfo {
   history = [];
   let m: Model;
   let json: string;
-  if (cfg.kind === 'import') {
+  if (cfg.kind === 'transfer') {
+    m = buildTransfer(cfg);
+    json = JSON.stringify(m.toJSON());
+  } else if (cfg.kind === 'import') {
     if (!cfg.importJson) throw new Error('build: no model.json to import');
     json = cfg.importJson;
     m = cw.modelFromJson(json, { seed: cfg.seed });
@@ -325,6 +348,127 @@ function buildModel(cfg: ModelConfig): ModelInfo {
   modelClasses = ds ? [...ds.classes] : null;
   modelInfo = describe(m, json);
   return modelInfo;
+}
+
+/** Keras's transfer recipe: the pretrained model cut at `cut`, a new head (GlobalAveragePooling2D if 4-D, Dense softmax), the backbone frozen. */
+function buildTransfer(cfg: ModelConfig): Model {
+  const t = cfg.transfer;
+  if (!t) throw new Error('build: no transfer settings');
+  if (!pretrained || pretrained.model.isDisposed)
+    throw new Error('build: drop the pretrained model again (it is kept only until the page reloads)');
+  const base = pretrained.model;
+  const features = base.getLayer(t.cut).outputTensor;
+  if (!features) throw new Error(`build: layer '${t.cut}' has no single output to put a head on`);
+  const rank = features.shape?.length ?? 0;
+  if (rank !== 4 && rank !== 2)
+    throw new Error(
+      `build: layer '${t.cut}' outputs ${JSON.stringify(features.shape)}: cut at a feature map or a vector`,
+    );
+  const pooled = rank === 4 ? cw.layers.globalAveragePooling2d({ name: 'head_pool' }).apply(features) : features;
+  const y = cw.layers.dense({ units: cfg.classes, activation: 'softmax', name: 'head_dense' }).apply(pooled);
+  const name = `${base.name.replace(/[^\w.-]/g, '_')}_new_head`;
+  const m = cw.model({ inputs: base.input, outputs: y, name, seed: cfg.seed });
+  try {
+    applyFreeze(m, t.freeze, t.cut);
+  } catch (e) {
+    m.dispose();
+    throw e;
+  }
+  return m;
+}
+
+/**
+ * 'backbone': every layer up to the cut frozen; 'from:<layer>': frozen below <layer>, and the
+ * BatchNormalization layers above it stay frozen too (in inference mode, with their moving
+ * statistics), as Keras's fine-tuning guides do: a few small batches' statistics would replace
+ * the pretrained ones; 'none': every layer trains.
+ */
+function applyFreeze(m: Model, freeze: string, cut: string): void {
+  setTrainable(m, true);
+  if (freeze === 'none') return;
+  setTrainable(m, false, { to: cut });
+  if (!freeze.startsWith('from:')) return;
+  const from = freeze.slice(5);
+  setTrainable(m, true, { from });
+  const layers = m.summaryData().layers;
+  const start = layers.findIndex((l) => l.name === from);
+  const end = layers.findIndex((l) => l.name === cut);
+  const bn = layers.slice(start, end + 1).filter((l) => l.className === 'BatchNormalization');
+  if (start >= 0 && bn.length) setTrainable(m, false, { layers: bn.map((l) => l.name) });
+}
+
+const CLASSIFIER = new Set(['Dense', 'Dropout', 'Activation', 'Softmax', 'Reshape', 'Flatten']);
+
+/** What the Model screen shows about a dropped pretrained model: layers, the suggested cut, blocks, input size, scaling. */
+async function loadPretrained(req: AppApi['pretrained']['in']): Promise<PretrainedInfo> {
+  if (state !== 'idle') throw new Error('pretrained: stop training first');
+  let labels: string[] | null = null,
+    tmSize = 0;
+  if (req.metadata) {
+    try {
+      const meta = JSON.parse(req.metadata) as { labels?: unknown; imageSize?: unknown };
+      if (Array.isArray(meta.labels)) labels = meta.labels.map(String);
+      if (typeof meta.imageSize === 'number') tmSize = meta.imageSize;
+    } catch (e) {
+      throw new Error(`metadata.json is not valid JSON (${(e as Error).message})`);
+    }
+  }
+  const base = await cw.loadTfjsModel(req.modelJson, req.weights);
+  const summary = base.summaryData();
+  const all = summary.layers;
+  // The classifier: trailing Dense/Dropout/Activation/Reshape/Flatten layers, and a 1x1 Conv2D on a 1x1 map (MobileNet V1's conv_preds).
+  let at = all.length - 1;
+  const isClassifier = (l: (typeof all)[number]) =>
+    CLASSIFIER.has(l.className) ||
+    (l.className === 'Conv2D' && l.outputShape.length === 4 && l.outputShape[1] === 1 && l.outputShape[2] === 1);
+  while (at > 0 && isClassifier(all[at])) at--;
+  let cut = all[at].name;
+  // Keras's MobileNetV2 (not a TM export, whose backbone ends at its pooling): cut at out_relu, the new head pools.
+  if (!req.metadata && all.some((l) => l.name === 'out_relu')) cut = 'out_relu';
+  const cutAt = all.findIndex((l) => l.name === cut);
+  const blocks: PretrainedInfo['blocks'] = [];
+  const seen = new Set<string>();
+  for (const l of all.slice(0, cutAt + 1)) {
+    const k = /(block_\d+)_/.exec(l.name)?.[1] ?? /conv_(?:pad|dw|pw)_(\d+)/.exec(l.name)?.[1];
+    const key = k ? (k.startsWith('block') ? k : `block ${k}`) : null;
+    if (key && !seen.has(key)) {
+      seen.add(key);
+      blocks.push({ name: key.replace('_', ' '), first: l.name });
+    }
+  }
+  if (blocks.length === 0)
+    for (const l of all.slice(0, cutAt + 1))
+      if (['Conv2D', 'SeparableConv2D', 'DepthwiseConv2D', 'Dense'].includes(l.className))
+        blocks.push({ name: l.name, first: l.name });
+  const inputSize = base.inputShape[0] || tmSize;
+  const mobilenet = all.some((l) => /^(conv_dw_|block_|expanded_conv|Conv1|conv1)/.test(l.name.split('/').pop() ?? ''));
+  pretrained?.model.dispose();
+  const info: PretrainedInfo = {
+    name: base.name,
+    source: req.source,
+    params: summary.totalParams,
+    inputSize,
+    labels,
+    preprocess: mobilenet || labels ? 'mobilenet' : 'none',
+    layers: all.map((l) => ({ name: l.name, className: l.className, outputShape: l.outputShape, params: l.params })),
+    cut,
+    blocks,
+  };
+  pretrained = { model: base, info };
+  return info;
+}
+
+/** Keras's fine-tuning step: unfreeze the top of the backbone (from `from` up); train again at a lower rate. */
+function fineTune(from: string): Out<'fineTune'> {
+  if (state !== 'idle') throw new Error('fine-tune: stop training first');
+  const m = needModel('fine-tune');
+  if (modelConfig?.kind !== 'transfer' || !modelConfig.transfer)
+    throw new Error('fine-tune: the model is not a pretrained model with a new head');
+  m.getLayer(from); // says so when the layer is not in the model
+  applyFreeze(m, `from:${from}`, modelConfig.transfer.cut);
+  modelConfig = { ...modelConfig, transfer: { ...modelConfig.transfer, freeze: `from:${from}` } };
+  modelInfo = describe(m, modelInfo!.json);
+  return { model: modelInfo, config: modelConfig };
 }
 
 const mib = (b: number) => (b >= 2 ** 30 ? `${(b / 2 ** 30).toFixed(1)} GiB` : `${(b / 2 ** 20).toFixed(0)} MiB`);
@@ -357,7 +501,9 @@ function estimate(batchSize: number): Estimate {
     batchSize,
   };
   // Timing builds a second model: only when both fit with room to spare.
-  if (!need.fits || 2 * need.bytes > need.limitBytes) return { ...memory, secondsPerBatch: NaN, secondsPerEpoch: NaN };
+  // A transfer model's copy would train its frozen backbone too: no timing for it.
+  if (!need.fits || 2 * need.bytes > need.limitBytes || modelConfig?.kind === 'transfer')
+    return { ...memory, secondsPerBatch: NaN, secondsPerEpoch: NaN };
   const t = cw.modelFromJson(modelInfo!.json, { seed: 1 });
   try {
     t.compile({ optimizer: 'adam', loss: isBinary(t) ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy' });
@@ -396,7 +542,11 @@ function exportMetadata(m: Model): Record<string, unknown> {
     labels,
     imageSize: m.inputShape[0],
     inputShape: [...m.inputShape],
-    input: 'RGB pixels in 0..255, NHWC; the model rescales them itself',
+    input:
+      modelConfig?.preprocess === 'mobilenet'
+        ? "RGB pixels scaled to [-1, 1] (x / 127.5 - 1, MobileNet's preprocessing), NHWC"
+        : 'RGB pixels in 0..255, NHWC; the model rescales them itself',
+    preprocessing: modelConfig?.preprocess === 'mobilenet' ? 'x / 127.5 - 1' : 'none',
     output: isBinary(m)
       ? `one sigmoid unit: the probability of '${labels[1] ?? 'class 1'}' (1 - p for '${labels[0] ?? 'class 0'}')`
       : 'softmax over labels, in this order',
@@ -524,6 +674,8 @@ const handlers: { [K in RequestType]: (input: AppApi[K]['in']) => Promise<Out<K>
     return { indices, names };
   },
   build: (cfg) => buildModel(cfg),
+  pretrained: (req) => loadPretrained(req),
+  fineTune: (req) => fineTune(req.from),
   estimate: (req) => estimate(req.batchSize),
   train: (cfg) => train(cfg),
   pause: () => control.pause(),
@@ -548,7 +700,7 @@ const handlers: { [K in RequestType]: (input: AppApi[K]['in']) => Promise<Out<K>
     const p = probabilities(m, x.data as Uint8Array, 1, d.size);
     let cls = 0;
     for (let c = 1; c < p.length; c++) if (p[c] > p[cls]) cls = c;
-    const heat = m.gradCam(req.layer, x, cls);
+    const heat = m.gradCam(req.layer, cw.tensor(modelInput(x.data as Uint8Array), x.shape), cls);
     return { available: true, heat: Float32Array.from(heat.data), h: heat.shape[1], w: heat.shape[2], classIndex: cls };
   },
   augmentPreview: (req) => {

@@ -2,7 +2,7 @@
 // and after building: the summary, parameter count, and estimates of memory and epoch time.
 import { PRESETS } from '../train/presets.js';
 import type { App } from '../state.js';
-import type { DatasetSummary, ModelConfig, ModelInfo } from '../train/messages.js';
+import type { DatasetSummary, ModelConfig, ModelInfo, TransferConfig } from '../train/messages.js';
 import { augmentConfig } from './augment-panel.js';
 import { ingest, inputSize, setInputSize } from './dataset-panel.js';
 import { $, $button, $input, $select, fmtBytes, fmtSeconds, h, setStatus } from './dom.js';
@@ -11,6 +11,14 @@ import { setTrainConfig, trainConfig } from './train-settings.js';
 const PRESET_NAMES = { residual: 'The small residual net', xception: 'The Xception-like net', tiny: 'The tiny net' };
 
 let imported: { json: string; weights?: Uint8Array } | null = null;
+/** Set while the Model screen shows a pretrained model with a new head (ui/pretrained-panel.ts). */
+let transfer: { transfer: TransferConfig; preprocess: 'mobilenet' | 'none' } | null = null;
+
+/** The pretrained model and its cut/freeze choice become what Build and Start build (null: the editor's model again). */
+export function setTransfer(t: typeof transfer): void {
+  transfer = t;
+  if (t) imported = null;
+}
 
 function applyPreset(
   p: Pick<ModelConfig, 'kind' | 'stages' | 'blocksPerStage' | 'conv' | 'batchNorm' | 'dropout'>,
@@ -22,10 +30,12 @@ function applyPreset(
   $input('m-bn').checked = p.batchNorm;
   $input('m-dropout').value = String(p.dropout);
   imported = null;
+  transfer = null;
 }
 
 export function setEditor(c: ModelConfig): void {
-  if (c.kind !== 'import') applyPreset(c);
+  if (c.kind === 'transfer' && c.transfer) setTransfer({ transfer: c.transfer, preprocess: c.preprocess ?? 'none' });
+  else if (c.kind !== 'import') applyPreset(c);
   $input('seed').value = String(c.seed); // the seed is part of what Start compares
 }
 
@@ -47,7 +57,7 @@ export function modelConfig(app: App): ModelConfig {
     .filter(Boolean)
     .map(Number);
   return {
-    kind: imported ? 'import' : ($select('m-kind').value as 'residual' | 'xception'),
+    kind: transfer ? 'transfer' : imported ? 'import' : ($select('m-kind').value as 'residual' | 'xception'),
     inputSize: inputSize(),
     classes: app.state.dataset?.classes.length ?? 2,
     stages,
@@ -60,6 +70,7 @@ export function modelConfig(app: App): ModelConfig {
     seed: Math.max(0, Math.floor(Number($input('seed').value) || 0)),
     importJson: imported?.json,
     importWeights: imported?.weights,
+    ...(transfer ? { transfer: { ...transfer.transfer }, preprocess: transfer.preprocess } : {}),
   };
 }
 
@@ -80,6 +91,11 @@ export function modelDifference(
   if (d && classes !== d.classes.length) out.push(`the dataset has ${d.classes.length} classes, the model ${classes}`);
   else if (d && model.classNames && model.classNames.join('\u0000') !== d.classes.join('\u0000')) {
     out.push(`the dataset's classes (${d.classes.join(', ')}) are not the model's (${model.classNames.join(', ')})`);
+  }
+  if (shown.kind === 'transfer' || built.kind === 'transfer') {
+    if (shown.kind !== built.kind || JSON.stringify(shown.transfer) !== JSON.stringify(built.transfer))
+      out.push('a different model or cut or frozen part was chosen');
+    return out.join('; ');
   }
   if (shown.kind === 'import' || built.kind === 'import') {
     if (shown.kind !== built.kind || shown.importJson !== built.importJson) out.push('a different model was chosen');
@@ -108,6 +124,11 @@ export function showModel(m: ModelInfo, bnMomentum?: number): void {
     h('span', { text: 'Input → output' }),
     h('span', {
       text: `${m.inputShape.join('x')} → ${m.binary ? '1 (sigmoid, 2 classes)' : `${m.outputShape[0]} (softmax)`}`,
+    }),
+    h('span', { text: 'Trainable / frozen' }),
+    h('span', {
+      id: 'param-trainable',
+      text: `${m.summary.trainableParams.toLocaleString('en-US')} trainable, ${m.summary.nonTrainableParams.toLocaleString('en-US')} non-trainable (frozen layers and batch-norm statistics)`,
     }),
     h('span', { text: 'Layers' }),
     h('span', { text: String(m.summary.layers.length) }),
@@ -186,7 +207,11 @@ async function buildNow(app: App): Promise<ModelInfo | null> {
         throw new Error('the dataset could not be decoded at the new size');
     }
     const m = await app.worker.call('build', cfg);
-    if (cfg.kind === 'import' && app.state.dataset && m.inputShape[0] !== app.state.dataset.size) {
+    if (
+      (cfg.kind === 'import' || cfg.kind === 'transfer') &&
+      app.state.dataset &&
+      m.inputShape[0] !== app.state.dataset.size
+    ) {
       // The imported model decides the input size: decode again at its size.
       setInputSize(m.inputShape[0]);
       if (app.state.collected) await ingest(app, app.state.collected);
@@ -199,7 +224,10 @@ async function buildNow(app: App): Promise<ModelInfo | null> {
       'model-status',
       `Built ${m.summary.name}: ${m.params.toLocaleString('en-US')} parameters, ${m.summary.layers.length} layers.`,
     );
-    showModel(m, cfg.batchNorm && cfg.kind !== 'import' ? (cfg.bnMomentum ?? 0.99) : undefined);
+    showModel(
+      m,
+      cfg.batchNorm && cfg.kind !== 'import' && cfg.kind !== 'transfer' ? (cfg.bnMomentum ?? 0.99) : undefined,
+    );
     document.body.dataset.model = 'built';
     app.emit('model');
     app.emit('history');
@@ -261,12 +289,16 @@ export function setupModelPanel(app: App): void {
     });
   }
   for (const id of ['m-kind', 'm-stages', 'm-blocks', 'm-conv', 'm-bn', 'm-dropout'])
-    $(id).addEventListener('change', () => (imported = null));
+    $(id).addEventListener('change', () => {
+      imported = null;
+      transfer = null;
+    });
   $button('build-btn').addEventListener('click', () => void buildModel(app));
   const imp = $input('import-input');
   imp.addEventListener('change', async () => {
     try {
       imported = await readImport(Array.from(imp.files ?? []));
+      transfer = null;
       imp.value = '';
       await buildModel(app);
       setStatus(
