@@ -173,6 +173,19 @@ try {
   );
   await shot(page, 'transfer-2-head-trained');
 
+  // Inspect works on the transfer model: feature maps of a backbone layer, Grad-CAM at the cut.
+  const inspect = await page.evaluate(async () => {
+    const img = window.app.state.validation.indices[0];
+    const maps = await window.app.worker.call('featureMaps', { layer: 'block_16_project', image: img });
+    const cam = await window.app.worker.call('gradCam', { layer: 'out_relu', image: img });
+    return { mapShape: maps.shape, camAvailable: cam.available, camSize: [cam.h, cam.w], camReason: cam.reason };
+  });
+  check(
+    'Inspect on the transfer model: feature maps of a frozen backbone layer, Grad-CAM at the cut',
+    JSON.stringify(inspect.mapShape) === '[3,3,112]' && inspect.camAvailable && inspect.camSize.join('x') === '3x3',
+    inspect,
+  );
+
   const fx = await tfModel(readFileSync(join(V2, 'model.json'), 'utf8'), readFileSync(join(V2, 'weights.bin')));
   const afterHead = await exportTfjs(page);
   const headModel = afterHead['model.json']

@@ -273,6 +273,10 @@ export function setupPretrainedPanel(app: App): void {
       setStatus('pt-status', `Fine-tuning failed: ${(e as Error).message}`, 'error');
     }
   });
+  // Fine-tuning continues a trained transfer model: not one built from a preset since.
+  app.on('model', () => {
+    if (app.state.modelConfig?.kind !== 'transfer') $button('pt-finetune').disabled = true;
+  });
   app.worker.on((e) => {
     if (running && e.kind === 'batch')
       $('pt-progress').textContent =
