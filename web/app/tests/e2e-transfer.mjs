@@ -335,7 +335,17 @@ try {
   await page.click('#tab-model');
   await page.evaluate(() => delete document.body.dataset.pretrained);
   ts = Date.now();
-  await page.setInputFiles('#pt-input', [join(TM, 'model.json'), join(TM, 'weights.bin'), join(TM, 'metadata.json')]);
+  // Dropped on the section (a DataTransfer with the three files, as a drag from a file manager gives).
+  const tmFiles = ['model.json', 'weights.bin', 'metadata.json'].map((name) => ({
+    name,
+    b64: readFileSync(join(TM, name)).toString('base64'),
+  }));
+  await page.evaluate((files) => {
+    const dt = new DataTransfer();
+    for (const f of files) dt.items.add(new File([Uint8Array.from(atob(f.b64), (c) => c.charCodeAt(0))], f.name));
+    const box = document.getElementById('pt-box');
+    box.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  }, tmFiles);
   await page.waitForFunction(
     () => document.body.dataset.pretrained || /Could not/.test(document.getElementById('pt-status').textContent),
     null,
@@ -352,7 +362,7 @@ try {
     note: document.getElementById('pt-cut-note').textContent,
   }));
   check(
-    "a Teachable Machine export shows its labels, 96 px, [-1, 1] scaling, and is cut at its backbone's end (before the Dense head)",
+    "a Teachable Machine export dropped on the section shows its labels, 96 px, [-1, 1] scaling, and is cut at its backbone's end (before the Dense head)",
     /Class 1, Class 2, Class 3/.test(tm.labels ?? '') &&
       /^96x96/.test(tm.size) &&
       /\[-1, 1\]/.test(tm.prep) &&

@@ -5,6 +5,7 @@
 // classes and trains it; "Fine-tune" then unfreezes the top blocks and trains on at a 10x lower
 // learning rate (Keras's transfer-learning recipe). Training is the Train screen's run (same
 // worker loop, curves and checkpoints).
+import { fromDataTransfer } from '../data/collect.js';
 import type { App } from '../state.js';
 import type { PretrainedInfo } from '../train/messages.js';
 import { ingest, setInputSize } from './dataset-panel.js';
@@ -223,7 +224,22 @@ export function setupPretrainedPanel(app: App): void {
   drop.addEventListener('drop', (e) => {
     e.preventDefault();
     drop.classList.remove('over');
-    void load(app, Array.from(e.dataTransfer?.files ?? []));
+    if (!e.dataTransfer) return;
+    // Files, a folder (read through its entries) or a .zip of the folder.
+    void fromDataTransfer(e.dataTransfer).then(
+      (found) =>
+        load(
+          app,
+          found.filter((f) => !f.problem).map((f) => new File([f.blob], f.path.split('/').pop() ?? f.path)),
+        ),
+      (err: Error) => setStatus('pt-status', `Could not read what was dropped: ${err.message}`, 'error'),
+    );
+  });
+  const dir = $input('pt-dir');
+  dir.addEventListener('change', () => {
+    const files = Array.from(dir.files ?? []);
+    dir.value = '';
+    void load(app, files);
   });
   const choose = () => {
     if (!info) return;
