@@ -8,7 +8,8 @@
 // fixture's; "Fine-tune" unfreezes the top blocks at a 10x lower learning rate and trains them
 // (they change, the lower blocks do not); the export loads in TF.js 4.22 in Node and predicts
 // what the app predicted; a reload resumes the transfer model from its checkpoint with the same
-// frozen layers; a Teachable Machine export shows its labels, its cut and trains a head.
+// frozen layers; a Teachable Machine export dropped on the section shows its labels, its cut
+// and trains a head; MobileNet V1 chosen as a folder is cut at its global average pooling.
 //   npm run build && node tests/e2e-transfer.mjs
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -388,6 +389,32 @@ try {
     tmHead,
   );
   await shot(page, 'transfer-7-teachable-machine-head');
+
+  // ---- Keras MobileNet V1 through the folder picker: cut at its global average pooling -------
+  await page.evaluate(() => delete document.body.dataset.pretrained);
+  ts = Date.now();
+  await page.setInputFiles('#pt-dir', join(fixtures, 'mobilenet_v1_0.25_128'));
+  await page.waitForFunction(
+    () => document.body.dataset.pretrained || /Could not/.test(document.getElementById('pt-status').textContent),
+    null,
+    { timeout: 120_000 },
+  );
+  mark('V1 import (folder picker)', ts);
+  const v1 = await page.evaluate(() => ({
+    status: document.getElementById('pt-status').textContent,
+    cut: document.getElementById('pt-cut').value,
+    size: document.getElementById('pt-size')?.textContent,
+    note: document.getElementById('pt-cut-note').textContent,
+    datasetSize: window.app.state.dataset.size,
+  }));
+  check(
+    'MobileNet V1 chosen as a folder: cut at its global average pooling (before reshape, dropout, conv_preds), 128 px (the restored dataset cannot be decoded again: the status says to load the images)',
+    v1.cut === 'global_average_pooling2d' &&
+      /^128x128/.test(v1.size) &&
+      /conv_preds/.test(v1.note) &&
+      /Load the images again/.test(v1.status),
+    v1,
+  );
 
   const foreign = requests.filter(
     (u) => !u.startsWith('blob:') && !u.startsWith('data:') && new URL(u).origin !== origin,
