@@ -33,6 +33,6 @@ echo "== the packed tarball in a fresh Vite project (headless Chromium, with and
 echo "== the web app: viz unit tests, vite build, headless Chromium end-to-end (screenshots in web/app/test-results)"
 (cd web/app && npm ci --no-audit --no-fund && npm test && npm run test:engines)
 
-echo "== bench smoke: ours (Chromium, Node, native) beside TF.js and PyTorch, one step each"
+echo "== bench smoke: ours (Chromium, Firefox ESR, WebKitGTK, Node, native) beside TF.js and PyTorch, one step each (Firefox and WebKitGTK add ~30 s together)"
 (cd wasm-tests/bench/web && npm ci --no-audit --no-fund && node run-bench.mjs --quick --require-ours \
   --build ../../../build-wasm --native-build ../../../build-native --out ../../../build-wasm/bench-quick.jsonl)

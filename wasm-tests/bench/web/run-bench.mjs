@@ -6,13 +6,16 @@
 //
 // Runs, for each model and batch size:
 //   - our wasm bench (bench_mt.js with 1 and 2 threads, bench_st.js) in a Worker in headless
-//     Chromium (Debian's /usr/bin/chromium through playwright-core, COOP/COEP page on 127.0.0.1);
+//     Chromium (Debian's /usr/bin/chromium, COOP/COEP page on 127.0.0.1) and, for --engine-models
+//     at the first batch, also in Firefox ESR and WebKitGTK (--engines; all three through the
+//     package's runner, web/convnet-wasm/tests/browsers.mjs), engines taking turns, --repeats
+//     times, with ratios to Chromium (issue #14) and each engine's startup GEMM kernel pick;
 //   - TensorFlow.js 4.22 in a Worker in the same browser: wasm backend (XNNPACK) inference with
 //     1 and 2 threads, wasm-backend training (recorded as an error if it fails), cpu-backend
 //     training for a bounded number of steps;
 //   - our wasm bench under Node (nn_bench_train_{mt,st}.js) and the native bench;
 //   - native PyTorch (../torch/torch-bench.py with /usr/bin/python3), 1 and 2 threads;
-//   - our f32 GEMM microkernel bench (peak GFLOP/s), if built;
+//   - our f32 GEMM microkernel bench (peak GFLOP/s; every wasm SIMD kernel in every engine), if built;
 // and with --competing, again (a subset) while a CPU-bound process holds one core.
 // Every measurement is one JSON line on stdout (and in --out); a table of ratios with the
 // issue's targets follows. Progress goes to stderr. Every sub-run has a timeout; a failure
@@ -32,6 +35,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+// The package's browser runner: one page abstraction for Chromium, Firefox ESR and WebKitGTK.
+import { ENGINES, launchBrowser } from '../../../web/convnet-wasm/tests/browsers.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const REPO = path.resolve(HERE, '../../..');
@@ -74,6 +79,10 @@ const { values: opt } = parseArgs({
     table: { type: 'string' },
     verbose: { type: 'boolean', short: 'v', default: false },
     chromium: { type: 'string', default: '/usr/bin/chromium' },
+    engines: { type: 'string' },
+    'engine-models': { type: 'string' },
+    repeats: { type: 'string' },
+    'pick-samples': { type: 'string' },
     python: { type: 'string', default: '/usr/bin/python3' },
     'torch-malloc': { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
@@ -95,7 +104,15 @@ if (opt.help) {
   --gemm-all              GEMM bench everywhere it is found, all kernels (default: wasm SIMD kernels in Chromium, else
                           Node; native --quick)
   --steps N               timed steps for our bench (default per model: A 12, B-64 6, B-180 2; x2 at batch <= 8)
-  --skip LIST / --only LIST   parts: ${ALL_PARTS.join(',')}
+  --engines LIST          browser engines for our engine: chromium,firefox,webkit (default: each one installed;
+                          one that cannot run is said on stderr and recorded). TF.js runs in Chromium only
+  --engine-models LIST    models compared across engines, at the first batch (default A-32,B-64); other
+                          configurations (other batches, B-180, --competing) run in Chromium only
+  --repeats N             runs of each engine-compared configuration, engines taking turns; medians (default 3,
+                          --quick 1)
+  --pick-samples N        fresh instances per engine that only report the startup GEMM kernel pick (default 5,
+                          --quick 1)
+  --skip LIST / --only LIST   parts: ${ALL_PARTS.join(',')} (ours-chromium: ours in every --engines browser)
   --tfjs-seconds S        minimum timed seconds per TF.js wasm inference run (default 3)
   --tfjs-train-timeout S  time limit of the TF.js wasm-backend training attempt (default 120 s)
   --tfjs-cpu-batch N      batch of the TF.js cpu-backend training runs (default 2)
@@ -129,6 +146,18 @@ let competingModels = list(opt['competing-models'] ?? (quick ? 'A-32' : 'A-32,B-
 const parts = new Set(opt.only ? list(opt.only) : ALL_PARTS);
 for (const p of list(opt.skip)) parts.delete(p);
 const timeoutScale = Number(opt['timeout-scale']) || 1;
+// The browser engines: --engines, else all three (those not installed are recorded as such).
+process.env.CHROMIUM = opt.chromium; // browsers.mjs's override
+const enginesRequested = list(opt.engines ?? ENGINES.join(','));
+for (const e of enginesRequested)
+  if (!ENGINES.includes(e)) {
+    console.error(`unknown engine ${e}; known: ${ENGINES}`);
+    process.exit(2);
+  }
+let engines = []; // those that started
+let engineModels = list(opt['engine-models'] ?? 'A-32,B-64').filter((m) => models.includes(m));
+const repeats = Math.max(1, Number(opt.repeats ?? (quick ? 1 : 3)) || 1);
+const pickSamples = Math.max(0, Number(opt['pick-samples'] ?? (quick ? 1 : 5)) || 0);
 const buildDir = path.resolve(opt.build);
 const nativeDir = path.resolve(opt['native-build']);
 const tfjsSeconds = quick ? 0 : Number(opt['tfjs-seconds']);
@@ -334,99 +363,144 @@ function tagsFor(base) {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Browser
+// Browsers: every engine through the package's runner (web/convnet-wasm/tests/browsers.mjs:
+// Chromium via playwright-core, Firefox ESR via puppeteer-core over WebDriver BiDi, WebKitGTK via
+// WebKitWebDriver on Xvfb), all open at once so that configurations can alternate between them.
 
-let playwright = null;
-let browser = null;
-let page = null;
 let server = null;
 let origin = null;
-let browserVersion = null;
+// engine -> {browser, page, version, info, threads: true | 'reason they are unavailable'}
+const sessions = new Map();
 
-async function openPage() {
-  if (page) {
-    try {
-      await page.close();
-    } catch {
-      /* gone */
-    }
+// Why an engine cannot run here (null: it can), from its executables alone.
+function engineMissing(engine) {
+  const onPath = (name) =>
+    (process.env.PATH ?? '').split(':').some((d) => d && exists(path.join(d, name))) || exists(name);
+  if (engine === 'chromium')
+    return exists(process.env.CHROMIUM) ? null : `${process.env.CHROMIUM} not found (apt-get install -y chromium)`;
+  if (engine === 'firefox') {
+    const ff = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
+    return exists(ff) ? null : `${ff} not found (apt-get install -y firefox-esr)`;
   }
-  if (!browser || !browser.isConnected()) {
-    browser = await playwright.chromium.launch({
-      executablePath: opt.chromium,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--disable-extensions',
-        '--disable-background-timer-throttling',
-        '--disable-renderer-backgrounding',
-      ],
-    });
-    browserVersion = browser.version();
+  if (engine === 'webkit') {
+    const mb = process.env.WEBKIT_MINIBROWSER ?? '/usr/lib/x86_64-linux-gnu/webkit2gtk-4.1/MiniBrowser';
+    const missing = [
+      !exists(mb) && mb,
+      !onPath(process.env.WEBKIT_WEBDRIVER ?? 'WebKitWebDriver') && 'WebKitWebDriver',
+      !onPath('Xvfb') && 'Xvfb',
+    ].filter(Boolean);
+    return missing.length ? `${missing.join(', ')} not found (apt-get install -y webkit2gtk-driver xvfb)` : null;
   }
-  page = await browser.newPage();
-  await page.exposeFunction('benchReport', (json) => {
-    try {
-      const rec = JSON.parse(json);
-      if (rec.log !== undefined) {
-        if (!/^\s*$/.test(rec.log)) progress(`    ${String(rec.log).slice(0, 300)}`);
-        return;
-      }
-      emit({ ...rec, host: 'chromium' });
-    } catch {
-      /* ignore */
-    }
-  });
-  page.on('crash', () => progress('  page crashed'));
-  if (opt.verbose) page.on('console', (m) => progress(`    console.${m.type()}: ${m.text().slice(0, 300)}`));
-  await page.goto(`${origin}/`, { waitUntil: 'load', timeout: 30e3 });
-  await page.waitForFunction(() => document.body.dataset.ready === '1', null, { timeout: 30e3 });
+  return `unknown engine ${engine}`;
 }
 
-async function browserJob(label, kind, spec, timeoutMs, base) {
-  if (!page) {
-    emit({ ...base, error: `${label}: no browser` });
+async function openPage(engine) {
+  let s = sessions.get(engine);
+  if (!s) sessions.set(engine, (s = { engine, browser: null, page: null }));
+  if (s.page) {
+    await s.page.close().catch(() => {});
+    s.page = null;
+  }
+  if (!s.browser) {
+    s.browser = await launchBrowser(engine);
+    s.version = s.browser.version; // 'Chromium 156.0...', 'Firefox 153.8.0', 'WebKitGTK 2.50.1'
+  }
+  try {
+    s.page = await s.browser.newPage();
+  } catch (e) {
+    // The browser is gone (crashed, or its driver died): start it again.
+    progress(`  ${engine}: new page failed (${e.message.split('\n')[0]}); relaunching`);
+    await s.browser.close().catch(() => {});
+    s.browser = await launchBrowser(engine);
+    s.version = s.browser.version;
+    s.page = await s.browser.newPage();
+  }
+  s.seenConsole = 0;
+  await s.page.goto(`${origin}/`);
+  await s.page.waitFor(() => document.body.dataset.ready === '1', { timeout: 30e3 });
+  return s;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+// Runs one job of page/page.js in `engine` and streams its records (tagged with the browser).
+// A job whose wasm instance has not finished loading after `loadLimitMs` is cancelled and run
+// again in a fresh worker (at most twice), with a `load-hang` record: Firefox sometimes never
+// finishes loading the pthreads build's pool workers (issue #14; the record counts how often).
+async function browserJob(engine, label, kind, spec, timeoutMs, base, extra = {}) {
+  const s = sessions.get(engine);
+  const tag = { host: engine, browser: engine, browser_version: s?.version ?? null, ...extra };
+  if (!s?.page) {
+    emit({ ...base, ...tag, error: `${label}: no ${engine} page${s?.error ? ` (${s.error})` : ''}` });
     return false;
   }
   const started = Date.now();
   const before = records.length;
-  let result;
-  let guard;
-  try {
-    result = await Promise.race([
-      page.evaluate(([k, s, t]) => globalThis.runJob(k, s, t), [kind, spec, timeoutMs]),
-      new Promise((_, reject) => {
-        guard = setTimeout(
-          () => reject(new Error(`page did not answer within ${Math.round(timeoutMs / 1e3) + 30} s`)),
-          timeoutMs + 30e3,
-        );
-      }),
-    ]);
-  } catch (e) {
-    result = { ok: false, error: `page: ${String(e.message).split('\n')[0]}` };
+  const loadLimitMs = (quick ? 15e3 : 30e3) * timeoutScale;
+  let result = null;
+  for (let attempt = 1; !result; attempt++) {
     try {
-      await openPage();
-    } catch (e2) {
-      progress(`  cannot reopen page: ${e2.message}`);
-      page = null;
+      const t1 = Date.now();
+      const id = await s.page.evaluate(([k, sp, t]) => globalThis.startJob(k, sp, t), [kind, spec, timeoutMs]);
+      const deadline = t1 + timeoutMs + 30e3;
+      for (;;) {
+        await sleep(quick ? 200 : 500);
+        const r = await s.page.evaluate((i) => globalThis.pollJob(i), id);
+        for (const line of r.logs) if (!/^\s*$/.test(line)) progress(`    ${String(line).slice(0, 300)}`);
+        // The bench's breakdown and per-layer records lack the batch: add the job's.
+        for (const rec of r.records)
+          emit({ ...rec, ...(rec.batch === undefined && base.batch ? { batch: base.batch } : {}), ...tag });
+        if (r.done) {
+          result = r.result;
+          break;
+        }
+        const loading = kind === 'ours' && ['worker started', 'imported'].includes(r.stage);
+        if (loading && Date.now() - t1 > loadLimitMs && attempt <= 2) {
+          const why = `wasm instance still loading after ${Math.round(loadLimitMs / 1e3)} s (stage: ${r.stage})`;
+          await s.page.evaluate(([i, w]) => globalThis.cancelJob(i, w), [id, why]);
+          emit({
+            bench: 'load-hang',
+            runtime: base.runtime,
+            model: base.model,
+            threads: base.threads,
+            ...tag,
+            attempt,
+            error: `${label}: ${why}; retrying`,
+          });
+          progress(`  ${label}: ${why}; cancelled, retrying (${attempt})`);
+          break;
+        }
+        if (Date.now() > deadline)
+          throw new Error(`page did not end the job within ${Math.round(timeoutMs / 1e3) + 30} s`);
+      }
+    } catch (e) {
+      result = { ok: false, error: `page: ${String(e.message).split('\n')[0]}` };
+      try {
+        await openPage(engine);
+      } catch (e2) {
+        progress(`  ${engine}: cannot reopen page: ${e2.message}`);
+        s.page = null;
+        s.error = e2.message.split('\n')[0];
+      }
     }
-  } finally {
-    clearTimeout(guard);
+  }
+  if (opt.verbose && !result.ok && s.browser?.processLog?.length) {
+    // Firefox: console messages of pages and workers go to its stdout (BiDi misses the workers').
+    const tail = s.browser.processLog.slice(-8).map((l) => l.slice(0, 200));
+    progress(`  ${engine} process log, last lines:\n      ${tail.join('\n      ')}`);
+  }
+  if (opt.verbose && s.page) {
+    for (const l of s.page.console.slice(s.seenConsole ?? 0)) progress(`    ${engine} console ${l}`);
+    s.seenConsole = s.page.console.length;
   }
   const got = records.length - before;
-  if (!result.ok) emit({ ...base, error: `${label}: ${result.error}` });
+  if (!result.ok) emit({ ...base, ...tag, error: `${label}: ${result.error}` });
   else if (kind === 'ours' && (result.rcs ?? []).some((rc) => rc !== 0)) {
     result.ok = false;
-    emit({ ...base, error: `${label}: main returned ${result.rcs}${result.tail ? `: ${result.tail}` : ''}` });
+    emit({ ...base, ...tag, error: `${label}: main returned ${result.rcs}${result.tail ? `: ${result.tail}` : ''}` });
   } else if (got === 0) {
     result.ok = false;
-    emit({ ...base, error: `${label}: no records` });
+    emit({ ...base, ...tag, error: `${label}: no records` });
   }
   progress(`  ${label}: ${result.ok ? 'ok' : 'FAILED'} in ${((Date.now() - started) / 1e3).toFixed(1)} s`);
   return result.ok;
@@ -458,38 +532,74 @@ function oursArgs(model, batch, threads, { breakdown = true } = {}) {
   return args;
 }
 
-async function runOursChromium(model, batch, threadsList, { variants = ['mt', 'st'] } = {}) {
+// Our bench_{mt,st}.js in every engine of `engineList`: for each build and thread count, the
+// engines take turns (repeat 1 in each engine, then repeat 2, ...), so a burst of load on this
+// shared machine hits them alike; the table takes each configuration's median over the repeats.
+async function runOursBrowsers(
+  model,
+  batch,
+  threadsList,
+  { variants = ['mt', 'st'], engineList = engines, reps = 1 } = {},
+) {
   for (const variant of variants) {
     const file = path.join(buildDir, 'bench-web', `bench_${variant}.js`);
     for (const threads of variant === 'st' ? [1] : threadsList) {
-      const runtime = `wasm-chromium-${variant}`;
-      const base = { bench: 'train-step', runtime, host: 'chromium', model, batch, threads };
-      const label = `ours ${runtime} ${threads}t ${model} b${batch}`;
-      if (!exists(file)) {
-        emit({ ...base, error: `${label}: ${file} not found (build target nn_bench_web_${variant})` });
-        continue;
+      for (let rep = 1; rep <= reps; rep++) {
+        for (const engine of engineList) {
+          const runtime = `wasm-${engine}-${variant}`;
+          const base = { bench: 'train-step', runtime, host: engine, model, batch, threads };
+          const extra = reps > 1 ? { rep } : {};
+          const label = `ours ${runtime} ${threads}t ${model} b${batch}${reps > 1 ? ` rep ${rep}/${reps}` : ''}`;
+          const s = sessions.get(engine);
+          if (!exists(file)) {
+            if (rep === 1)
+              emit({
+                ...base,
+                browser: engine,
+                error: `${label}: ${file} not found (build target nn_bench_web_${variant})`,
+              });
+            continue;
+          }
+          if (variant === 'mt' && s?.threads !== true) {
+            // Recorded once per configuration, with the reason (e.g. WebKitGTK: no SharedArrayBuffer).
+            if (rep === 1) {
+              const why = s?.threads ?? s?.error ?? 'browser not running';
+              emit({
+                ...base,
+                browser: engine,
+                browser_version: s?.version ?? null,
+                unavailable: true,
+                error: `threads unavailable in ${engine}: ${why}`,
+              });
+              progress(`${label}: skipped, threads unavailable (${why})`);
+            }
+            continue;
+          }
+          progress(label);
+          const fixture = ['--model', `/fixtures/${MODEL_FILES[model]}`, '--name', model];
+          const args = [...fixture, ...oursArgs(model, batch, threads).slice(2)];
+          // Warm-up run in the same instance (records dropped), then the measured run.
+          const warmup = [
+            ...fixture,
+            '--batch',
+            String(Math.min(batch, 2)),
+            '--threads',
+            String(threads),
+            '--steps',
+            '1',
+            '--no-breakdown',
+          ];
+          await browserJob(
+            engine,
+            label,
+            'ours',
+            { module: `bench_${variant}.js`, runtime, runs: quick ? [args] : [warmup, args], discard: quick ? 0 : 1 },
+            timeoutFor(model, batch) * (engine === 'chromium' ? 1 : 2),
+            base,
+            extra,
+          );
+        }
       }
-      progress(label);
-      const fixture = ['--model', `/fixtures/${MODEL_FILES[model]}`, '--name', model];
-      const args = [...fixture, ...oursArgs(model, batch, threads).slice(2)];
-      // Warm-up run in the same instance (records dropped), then the measured run.
-      const warmup = [
-        ...fixture,
-        '--batch',
-        String(Math.min(batch, 2)),
-        '--threads',
-        String(threads),
-        '--steps',
-        '1',
-        '--no-breakdown',
-      ];
-      await browserJob(
-        label,
-        'ours',
-        { module: `bench_${variant}.js`, runtime, runs: quick ? [args] : [warmup, args], discard: quick ? 0 : 1 },
-        timeoutFor(model, batch),
-        base,
-      );
     }
   }
 }
@@ -508,6 +618,7 @@ async function runTfjsWasmInfer(model, batch, threadsList) {
     const label = `tfjs wasm infer ${threads}t ${model} b${batch}`;
     progress(label);
     await browserJob(
+      'chromium',
       label,
       'tfjs',
       {
@@ -542,6 +653,7 @@ async function runTfjsTrain(backend, model, batch, threads) {
   // The cpu backend needs seconds per image: its first step is timed too (no warm-up; the JS JIT and
   // optimizer setup are noise at that speed), then more steps while the time budget lasts.
   await browserJob(
+    'chromium',
     label,
     'tfjs',
     {
@@ -677,7 +789,7 @@ function findGemmBenches() {
     }
   };
   const js = (f) => f.endsWith('.js') && !f.endsWith('.worker.js') && GEMM_NAME.test(f.slice(0, -3));
-  scan(path.join(buildDir, 'bench-web'), 'chromium', js);
+  scan(path.join(buildDir, 'bench-web'), 'browser', js);
   scan(buildDir, 'node', js);
   scan(nativeDir, 'native', (f) => GEMM_NAME.test(f));
   return found;
@@ -694,30 +806,50 @@ async function runGemm() {
   }
   const shapes = path.join(REPO, 'wasm-tests/bench/models/seed-models-gemm.txt');
   const timeoutMs = (quick ? 120e3 : 300e3) * timeoutScale;
-  // The wasm kernels' peak is what the training ratio needs: in Chromium when that build exists
-  // (else Node), SIMD kernels only (--kernel wasmsimd); natively a --quick pass, for reference.
-  const haveChromium = benches.some((b) => b.kind === 'chromium') && page;
+  // The wasm kernels' peak is what the training ratio needs: in the browsers when that build
+  // exists (else Node), SIMD kernels only (--kernel wasmsimd); natively a --quick pass, for reference.
+  const live = engines.filter((e) => sessions.get(e)?.page);
+  const haveBrowser = benches.some((b) => b.kind === 'browser') && live.length > 0;
   for (const { kind, file } of benches) {
     const name = path.basename(file);
-    if (kind === 'node' && haveChromium && !opt['gemm-all']) continue;
-    const label = `gemm ${kind} ${name}`;
+    if (kind === 'node' && haveBrowser && !opt['gemm-all']) continue;
     const mt = /(^|[-_])mt(\.js)?$/.test(name.replace(/\.js$/, '')) || /_mt\.js$/.test(name);
     const base = { bench: 'f32-gemm', file: name };
-    progress(label);
-    if (kind === 'chromium') {
-      if (!page) {
-        emit({ ...base, error: `${label}: no browser` });
-        continue;
+    if (kind === 'browser') {
+      // Every wasm SIMD kernel in every engine, so a tile that one engine's code generator handles
+      // badly shows up beside the others (and beside the tile the startup timing picked there).
+      for (const engine of engines) {
+        const runtime = `wasm-${engine}-${mt ? 'mt' : 'st'}`;
+        const label = `gemm ${engine} ${name}`;
+        progress(label);
+        await browserJob(
+          engine,
+          label,
+          'ours',
+          { module: name, runtime, runs: [[...(quick ? ['--quick'] : []), '--kernel', 'wasmsimd']] },
+          timeoutMs * (engine === 'chromium' ? 1 : 2),
+          { ...base, runtime },
+        );
       }
-      const runtime = `wasm-chromium-${mt ? 'mt' : 'st'}`;
-      await browserJob(
-        label,
-        'ours',
-        { module: name, runtime, runs: [[...(quick ? ['--quick'] : []), '--kernel', 'wasmsimd']] },
-        timeoutMs,
-        { ...base, runtime },
-      );
+      // The startup pick again in fresh instances (the timing takes ~60 ms; a filter that
+      // matches no kernel makes the bench print only its config), engines taking turns.
+      for (let i = 1; i <= pickSamples; i++) {
+        for (const engine of engines) {
+          const runtime = `wasm-${engine}-${mt ? 'mt' : 'st'}`;
+          await browserJob(
+            engine,
+            `gemm pick ${engine} ${i}/${pickSamples}`,
+            'ours',
+            { module: name, runtime, runs: [['--quick', '--kernel', 'pick-only: no kernel has this name']] },
+            60e3 * timeoutScale,
+            { ...base, runtime },
+            { pick_sample: i },
+          );
+        }
+      }
     } else {
+      const label = `gemm ${kind} ${name}`;
+      progress(label);
       const args = [
         ...(exists(shapes) ? ['--shapes', shapes] : []),
         ...(quick || (kind === 'native' && !opt['gemm-all']) ? ['--quick'] : []),
@@ -742,7 +874,8 @@ async function runGemm() {
 
 const ok = (r) => r && !r.error && r.bench === 'train-step' && Number.isFinite(r.images_per_second);
 function find(q) {
-  // The last matching record wins (there is at most one per configuration and phase).
+  // One or two matching records: the last wins (one per configuration and phase, as before);
+  // three or more (--repeats): the median run.
   // malloc: records written before it existed match any setting.
   const hits = records.filter(
     (r) =>
@@ -755,7 +888,10 @@ function find(q) {
             : r[k] === v,
       ),
   );
-  return hits.at(-1) ?? null;
+  if (hits.length <= 2) return hits.at(-1) ?? null;
+  // (the lower middle for an even count)
+  const sorted = [...hits].sort((a, b) => a.images_per_second - b.images_per_second);
+  return sorted[(sorted.length - 1) >> 1];
 }
 function gemmPeak() {
   const recs = records.filter((r) => r.bench === 'f32-gemm' && !r.error && Number.isFinite(r.gflops));
@@ -1004,6 +1140,280 @@ function fmt(v) {
   return Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toPrecision(3);
 }
 
+// ---------------------------------------------------------------------------------------------
+// Engines side by side (issue #14): medians per engine, ratios to Chromium, the startup kernel
+// picks against the measured candidates, and where the time goes per engine. Markdown on stdout;
+// `bench: engine-ratio`, `kernel-candidate` and `kernel-pick` records when live (not --table).
+
+const ENGINE_NAMES = { chromium: 'Chromium', firefox: 'Firefox', webkit: 'WebKitGTK' };
+const medianOf = (xs) => {
+  const v = xs.filter(Number.isFinite).sort((a, b) => a - b);
+  if (!v.length) return null;
+  const h = v.length >> 1;
+  return v.length % 2 ? v[h] : (v[h - 1] + v[h]) / 2;
+};
+const engineOf = (r) => /^wasm-(chromium|firefox|webkit)-(mt|st)$/.exec(r.runtime ?? '');
+// The candidates kernel-config.cpp times at startup (kGemmNames, kTnNames) and their kernels.
+const GEMM_CANDIDATES = {
+  gemm: {
+    '4x8 loadsplat_u2': 'nn_f32_gemm_ukernel_4x8__wasmsimd_loadsplat_u2',
+    '4x8 loadsplat': 'nn_f32_gemm_ukernel_4x8__wasmsimd_loadsplat',
+    '3x8 loadsplat_u2': 'nn_f32_gemm_ukernel_3x8__wasmsimd_loadsplat_u2',
+  },
+  tn: {
+    'tn 4x8 u2': 'nn_f32_gemm_tn_ukernel_4x8__wasmsimd_u2',
+    'tn 4x8': 'nn_f32_gemm_tn_ukernel_4x8__wasmsimd',
+    'tn 5x8': 'nn_f32_gemm_tn_ukernel_5x8__wasmsimd',
+  },
+};
+
+function engineTables(live) {
+  const out = [];
+  const batch = batches[0];
+  const runs = records.filter(
+    (r) => ok(r) && !r.competing && r.batch === batch && engineModels.includes(r.model) && engineOf(r),
+  );
+  const present = ENGINES.filter((e) => records.some((r) => r.browser === e && (engineOf(r) || r.bench === 'browser')));
+  if (!runs.length && !present.length) return out;
+  const versionOf = (e) =>
+    records.find((r) => r.browser === e && r.browser_version)?.browser_version ?? ENGINE_NAMES[e];
+  const unavailable = (e, variant) =>
+    records.find(
+      (r) => r.browser === e && r.unavailable && (r.runtime === `wasm-${e}-${variant}` || r.bench === 'browser'),
+    );
+  const loads = runs.map((r) => r.load1).filter(Number.isFinite);
+  out.push(
+    '',
+    `### Our engine per browser engine (batch ${batch}, images/s, median of ${repeatsOf()} interleaved runs; x = ratio to Chromium)`,
+    '',
+    `| model, mode | build, threads | ${present.map((e) => `${versionOf(e)} | x`).join(' | ')} |`,
+    `| --- | --- | ${present.map(() => '---: | ---:').join(' | ')} |`,
+  );
+  for (const model of engineModels)
+    for (const mode of ['train', 'infer'])
+      for (const [variant, threads] of [
+        ['mt', 1],
+        ['mt', 2],
+        ['st', 1],
+      ]) {
+        const med = {};
+        for (const e of present) {
+          const rs = runs.filter(
+            (r) =>
+              r.runtime === `wasm-${e}-${variant}` && r.model === model && r.mode === mode && r.threads === threads,
+          );
+          med[e] = rs.length ? { ips: medianOf(rs.map((r) => r.images_per_second)), n: rs.length, rs } : null;
+        }
+        const base = med.chromium?.ips;
+        const cells = present.map((e) => {
+          if (!med[e]) {
+            const u = unavailable(e, variant);
+            return `${u ? (variant === 'mt' && /threads unavailable/.test(u.error) ? 'no threads' : 'cannot run') : 'n/a'} | `;
+          }
+          const ratio = Number.isFinite(base) && base > 0 ? med[e].ips / base : null;
+          if (live && e !== 'chromium' && ratio !== null)
+            emit({
+              bench: 'engine-ratio',
+              browser: e,
+              browser_version: versionOf(e),
+              chromium_version: versionOf('chromium'),
+              model,
+              batch,
+              mode,
+              variant,
+              threads,
+              images_per_second: +med[e].ips.toFixed(2),
+              chromium_images_per_second: +base.toFixed(2),
+              ratio: +ratio.toFixed(3),
+              runs: med[e].n,
+              chromium_runs: med.chromium.n,
+              ...(mode === 'train' ? { target: 0.8, meets: ratio >= 0.8 } : {}),
+              load1: [Math.min(...med[e].rs.map((r) => r.load1)), Math.max(...med[e].rs.map((r) => r.load1))],
+            });
+          return `${fmt(med[e].ips)} | ${e === 'chromium' ? '' : ratio === null ? 'n/a' : ratio.toFixed(2)}`;
+        });
+        if (present.some((e) => med[e]))
+          out.push(`| ${model} ${mode} | ${variant} ${threads}t | ${cells.join(' | ')} |`);
+      }
+  out.push(
+    '',
+    `Target (#14): train >= 0.8x Chromium. Load average (1 min) during these runs: ${
+      loads.length ? `${Math.min(...loads).toFixed(1)}-${Math.max(...loads).toFixed(1)}` : 'n/a'
+    } on ${os.cpus().length} cpus${live ? '' : ' (from the records)'}.`,
+  );
+
+  // Where the time goes: the bench's phase counters (train-step-breakdown), st 1 thread (a build
+  // every engine runs), median over the repeats, per model.
+  const bd = records.filter(
+    (r) =>
+      r.bench === 'train-step-breakdown' &&
+      !r.error &&
+      !r.competing &&
+      (r.batch === undefined || r.batch === batch) &&
+      r.threads === 1 &&
+      engineModels.includes(r.model) &&
+      engineOf(r)?.[2] === 'st',
+  );
+  if (bd.length) {
+    out.push(
+      '',
+      `### Training step by phase, st build 1 thread (ms per step, median; x = ratio to Chromium, > 1 is slower)`,
+      '',
+      `| model | phase | ${present.map((e) => `${ENGINE_NAMES[e]} | x`).join(' | ')} |`,
+      `| --- | --- | ${present.map(() => '---: | ---:').join(' | ')} |`,
+    );
+    for (const model of engineModels) {
+      const keys = [
+        ...new Set(bd.filter((r) => r.model === model).flatMap((r) => Object.keys(r).filter((k) => k.endsWith('_ms')))),
+      ];
+      const med = (e, k) => medianOf(bd.filter((r) => r.model === model && r.browser === e).map((r) => r[k]));
+      for (const k of keys) {
+        const base = med('chromium', k);
+        if (!(base >= 0.05) && !present.some((e) => med(e, k) >= 0.05)) continue; // skip counters that stay ~0
+        const cells = present.map((e) => {
+          const v = med(e, k);
+          return `${v === null ? 'n/a' : v.toFixed(1)} | ${e === 'chromium' || !(base > 0) || v === null ? '' : (v / base).toFixed(2)}`;
+        });
+        out.push(`| ${model} | ${k.replace(/_ms$/, '')} | ${cells.join(' | ')} |`);
+      }
+    }
+  }
+
+  // The same by layer class (train-step-layer: forward + backward ms per step, summed over the
+  // model's layers of that class; st build, so 1 thread): which ops an engine's code runs slower.
+  const lay = records.filter(
+    (r) =>
+      r.bench === 'train-step-layer' &&
+      !r.error &&
+      !r.competing &&
+      (r.batch === undefined || r.batch === batch) &&
+      engineModels.includes(r.model) &&
+      engineOf(r)?.[2] === 'st',
+  );
+  if (lay.length) {
+    out.push(
+      '',
+      '### Training step by layer class, st build 1 thread (forward + backward ms per step, median; x = ratio to Chromium)',
+      '',
+      `| model | layer class | ${present.map((e) => `${ENGINE_NAMES[e]} | x`).join(' | ')} |`,
+      `| --- | --- | ${present.map(() => '---: | ---:').join(' | ')} |`,
+    );
+    for (const model of engineModels) {
+      const classes = [...new Set(lay.filter((r) => r.model === model).map((r) => r.class))];
+      const med = (e, c) => {
+        // One sum per run: records of one run share browser and rep.
+        const sums = new Map();
+        for (const r of lay.filter((x) => x.model === model && x.browser === e && x.class === c))
+          sums.set(r.rep ?? 0, (sums.get(r.rep ?? 0) ?? 0) + r.forward_ms + r.backward_ms);
+        return medianOf([...sums.values()]);
+      };
+      const rows = classes.map((c) => ({ c, base: med('chromium', c), v: present.map((e) => med(e, c)) }));
+      rows.sort((a, b) => (b.base ?? 0) - (a.base ?? 0));
+      for (const { c, base, v } of rows) {
+        const cells = present.map((e, i) => {
+          const x = v[i];
+          return `${x === null ? 'n/a' : x.toFixed(1)} | ${e === 'chromium' || !(base > 0) || x === null ? '' : (x / base).toFixed(2)}`;
+        });
+        out.push(`| ${model} | ${c} | ${cells.join(' | ')} |`);
+      }
+    }
+  }
+
+  // The GEMM kernels: what the startup timing picked in each engine, against the same kernels
+  // timed on the seed models' shapes in that engine (f32-gemm-kernel geomean GFLOP/s).
+  const kern = records.filter((r) => r.bench === 'f32-gemm-kernel' && !r.error && r.browser);
+  const cfgs = records.filter((r) => r.bench === 'f32-gemm-config' && !r.error && r.browser);
+  if (kern.length || cfgs.length) {
+    out.push(
+      '',
+      '### GEMM kernels per engine: startup picks vs the candidates timed on the seed shapes (geomean GFLOP/s, 1 thread)',
+      '',
+      '| engine | role | picked at startup (instances) | candidates, GFLOP/s | picked / fastest candidate | fastest wasmsimd kernel overall |',
+      '| --- | --- | --- | --- | ---: | --- |',
+    );
+    for (const e of present) {
+      const picks = { gemm: {}, tn: {} };
+      let nPicks = 0;
+      for (const c of cfgs.filter((r) => r.browser === e)) {
+        const m = /^wasmsimd (.*?), (tn .*?)( \(timed at startup\))?$/.exec(c.config ?? '');
+        if (!m) continue;
+        nPicks++;
+        picks.gemm[m[1]] = (picks.gemm[m[1]] ?? 0) + 1;
+        picks.tn[m[2]] = (picks.tn[m[2]] ?? 0) + 1;
+      }
+      const geo = (kernel) =>
+        medianOf(kern.filter((r) => r.browser === e && r.kernel === kernel).map((r) => r.geomean_gflops));
+      for (const role of ['gemm', 'tn']) {
+        const cand = Object.entries(GEMM_CANDIDATES[role]).map(([name, kernel]) => ({ name, kernel, g: geo(kernel) }));
+        const timed = cand.filter((c) => c.g !== null);
+        const fastest = timed.length ? timed.reduce((a, b) => (b.g > a.g ? b : a)) : null;
+        const mostPicked = Object.entries(picks[role]).sort((a, b) => b[1] - a[1])[0]?.[0] ?? null;
+        const picked = cand.find((c) => c.name === mostPicked);
+        const vs = picked?.g && fastest?.g ? picked.g / fastest.g : null;
+        const isTn = (k) => /_tn_/.test(k);
+        const all = kern.filter((r) => r.browser === e && isTn(r.kernel) === (role === 'tn'));
+        const best = all.length ? all.reduce((a, b) => (b.geomean_gflops > a.geomean_gflops ? b : a)) : null;
+        const short = (k) => k.replace(/^nn_f32_gemm_(tn_)?ukernel_/, role === 'tn' ? 'tn ' : '');
+        if (live) {
+          for (const c of cand)
+            emit({
+              bench: 'kernel-candidate',
+              browser: e,
+              browser_version: versionOf(e),
+              role,
+              candidate: c.name,
+              kernel: c.kernel,
+              geomean_gflops: c.g,
+              vs_fastest: c.g && fastest?.g ? +(c.g / fastest.g).toFixed(3) : null,
+              picked: picks[role][c.name] ?? 0,
+              of: nPicks,
+            });
+          emit({
+            bench: 'kernel-pick',
+            browser: e,
+            browser_version: versionOf(e),
+            role,
+            picks: picks[role],
+            instances: nPicks,
+            most_picked: mostPicked,
+            fastest_candidate: fastest?.name ?? null,
+            picked_vs_fastest: vs === null ? null : +vs.toFixed(3),
+            // Within 3%: the geomean's own run-to-run noise on this machine.
+            right: vs === null ? null : vs >= 0.97,
+            fastest_kernel: best?.kernel ?? null,
+            fastest_kernel_gflops: best?.geomean_gflops ?? null,
+          });
+        }
+        const pickText = Object.entries(picks[role])
+          .map(([k, n]) => `${k} (${n})`)
+          .join(', ');
+        out.push(
+          `| ${ENGINE_NAMES[e]} | ${role} | ${pickText || 'n/a'} | ${
+            cand.map((c) => `${c.name} ${c.g === null ? 'n/a' : c.g.toFixed(1)}`).join('; ') || 'n/a'
+          } | ${vs === null ? 'n/a' : vs.toFixed(2)} | ${best ? `${short(best.kernel)} ${best.geomean_gflops.toFixed(1)}` : 'n/a'} |`,
+        );
+      }
+    }
+    out.push(
+      '',
+      'Depthwise kernels are not timed at startup: the wasm build has one SIMD set (f32-dwconv.inc, fixed at compile ' +
+        'time); their per-engine cost is in the phase table (depthwise rows, in builds that count them) and the layer-class table (SeparableConv2D, DepthwiseConv2D).',
+    );
+    if (live)
+      for (const e of present)
+        emit({
+          bench: 'kernel-pick',
+          browser: e,
+          browser_version: versionOf(e),
+          role: 'dwconv',
+          most_picked: 'wasmsimd',
+          note: 'fixed at compile time (f32-dwconv.inc lists one SIMD set for wasm); not timed at startup',
+        });
+  }
+  return out;
+}
+const repeatsOf = () => records.find((r) => r.bench === 'env')?.repeats ?? repeats;
+
 function printTable() {
   const rows = ratioRows();
   const head = [
@@ -1053,13 +1463,15 @@ function printTable() {
         .trimEnd();
     out.push('', tline(th), tw.map((w) => '-'.repeat(w)).join('  '), ...tc.map(tline));
   }
+  out.push(...engineTables(!opt.table));
   const pass = rows.filter((r) => r.mark === 'PASS').length;
   const fail = rows.filter((r) => r.mark === 'FAIL').length;
   const na = rows.filter((r) => r.mark === 'n/a').length;
   out.push(
     '',
     `targets at batch 32: ${pass} pass, ${fail} fail, ${na} n/a; ` +
-      `errors recorded: ${records.filter((r) => r.error).length}; ` +
+      `errors recorded: ${records.filter((r) => r.error && !r.unavailable).length}` +
+      ` (+${records.filter((r) => r.unavailable).length} unavailable in an engine); ` +
       (opt.table ? '' : `wall time ${((Date.now() - t0) / 1e3).toFixed(0)} s; `) +
       `load average now ${os
         .loadavg()
@@ -1081,15 +1493,30 @@ function cpuModel() {
 }
 
 async function phase(batchList, modelList, { competing = false } = {}) {
+  const chromium = sessions.get('chromium')?.page ? ['chromium'] : [];
   for (const batch of batchList) {
     for (const model of modelList) {
-      if (parts.has('ours-chromium') && page)
-        await runOursChromium(model, batch, [1, 2], competing || heavy(model) ? { variants: ['mt'] } : {});
-      if (parts.has('tfjs-wasm') && page) {
+      if (parts.has('ours-chromium')) {
+        // Issue #14's engine comparison (engine models at the first batch, idle): every engine,
+        // taking turns, repeated; the rest (other batches, B-180, the busy core) in Chromium only.
+        const compare = !competing && batch === batchList[0] && engineModels.includes(model);
+        await runOursBrowsers(model, batch, [1, 2], {
+          variants: competing || heavy(model) ? ['mt'] : ['mt', 'st'],
+          engineList: compare ? engines : engines.filter((e) => e === 'chromium'),
+          reps: compare ? repeats : 1,
+        });
+      }
+      if (parts.has('tfjs-wasm') && chromium.length) {
         await runTfjsWasmInfer(model, batch, competing ? [1] : [1, 2]);
         if (!competing && batch === batchList[0]) await runTfjsTrain('wasm', model, batch, 1);
       }
-      if (parts.has('tfjs-cpu') && page && !competing && batch === batchList[0] && tfjsCpuModels.includes(model)) {
+      if (
+        parts.has('tfjs-cpu') &&
+        chromium.length &&
+        !competing &&
+        batch === batchList[0] &&
+        tfjsCpuModels.includes(model)
+      ) {
         await runTfjsTrain('cpu', model, tfjsCpuBatch, 1);
       }
       if (parts.has('node') && !competing && nodeBatches.includes(batch))
@@ -1104,6 +1531,45 @@ async function phase(batchList, modelList, { competing = false } = {}) {
       }
     }
   }
+}
+
+// Starts every requested engine that can run here; says on stderr and in a record why one cannot.
+async function startBrowsers() {
+  server = await startServer();
+  origin = `http://127.0.0.1:${server.address().port}`;
+  const started = [];
+  for (const engine of enginesRequested) {
+    const missing = engineMissing(engine);
+    if (missing) {
+      progress(`${engine}: cannot run: ${missing}`);
+      emit({ bench: 'browser', browser: engine, unavailable: true, error: `${engine} cannot run: ${missing}` });
+      continue;
+    }
+    try {
+      const s = await openPage(engine);
+      const info = await s.page.evaluate(() => globalThis.pageInfo());
+      // Threads need SharedArrayBuffer, which engines give only to cross-origin isolated pages;
+      // WebKitGTK 2.50 says crossOriginIsolated === true and still has no SharedArrayBuffer.
+      s.threads = !info.crossOriginIsolated
+        ? 'the page is not cross-origin isolated (COOP/COEP)'
+        : !info.sharedArrayBuffer
+          ? 'crossOriginIsolated is true but this engine does not expose SharedArrayBuffer'
+          : true;
+      s.info = info;
+      emit({ bench: 'browser', browser: engine, browser_version: s.version, origin, ...info, threads: s.threads });
+      progress(`${engine}: ${s.version}; threads: ${s.threads === true ? 'yes' : `unavailable (${s.threads})`}`);
+      if (!info.wasmSimd) progress(`WARNING: ${engine} does not validate wasm SIMD128: our runs will fail there`);
+      started.push(engine);
+    } catch (e) {
+      const msg = String(e.message).split('\n')[0];
+      progress(`${engine}: cannot run: ${msg}`);
+      emit({ bench: 'browser', browser: engine, unavailable: true, error: `${engine} cannot run: ${msg}` });
+      const s = sessions.get(engine);
+      await s?.browser?.close().catch(() => {});
+      sessions.delete(engine);
+    }
+  }
+  return started;
 }
 
 let competitor = null;
@@ -1140,38 +1606,30 @@ async function main() {
     competing_models: opt.competing ? competingModels : [],
     parts: [...parts],
     torch_malloc: torchMallocs,
+    engines_requested: enginesRequested,
+    engine_models: engineModels,
+    repeats,
+    pick_samples: pickSamples,
   });
 
-  const needBrowser = ['ours-chromium', 'tfjs-wasm', 'tfjs-cpu'].some((p) => parts.has(p));
+  const needBrowser = ['ours-chromium', 'tfjs-wasm', 'tfjs-cpu', 'gemm'].some((p) => parts.has(p));
   if (needBrowser) {
-    if (!haveChromium) {
-      emit({
-        bench: 'browser',
-        error: `chromium not found at ${opt.chromium}: browser runs skipped (apt-get install -y chromium)`,
-      });
-    } else {
-      try {
-        playwright = await import('playwright-core');
-        server = await startServer();
-        origin = `http://127.0.0.1:${server.address().port}`;
-        await openPage();
-        const info = await page.evaluate(() => globalThis.pageInfo());
-        emit({ bench: 'browser', browser: browserVersion, origin, ...info });
-        if (!info.crossOriginIsolated) progress('WARNING: page is not cross-origin isolated; threaded runs will fail');
-        if (parts.has('tfjs-wasm')) {
-          // What TF.js picks on this machine when nobody calls setThreadsCount.
-          await browserJob(
-            'tfjs wasm default threads',
-            'tfjs',
-            { backend: 'wasm', threads: null, mode: 'info' },
-            60e3,
-            { bench: 'tfjs-info', runtime: 'tfjs-wasm-chromium' },
-          );
-        }
-      } catch (e) {
-        emit({ bench: 'browser', error: `browser runs skipped: ${String(e.message).split('\n')[0]}` });
-        page = null;
-      }
+    try {
+      engines = await startBrowsers();
+    } catch (e) {
+      emit({ bench: 'browser', error: `browser runs skipped: ${String(e.message).split('\n')[0]}` });
+      engines = [];
+    }
+    if (parts.has('tfjs-wasm') && sessions.get('chromium')?.page) {
+      // What TF.js picks on this machine when nobody calls setThreadsCount.
+      await browserJob(
+        'chromium',
+        'tfjs wasm default threads',
+        'tfjs',
+        { backend: 'wasm', threads: null, mode: 'info' },
+        60e3,
+        { bench: 'tfjs-info', runtime: 'tfjs-wasm-chromium' },
+      );
     }
   }
 
@@ -1196,11 +1654,8 @@ async function main() {
 
 const cleanup = async () => {
   stopCompetitor();
-  try {
-    await browser?.close();
-  } catch {
-    /* already closed */
-  }
+  for (const s of sessions.values()) await s.browser?.close().catch(() => {});
+  sessions.clear();
   server?.close();
 };
 process.on('SIGINT', async () => {
@@ -1233,6 +1688,7 @@ if (opt.table) {
       ...new Set(records.filter((r) => r.competing && r.bench === 'train-step').map((r) => r.model)),
     ];
     if (env.torch_malloc) [torchRival, torchMallocs] = [env.torch_malloc[0], env.torch_malloc];
+    if (env.engine_models) engineModels = env.engine_models;
   }
   printTable();
   process.exit(0);
@@ -1240,7 +1696,10 @@ if (opt.table) {
 
 // CI's smoke check: the rivals may fail (TF.js cannot train, torch may be absent), ours may not.
 function checkOurs() {
-  const ours = records.filter((r) => r.bench === 'train-step' && /^(wasm-|native$)/.test(r.runtime ?? ''));
+  // Configurations an engine cannot run (threads without SharedArrayBuffer) are recorded, not failed.
+  const ours = records.filter(
+    (r) => r.bench === 'train-step' && !r.unavailable && /^(wasm-|native$)/.test(r.runtime ?? ''),
+  );
   const bad = ours.filter((r) => r.error || !Number.isFinite(r.images_per_second));
   if (ours.length === 0 || bad.length > 0) {
     console.error(

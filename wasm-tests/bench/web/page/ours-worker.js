@@ -1,4 +1,4 @@
-// Module worker: loads one of our ES6 bench modules from <build>/bench-web (bench_st.js, bench_mt.js,
+// Module worker (any engine): loads one of our ES6 bench modules from <build>/bench-web (bench_st.js, bench_mt.js,
 // or a GEMM bench built the same way: -sMODULARIZE -sEXPORT_ES6 -sINVOKE_RUN=0, callMain exported),
 // captures its stdout (one JSON object per line) and calls main() once per argument list.
 // spec: {module: 'bench_mt.js', runs: [[...args], ...], discard: 0, runtime: 'wasm-chromium-mt'}
@@ -19,6 +19,7 @@ self.onmessage = async ({ data: spec }) => {
     const url = new URL(`/bench-web/${spec.module}`, self.location.origin).href;
     const t0 = performance.now();
     const { default: createBench } = await import(url);
+    post({ type: 'stage', stage: 'imported' });
     const tail = []; // last lines that were not JSON (the bench's error messages)
     let runIndex = 0;
     const onLine = (line) => {
@@ -26,8 +27,9 @@ self.onmessage = async ({ data: spec }) => {
       if (text.startsWith('{') && runIndex < (spec.discard ?? 0)) return;
       if (text.startsWith('{')) {
         try {
-          const rec = JSON.parse(text);
-          // The bench names its runtime after the build (wasm-node-*); here it runs in Chromium.
+          // printf's inf/nan (e.g. a rate over a sample too short for the engine's clock) are not JSON.
+          const rec = JSON.parse(text.replace(/:(-?inf|-?nan)\b/g, ':null'));
+          // The bench names its runtime after the build (wasm-node-*); here it runs in a browser.
           if (rec.runtime) rec.runtime = spec.runtime;
           post({ type: 'record', record: rec });
           return;
@@ -42,6 +44,7 @@ self.onmessage = async ({ data: spec }) => {
       }
     };
     const mod = await createBench({ print: onLine, printErr: onLine });
+    post({ type: 'stage', stage: 'instantiated' });
     const initMs = performance.now() - t0;
     const rcs = [];
     for (const args of spec.runs) {
@@ -54,6 +57,7 @@ self.onmessage = async ({ data: spec }) => {
       }
       rcs.push(rc);
       runIndex++;
+      post({ type: 'stage', stage: `run ${runIndex} done` });
     }
     post({
       type: 'done',
