@@ -305,8 +305,18 @@ try {
   await page.fill('#t-batch', '480');
   await page.click('#tab-model');
   await page.click('#build-btn');
-  await page.waitForSelector('#est-memory', { timeout: 60_000 });
-  const est = await text(page, '#est-memory');
+  // The estimate for this build (batch 480), read in the turn that finds it: the previous model's
+  // estimate is on screen until the new model replaces it.
+  const est = await (
+    await page.waitForFunction(
+      () => {
+        const e = document.querySelector('#est-memory');
+        return e && /batch 480/.test(e.previousElementSibling?.textContent ?? '') ? e.textContent : null;
+      },
+      null,
+      { timeout: 60_000 },
+    )
+  ).jsonValue();
   await page.click('#tab-train');
   await page.fill('#t-batch', '480');
   await page.evaluate(() => {
