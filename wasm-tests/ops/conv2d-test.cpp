@@ -55,23 +55,6 @@ void check_against_reference(const ConvDims& d, ThreadPool* pool) {
 
 }  // namespace
 
-TEST_CASE("window arithmetic follows Keras: 'same' puts the odd padding at the bottom/right") {
-  Window1D w;
-  REQUIRE(window_1d("t", "height", 6, 3, 2, Padding::kSame, &w).is_ok());
-  CHECK(w.out == 3);
-  CHECK(w.pad_before == 0);
-  CHECK(w.pad_after == 1);
-  REQUIRE(window_1d("t", "height", 5, 3, 2, Padding::kSame, &w).is_ok());
-  CHECK(w.out == 3);
-  CHECK(w.pad_before == 1);
-  CHECK(w.pad_after == 1);
-  REQUIRE(window_1d("t", "height", 180, 5, 1, Padding::kValid, &w).is_ok());
-  CHECK(w.out == 176);
-  REQUIRE(window_1d("t", "height", 32, 2, 2, Padding::kSame, &w).is_ok());
-  CHECK(w.out == 16);
-  CHECK(window_1d("t", "height", 2, 3, 1, Padding::kValid, &w).code() == StatusCode::kShapeMismatch);
-}
-
 TEST_CASE("conv2d ops match the reference over shapes, strides and paddings") {
   struct Case {
     size_t n, h, w, ci, k, s;
