@@ -1,11 +1,12 @@
-// Losses against known Keras values and finite differences; optimizers against hand-computed
-// Keras updates.
+// Losses (train/loss.cpp) against known Keras values and finite differences, label checks,
+// and accuracy (train/metrics.cpp). Optimizers: optim/optimizer-test.cpp.
+// Run: nn_tests_native -tc='*cross-entropy*,label checks*'
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <string>
+#include <vector>
 
-#include "optim/optimizer.h"
-#include "testing/test-util.h"
 #include "train/loss.h"
 #include "train/metrics.h"
 
@@ -81,46 +82,4 @@ TEST_CASE("label checks and accuracy") {
   std::vector<float> probs = {0.1f, 0.7f, 0.2f, 0.5f, 0.4f, 0.1f}, labels = {1, 1};
   CHECK(count_correct({LossKind::kSparseCategoricalCrossentropy, false}, probs.data(), labels.data(), 2, 3) ==
         Approx(1.0));
-}
-
-TEST_CASE("optimizers follow Keras's update rules") {
-  std::vector<float> w = {1.0f, -2.0f}, g = {0.5f, -1.0f};
-  SUBCASE("SGD") {
-    Optimizer opt;
-    REQUIRE(opt.init({OptimizerKind::kSGD}, 2).is_ok());
-    opt.step(nullptr, w.data(), g.data());
-    CHECK(w[0] == Approx(1.0 - 0.01 * 0.5));
-    CHECK(w[1] == Approx(-2.0 + 0.01));
-  }
-  SUBCASE("SGD with Nesterov momentum, two steps") {
-    Optimizer opt;
-    OptimizerOptions o{OptimizerKind::kSGD, 0.1f, 0.9f, true};
-    REQUIRE(opt.init(o, 2).is_ok());
-    opt.step(nullptr, w.data(), g.data());
-    // v1 = -0.1*0.5 = -0.05; w += 0.9*v1 - 0.1*0.5 = -0.095
-    CHECK(w[0] == Approx(1.0 - 0.095));
-    opt.step(nullptr, w.data(), g.data());
-    // v2 = 0.9*(-0.05) - 0.05 = -0.095; w += 0.9*v2 - 0.05 = -0.1355
-    CHECK(w[0] == Approx(1.0 - 0.095 - 0.1355));
-  }
-  SUBCASE("RMSprop") {
-    Optimizer opt;
-    REQUIRE(opt.init({OptimizerKind::kRMSprop}, 2).is_ok());
-    opt.step(nullptr, w.data(), g.data());
-    const double a = 0.1 * 0.25;
-    CHECK(w[0] == Approx(1.0 - 0.001 * 0.5 / (std::sqrt(a) + 1e-7)));
-  }
-  SUBCASE("Adam: the first step moves each weight by about lr") {
-    Optimizer opt;
-    REQUIRE(opt.init({OptimizerKind::kAdam}, 2).is_ok());
-    opt.step(nullptr, w.data(), g.data());
-    CHECK(w[0] == Approx(1.0 - 0.001).epsilon(1e-5));
-    CHECK(w[1] == Approx(-2.0 + 0.001).epsilon(1e-5));
-    CHECK(opt.iterations() == 1);
-  }
-  SUBCASE("bad options are rejected") {
-    Optimizer opt;
-    OptimizerOptions o{OptimizerKind::kSGD, 0.1f, 1.5f};
-    CHECK(opt.init(o, 2).code() == StatusCode::kInvalidArgument);
-  }
 }
